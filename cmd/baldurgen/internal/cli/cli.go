@@ -1,0 +1,147 @@
+// Package cli is baldurgen's command line: flags, and calls into package
+// generator. main calls Run; tests call it too.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"github.com/baldur-go/baldur/generator"
+	"github.com/baldur-go/baldur/parser"
+)
+
+// Exit codes.
+const (
+	ExitOK       = 0
+	ExitProblems = 1 // annotation problems, or drift for check
+	ExitUsage    = 2 // bad flags or arguments, or baldurgen itself failed
+)
+
+// problems is returned by a command that reported diagnostics.
+type problems struct{ n int }
+
+func (p problems) Error() string { return fmt.Sprintf("%d problem(s)", p.n) }
+
+// Run executes baldurgen with args (without the program name) and returns
+// the exit code.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	var p problems
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &p):
+		return ExitProblems
+	default:
+		fmt.Fprintln(stderr, "baldurgen:", err)
+		return ExitUsage
+	}
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	var opts generator.Options
+	var verbose bool
+	root := &cobra.Command{
+		Use:   "baldurgen [packages]",
+		Short: "Generate decorators for //baldur:protected interfaces",
+		Long: `baldurgen reads the //baldur:protected annotations of the interfaces in the
+given packages (default ".") and writes, next to each annotated file, a
+<file>_baldur.go holding a typed decorator per interface.
+
+Annotation problems are printed as file:line:col: message and nothing is
+written. Exit status: 0 ok, 1 annotation problems, 2 usage or internal error.`,
+		Args:          cobra.ArbitraryArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Patterns = args
+			res, err := generator.Generate(opts)
+			if err != nil {
+				return err
+			}
+			if err := report(stderr, res.Diagnostics); err != nil {
+				return err
+			}
+			changed, err := res.Write()
+			if verbose {
+				for _, c := range changed {
+					fmt.Fprintln(stdout, "wrote", relative(c))
+				}
+			}
+			return err
+		},
+	}
+	root.Flags().StringVar(&opts.Tags, "tags", "", "comma-separated build tags, as for go build")
+	root.Flags().BoolVarP(&verbose, "verbose", "v", false, "list the files written or removed")
+	root.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: "Print baldurgen's version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, args []string) {
+			fmt.Fprintln(stdout, "baldurgen", version())
+		},
+	})
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return err })
+	return root
+}
+
+// report prints diagnostics relative to the working directory and returns
+// problems when there were any.
+func report(w io.Writer, diags parser.Diagnostics) error {
+	for _, d := range diags {
+		d.Pos.Filename = relative(d.Pos.Filename)
+		switch {
+		case d.Pos.Filename == "":
+			fmt.Fprintln(w, d.Msg)
+		case d.Pos.Line == 0:
+			fmt.Fprintf(w, "%s: %s\n", d.Pos.Filename, d.Msg)
+		default:
+			fmt.Fprintln(w, d.String())
+		}
+	}
+	if len(diags) > 0 {
+		return problems{len(diags)}
+	}
+	return nil
+}
+
+func relative(path string) string {
+	if path == "" || !filepath.IsAbs(path) {
+		return path
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || len(rel) > 1 && rel[:2] == ".." {
+		return path
+	}
+	return rel
+}
+
+// version is the module version baldurgen was built from.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range bi.Deps {
+			if dep.Path == "github.com/baldur-go/baldur" {
+				return dep.Version
+			}
+		}
+		if bi.Main.Path == "github.com/baldur-go/baldur" && bi.Main.Version != "" {
+			return bi.Main.Version
+		}
+	}
+	return "(devel)"
+}

@@ -1,0 +1,151 @@
+package generator
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/baldur-go/baldur/parser"
+	"github.com/baldur-go/baldur/templates"
+)
+
+// Options selects what to generate.
+type Options struct {
+	// Dir is the directory patterns are resolved in; empty means the
+	// current directory.
+	Dir string
+	// Patterns are go/packages patterns; empty means ".".
+	Patterns []string
+	// Tags are build tags, comma separated, passed to the loader.
+	Tags string
+}
+
+// Output is one generated file.
+type Output struct {
+	Path    string // absolute
+	Content []byte
+}
+
+// Result is what a generation produced. When Diagnostics is not empty,
+// Files and Orphans are empty: nothing is to be written.
+type Result struct {
+	Files []Output
+	// Orphans are files baldurgen wrote earlier whose interfaces are gone.
+	Orphans     []string
+	Diagnostics parser.Diagnostics
+}
+
+// OutputPath is where the decorators of the interfaces declared in source
+// are written.
+func OutputPath(source string) string {
+	return strings.TrimSuffix(source, ".go") + "_baldur.go"
+}
+
+// Generate loads the packages, reads their annotations and renders every
+// file in memory. The error is for failures of the tool itself (the go
+// command could not run, rendering failed); problems with the user's code
+// are Diagnostics.
+func Generate(opts Options) (*Result, error) {
+	fset := token.NewFileSet()
+	pkgs, diags, err := load(opts, fset)
+	if err != nil {
+		return nil, err
+	}
+	model, more := parser.Read(fset, pkgs)
+	diags = append(diags, more...)
+	res := &Result{}
+	if len(diags) > 0 {
+		res.Diagnostics = diags.Sort()
+		return res, nil
+	}
+	for _, pkg := range model {
+		wrote := map[string]bool{}
+		for _, f := range pkg.Files {
+			out := OutputPath(f.Path)
+			src, err := templates.Render(pkg, f, filepath.Base(f.Path))
+			if err != nil {
+				return nil, err
+			}
+			res.Files = append(res.Files, Output{Path: out, Content: src})
+			wrote[out] = true
+		}
+		for _, g := range pkg.Generated {
+			if !wrote[g] {
+				res.Orphans = append(res.Orphans, g)
+			}
+		}
+	}
+	res.Diagnostics = foreignFiles(res.Files)
+	if len(res.Diagnostics) > 0 {
+		res.Files, res.Orphans = nil, nil
+	}
+	return res, nil
+}
+
+// foreignFiles reports outputs that would overwrite a file baldurgen did
+// not write.
+func foreignFiles(files []Output) parser.Diagnostics {
+	var diags parser.Diagnostics
+	for _, f := range files {
+		old, err := os.ReadFile(f.Path)
+		if err != nil || bytes.HasPrefix(old, []byte(parser.Header+"\n")) {
+			continue
+		}
+		diags = append(diags, parser.Diagnostic{
+			Pos: token.Position{Filename: f.Path, Line: 1, Column: 1},
+			Msg: fmt.Sprintf("refusing to overwrite %s: it does not start with %q, so baldurgen did not write it", filepath.Base(f.Path), parser.Header),
+		})
+	}
+	return diags
+}
+
+// Write writes every file that changed, each atomically, and removes the
+// orphans. It returns the paths it wrote or removed.
+func (r *Result) Write() (changed []string, err error) {
+	if len(r.Diagnostics) > 0 {
+		return nil, errors.New("generator: refusing to write a result with diagnostics")
+	}
+	for _, f := range r.Files {
+		old, rerr := os.ReadFile(f.Path)
+		if rerr == nil && bytes.Equal(old, f.Content) {
+			continue
+		}
+		if err := writeAtomic(f.Path, f.Content); err != nil {
+			return changed, err
+		}
+		changed = append(changed, f.Path)
+	}
+	for _, o := range r.Orphans {
+		if err := os.Remove(o); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return changed, err
+		}
+		changed = append(changed, o)
+	}
+	return changed, nil
+}
+
+// writeAtomic writes through a temporary file in the same directory and
+// renames it into place, so a reader never sees half a file.
+func writeAtomic(path string, content []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".baldurgen-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	if _, err := tmp.Write(content); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,270 @@
+package parser
+
+import (
+	"go/token"
+	"go/types"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Annotation is what one directive, or an interface's defaults merged with
+// a method's directive, says. A nil field was not written.
+type Annotation struct {
+	Pos      token.Position
+	Name     *Value[string]
+	Retry    *Value[int] // RetryDefault, 0 for off, or attempts
+	Breaker  *Value[string]
+	Timeout  *Value[time.Duration]
+	Fallback *Value[Ref]
+	RetryOn  *Value[[]Ref]
+	AbortOn  *Value[[]Ref]
+	Ignore   *Value[[]Ref]
+}
+
+// RetryDefault is Annotation.Retry for a bare `retry`.
+const RetryDefault = -1
+
+// Value is a typed annotation value and where its key was written.
+type Value[T any] struct {
+	V   T
+	Pos token.Position
+}
+
+// Ref names a package-level identifier, optionally qualified by an import
+// of the annotated file: `queuedCharge`, `io.EOF`.
+type Ref struct {
+	Qualifier string
+	Name      string
+	Pos       token.Position
+	// Obj is what the reference resolved to, once resolved.
+	Obj types.Object
+}
+
+func (r Ref) String() string {
+	if r.Qualifier == "" {
+		return r.Name
+	}
+	return r.Qualifier + "." + r.Name
+}
+
+type keySpec struct {
+	value   string // "required", "optional" or "none"
+	method  bool   // only on a method, never as an interface default
+	planned string // not implemented yet: what it will belong to
+}
+
+var keys = map[string]keySpec{
+	"name":            {value: "required", method: true},
+	"retry":           {value: "optional"},
+	"breaker":         {value: "optional"},
+	"timeout":         {value: "required"},
+	"fallback":        {value: "required", method: true},
+	"retry_on":        {value: "required"},
+	"abort_on":        {value: "required"},
+	"ignore":          {value: "required"},
+	"idempotency_key": {planned: "idempotency by business key"},
+	"idempotency_ttl": {planned: "idempotency by business key"},
+	"dlq":             {planned: "the dead-letter queue"},
+	"compensate":      {planned: "saga compensation"},
+	"context":         {planned: "PolicyContext fields"},
+	"classify":        {planned: "custom error classification"},
+}
+
+// validKeys are the keys accepted today, sorted.
+var validKeys = func() []string {
+	var ks []string
+	for k, s := range keys {
+		if s.planned == "" {
+			ks = append(ks, k)
+		}
+	}
+	sort.Strings(ks)
+	return ks
+}()
+
+var policyName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+const (
+	maxAttempts = 100
+	maxTimeout  = 24 * time.Hour
+	maxNameLen  = 100
+)
+
+// parseAnnotation turns a protected directive's arguments into typed
+// values. onMethod is false for an interface's defaults.
+func parseAnnotation(d *Directive, onMethod bool) (*Annotation, Diagnostics) {
+	var diags Diagnostics
+	a := &Annotation{Pos: d.Pos}
+	seen := map[string]token.Position{}
+	for _, arg := range d.Args {
+		spec, ok := keys[arg.Key]
+		switch {
+		case !ok:
+			diags.add(arg.KeyPos, "unknown key %q%s; valid keys: %s", arg.Key, didYouMean(arg.Key, validKeys), strings.Join(validKeys, ", "))
+			continue
+		case spec.planned != "":
+			diags.add(arg.KeyPos, "key %q is not supported yet: it belongs to %s, which this version of baldurgen does not implement", arg.Key, spec.planned)
+			continue
+		case spec.method && !onMethod:
+			diags.add(arg.KeyPos, "key %q applies to one method; write it on the method, not on the interface", arg.Key)
+			continue
+		}
+		if first, dup := seen[arg.Key]; dup {
+			diags.add(arg.KeyPos, "duplicate key %q (first at %s)", arg.Key, shortPos(first, arg.KeyPos.Filename))
+			continue
+		}
+		seen[arg.Key] = arg.KeyPos
+		if spec.value == "required" && !arg.HasValue {
+			diags.add(arg.KeyPos, "key %q needs a value: %s=...", arg.Key, arg.Key)
+			continue
+		}
+		if msg := a.set(arg); msg != "" {
+			diags.add(arg.ValuePos, "%s", msg)
+		}
+	}
+	return a, diags
+}
+
+// set stores one argument's value, or explains why it is not valid.
+func (a *Annotation) set(arg Arg) string {
+	at := arg.KeyPos
+	switch arg.Key {
+	case "name":
+		if msg := checkName("name", arg.Value); msg != "" {
+			return msg
+		}
+		a.Name = &Value[string]{arg.Value, at}
+	case "retry":
+		n, msg := parseRetry(arg)
+		if msg != "" {
+			return msg
+		}
+		a.Retry = &Value[int]{n, at}
+	case "breaker":
+		if arg.HasValue {
+			if msg := checkName("breaker", arg.Value); msg != "" {
+				return msg
+			}
+		}
+		a.Breaker = &Value[string]{arg.Value, at}
+	case "timeout":
+		d, err := time.ParseDuration(arg.Value)
+		switch {
+		case err != nil:
+			return "timeout " + strconv.Quote(arg.Value) + " is not a Go duration; write it like 500ms, 2s or 1m30s"
+		case d <= 0 || d > maxTimeout:
+			return "timeout " + arg.Value + " is out of range: it must be more than 0 and at most 24h"
+		}
+		a.Timeout = &Value[time.Duration]{d, at}
+	case "fallback":
+		refs, msg := parseRefs(arg, false)
+		if msg != "" {
+			return msg
+		}
+		a.Fallback = &Value[Ref]{refs[0], at}
+	case "retry_on", "abort_on", "ignore":
+		refs, msg := parseRefs(arg, true)
+		if msg != "" {
+			return msg
+		}
+		v := &Value[[]Ref]{refs, at}
+		switch arg.Key {
+		case "retry_on":
+			a.RetryOn = v
+		case "abort_on":
+			a.AbortOn = v
+		default:
+			a.Ignore = v
+		}
+	}
+	return ""
+}
+
+func checkName(key, v string) string {
+	if len(v) > maxNameLen || !policyName.MatchString(v) {
+		return key + " " + strconv.Quote(v) + " is not a valid name: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters"
+	}
+	return ""
+}
+
+func parseRetry(arg Arg) (int, string) {
+	if !arg.HasValue {
+		return RetryDefault, ""
+	}
+	if arg.Value == "off" {
+		return 0, ""
+	}
+	n, err := strconv.Atoi(arg.Value)
+	if err != nil || n < 1 || n > maxAttempts {
+		return 0, "retry=" + strconv.Quote(arg.Value) + " is not valid: write retry, retry=N with N attempts from 1 to 100, or retry=off"
+	}
+	return n, ""
+}
+
+// parseRefs splits a comma list of identifiers, each optionally qualified.
+func parseRefs(arg Arg, list bool) ([]Ref, string) {
+	parts := []string{arg.Value}
+	if list {
+		parts = strings.Split(arg.Value, ",")
+	}
+	offset := 0
+	if arg.Quoted {
+		offset = 1
+	}
+	var refs []Ref
+	for _, part := range parts {
+		pos := arg.ValuePos
+		lead := len(part) - len(strings.TrimLeft(part, " \t"))
+		pos.Column += offset + lead
+		pos.Offset += offset + lead
+		offset += len(part) + 1
+		ident := strings.TrimSpace(part)
+		qual, name, qualified := strings.Cut(ident, ".")
+		if !qualified {
+			qual, name = "", ident
+		}
+		if !token.IsIdentifier(name) || qualified && !token.IsIdentifier(qual) || name == "_" {
+			what := "an identifier"
+			if list {
+				what = "a comma-separated list of error variables"
+			}
+			return nil, arg.Key + " " + strconv.Quote(arg.Value) + " is not valid: write " + what + ", such as ErrTemporary or io.EOF"
+		}
+		refs = append(refs, Ref{Qualifier: qual, Name: name, Pos: pos})
+	}
+	return refs, ""
+}
+
+// merge returns the interface defaults d overlaid by the method's own m.
+func merge(d, m *Annotation) *Annotation {
+	if d == nil {
+		return m
+	}
+	if m == nil {
+		c := *d
+		return &c
+	}
+	out := *m
+	if out.Retry == nil {
+		out.Retry = d.Retry
+	}
+	if out.Breaker == nil {
+		out.Breaker = d.Breaker
+	}
+	if out.Timeout == nil {
+		out.Timeout = d.Timeout
+	}
+	if out.RetryOn == nil {
+		out.RetryOn = d.RetryOn
+	}
+	if out.AbortOn == nil {
+		out.AbortOn = d.AbortOn
+	}
+	if out.Ignore == nil {
+		out.Ignore = d.Ignore
+	}
+	return &out
+}

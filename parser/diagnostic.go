@@ -1,0 +1,46 @@
+package parser
+
+import (
+	"cmp"
+	"fmt"
+	"go/token"
+	"slices"
+)
+
+// Diagnostic is one problem, at the position of the token it concerns.
+type Diagnostic struct {
+	Pos token.Position
+	Msg string
+}
+
+func (d Diagnostic) String() string {
+	return fmt.Sprintf("%s:%d:%d: %s", d.Pos.Filename, d.Pos.Line, d.Pos.Column, d.Msg)
+}
+
+// Diagnostics collects problems in any order and sorts them by position.
+type Diagnostics []Diagnostic
+
+func (ds *Diagnostics) add(pos token.Position, format string, args ...any) {
+	*ds = append(*ds, Diagnostic{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Sort orders diagnostics by file, line and column, and drops exact repeats.
+func (ds Diagnostics) Sort() Diagnostics {
+	slices.SortStableFunc(ds, func(a, b Diagnostic) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.Filename, b.Pos.Filename),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Column, b.Pos.Column),
+			cmp.Compare(a.Msg, b.Msg),
+		)
+	})
+	return slices.Compact(ds)
+}
+
+// shortPos formats a position without its file when it is in file.
+func shortPos(p token.Position, file string) string {
+	if p.Filename == file {
+		return fmt.Sprintf("%d:%d", p.Line, p.Column)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
+}

@@ -1,0 +1,9 @@
+// Package parser reads //baldur: annotations.
+//
+// The grammar half (ParseDirective) is pure: text in, positioned tokens
+// out, no go/types. The model half (Read) walks packages loaded by
+// golang.org/x/tools/go/packages, finds annotated interfaces, resolves
+// every identifier an annotation names through go/types, and returns a
+// model the templates render. Every problem is collected as a Diagnostic
+// pointing at file:line:col; nothing stops at the first one.
+package parser

@@ -1,0 +1,220 @@
+package parser
+
+import (
+	"go/token"
+	"go/types"
+	"strings"
+	"unicode"
+)
+
+// policyNames keeps a package's policy names unique, and its generated
+// top-level names from clashing with each other.
+type policyNames struct {
+	byName    map[string]*types.Func
+	generated map[string]string // generated name -> interface that makes it
+}
+
+// GeneratedNames are the top-level declarations baldurgen writes for an
+// interface: the decorator type and its constructor.
+func GeneratedNames(iface string) (typ, constructor string) {
+	typ = iface + "Protected"
+	if r := []rune(iface); unicode.IsUpper(r[0]) {
+		return typ, "New" + typ
+	}
+	return typ, "new" + strings.ToUpper(typ[:1]) + typ[1:]
+}
+
+// readInterface is the second pass over one annotated interface.
+func (r *reader) readInterface(d *ifaceDecl, names *policyNames) *Interface {
+	obj, ok := d.pkg.TypesInfo.Defs[d.spec.Name].(*types.TypeName)
+	if !ok {
+		return nil // the type checker already reported why
+	}
+	named, ok := obj.Type().(*types.Named)
+	if !ok {
+		return nil
+	}
+	it, ok := named.Underlying().(*types.Interface)
+	if !ok {
+		return nil
+	}
+	pos := r.fset.Position(d.spec.Name.Pos())
+	if !it.IsMethodSet() {
+		r.diags.add(pos, "%s has type terms, so it is a constraint, not an interface a value can implement; baldur decorates method-set interfaces", obj.Name())
+		return nil
+	}
+	iface := &Interface{Name: obj.Name(), Pos: pos, Named: named}
+	r.checkGeneratedNames(d, iface, names)
+
+	errorsBefore := len(r.diags)
+	for i := 0; i < it.NumMethods(); i++ {
+		fn := it.Method(i)
+		m := &Method{Name: fn.Name(), Func: fn, Sig: fn.Type().(*types.Signature), Pos: r.fset.Position(fn.Pos())}
+		at := m.Pos
+		if fn.Pkg() != d.pkg.Types {
+			at = pos // an embedded method declared elsewhere: point at the interface
+		}
+		if !fn.Exported() && fn.Pkg() != d.pkg.Types {
+			r.diags.add(at, "%s embeds the unexported method %s of package %s; only that package can implement it", obj.Name(), fn.Name(), fn.Pkg().Path())
+			continue
+		}
+		if why := unnameable(m.Sig, d.pkg.Types); why != "" {
+			r.diags.add(at, "method %s uses %s, which package %s cannot name; declare the interface in the package that owns the type, or export it", fn.Name(), why, d.pkg.Types.Name())
+			continue
+		}
+		note := r.notes[fn.Pos()]
+		switch {
+		case note.skip:
+		case note.ann != nil:
+			m.Policy = r.checkMethod(d, iface, m, merge(d.defaults, note.ann), true, names)
+		case d.defaults != nil:
+			m.Policy = r.checkMethod(d, iface, m, merge(d.defaults, nil), false, names)
+		}
+		iface.Methods = append(iface.Methods, m)
+	}
+	if len(r.diags) > errorsBefore {
+		return nil
+	}
+	return iface
+}
+
+// checkGeneratedNames reports generated declarations that would clash with
+// the package's own, or with another interface's.
+func (r *reader) checkGeneratedNames(d *ifaceDecl, iface *Interface, names *policyNames) {
+	typ, ctor := GeneratedNames(iface.Name)
+	for _, n := range []string{typ, ctor} {
+		if other, ok := names.generated[n]; ok {
+			r.diags.add(iface.Pos, "baldurgen would declare %s for both %s and %s; rename one interface", n, other, iface.Name)
+			continue
+		}
+		names.generated[n] = iface.Name
+		obj := d.pkg.Types.Scope().Lookup(n)
+		if obj == nil || r.inGeneratedFile(d, obj.Pos()) {
+			continue
+		}
+		r.diags.add(iface.Pos, "baldurgen would declare %s for %s, but %s is already declared at %s; rename one of them", n, iface.Name, n, r.fset.Position(obj.Pos()))
+	}
+}
+
+func (r *reader) inGeneratedFile(d *ifaceDecl, pos token.Pos) bool {
+	for _, f := range d.pkg.Syntax {
+		if f.FileStart <= pos && pos <= f.FileEnd {
+			return IsGenerated(f)
+		}
+	}
+	return false
+}
+
+// checkMethod validates a protected method's merged annotation. explicit
+// is false when only the interface's defaults apply; such a method is
+// passed through, not rejected, when it cannot be protected.
+func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *Annotation, explicit bool, names *policyNames) *Policy {
+	res := m.Sig.Results()
+	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), errorType) {
+		if explicit {
+			r.diags.add(a.Pos, "%s is protected but does not return error as its last result; baldur sees failures only through that error", m.Name)
+		}
+		return nil
+	}
+	p := &Policy{Ctx: -1}
+	for i := 0; i < m.Sig.Params().Len(); i++ {
+		if isContext(m.Sig.Params().At(i).Type()) {
+			p.Ctx = i
+			break
+		}
+	}
+	p.Name = defaultPolicyName(iface.Name, m.Name)
+	namePos := a.Pos
+	if a.Name != nil {
+		p.Name, namePos = a.Name.V, a.Name.Pos
+	} else if msg := checkName("name", p.Name); msg != "" {
+		r.diags.add(a.Pos, "the default policy name %q of %s.%s is not valid; set one with name=", p.Name, iface.Name, m.Name)
+	}
+	if prev, ok := names.byName[p.Name]; ok && prev != m.Func {
+		r.diags.add(namePos, "policy name %q is already used by %s in this package; policy names must be unique", p.Name, prev.Name())
+	}
+	names.byName[p.Name] = m.Func
+
+	if a.Retry != nil {
+		p.Retry = a.Retry.V
+	}
+	if a.Breaker != nil {
+		p.Breaker = a.Breaker.V
+		if p.Breaker == "" {
+			p.Breaker = p.Name
+		}
+	}
+	if a.Timeout != nil {
+		p.Timeout = a.Timeout.V
+		if p.Ctx < 0 {
+			r.diags.add(a.Timeout.Pos, "timeout needs a context.Context parameter to cancel the call, and %s has none", m.Name)
+		}
+	}
+	for _, l := range []struct {
+		key string
+		v   *Value[[]Ref]
+	}{{"retry_on", a.RetryOn}, {"abort_on", a.AbortOn}} {
+		if l.v != nil && p.Retry == 0 {
+			r.diags.add(l.v.Pos, "%s has no effect without retry", l.key)
+		}
+	}
+	p.RetryOn, p.AbortOn, p.Ignore = errorVars(a.RetryOn), errorVars(a.AbortOn), errorVars(a.Ignore)
+	for _, l := range []*Value[[]Ref]{a.RetryOn, a.AbortOn, a.Ignore} {
+		if l == nil {
+			continue
+		}
+		for _, ref := range l.V {
+			if ref.Obj != nil && ref.Obj.Pkg() != d.pkg.Types && !ref.Obj.Exported() {
+				r.diags.add(ref.Pos, "%s is unexported in package %s, so the decorator of %s cannot name it", ref, ref.Obj.Pkg().Path(), iface.Name)
+			}
+		}
+	}
+	if a.Fallback != nil && a.Fallback.V.Obj != nil {
+		p.Fallback = r.checkFallback(d, iface, m, a.Fallback.V)
+	}
+	return p
+}
+
+func errorVars(v *Value[[]Ref]) []*types.Var {
+	if v == nil {
+		return nil
+	}
+	var out []*types.Var
+	for _, ref := range v.V {
+		switch obj := ref.Obj.(type) {
+		case *types.Var:
+			out = append(out, obj)
+		case *types.Const:
+			// A constant error is named the same way as a variable; carry
+			// it as a Var so the templates treat both alike.
+			out = append(out, types.NewVar(obj.Pos(), obj.Pkg(), obj.Name(), obj.Type()))
+		}
+	}
+	return out
+}
+
+func isContext(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
+}
+
+// defaultPolicyName is the kebab-case of Interface.Method.
+func defaultPolicyName(iface, method string) string {
+	return kebab(iface) + "." + kebab(method)
+}
+
+func kebab(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, c := range rs {
+		if unicode.IsUpper(c) && i > 0 {
+			prevLower := unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1])
+			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+			if prevLower || unicode.IsUpper(rs[i-1]) && nextLower {
+				b.WriteByte('-')
+			}
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return b.String()
+}

@@ -1,0 +1,150 @@
+// Package baldurtest provides a fake clock for testing code protected by
+// baldur without sleeping.
+package baldurtest
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+
+	baldur "github.com/baldur-go/baldur/runtime"
+)
+
+// Clock is a baldur.Clock that moves only when Advance is called. Timers
+// whose time has come fire inside Advance, in deadline order; AfterFunc
+// callbacks run synchronously there, so when Advance returns every
+// transition they cause has happened.
+type Clock struct {
+	mu      sync.Mutex
+	now     time.Time
+	timers  []*timer
+	seq     int
+	changed chan struct{} // closed and replaced whenever timers change
+}
+
+// NewClock returns a fake clock reading start.
+func NewClock(start time.Time) *Clock {
+	return &Clock{now: start, changed: make(chan struct{})}
+}
+
+var _ baldur.Clock = (*Clock)(nil)
+
+type timer struct {
+	c        *Clock
+	deadline time.Time
+	ch       chan time.Time
+	fn       func()
+	seq      int
+}
+
+// Now returns the fake time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// NewTimer returns a timer that fires when the clock reaches now+d.
+func (c *Clock) NewTimer(d time.Duration) baldur.Timer {
+	return c.add(d, make(chan time.Time, 1), nil)
+}
+
+// AfterFunc calls f when the clock reaches now+d.
+func (c *Clock) AfterFunc(d time.Duration, f func()) baldur.Timer {
+	return c.add(d, nil, f)
+}
+
+func (c *Clock) add(d time.Duration, ch chan time.Time, fn func()) *timer {
+	c.mu.Lock()
+	c.seq++
+	t := &timer{c: c, deadline: c.now.Add(d), ch: ch, fn: fn, seq: c.seq}
+	c.timers = append(c.timers, t)
+	c.notifyLocked()
+	c.mu.Unlock()
+	if d <= 0 {
+		c.Advance(0)
+	}
+	return t
+}
+
+func (c *Clock) notifyLocked() {
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+func (t *timer) C() <-chan time.Time { return t.ch }
+
+func (t *timer) Stop() bool {
+	c := t.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, x := range c.timers {
+		if x == t {
+			c.timers = append(c.timers[:i], c.timers[i+1:]...)
+			c.notifyLocked()
+			return true
+		}
+	}
+	return false
+}
+
+// Advance moves the clock forward by d and fires every timer due by then.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	target := c.now.Add(d)
+	for {
+		sort.SliceStable(c.timers, func(i, j int) bool {
+			if !c.timers[i].deadline.Equal(c.timers[j].deadline) {
+				return c.timers[i].deadline.Before(c.timers[j].deadline)
+			}
+			return c.timers[i].seq < c.timers[j].seq
+		})
+		if len(c.timers) == 0 || c.timers[0].deadline.After(target) {
+			break
+		}
+		t := c.timers[0]
+		c.timers = c.timers[1:]
+		if t.deadline.After(c.now) {
+			c.now = t.deadline
+		}
+		c.notifyLocked()
+		now := c.now
+		c.mu.Unlock()
+		if t.fn != nil {
+			t.fn()
+		} else {
+			t.ch <- now
+		}
+		c.mu.Lock()
+	}
+	if target.After(c.now) {
+		c.now = target
+	}
+	c.mu.Unlock()
+}
+
+// Timers is the number of timers waiting to fire.
+func (c *Clock) Timers() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.timers)
+}
+
+// WaitForTimers blocks until at least n timers are waiting, which is how a
+// test knows that the code under test has gone to sleep on this clock.
+func (c *Clock) WaitForTimers(ctx context.Context, n int) error {
+	for {
+		c.mu.Lock()
+		count, changed := len(c.timers), c.changed
+		c.mu.Unlock()
+		if count >= n {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package baldur
+
+import "time"
+
+// Config is the runtime configuration: built-in defaults, then the file's
+// defaults, then each policy's own section.
+type Config struct {
+	Defaults PolicyConfig
+	// Policies are keyed by policy name. A breaker's settings are looked up
+	// under the breaker's name, which is the policy name for a bare breaker.
+	Policies map[string]PolicyConfig
+	Mesh     MeshConfig
+}
+
+// MeshConfig says what the service mesh already does.
+type MeshConfig struct {
+	// OwnsNetworkRetries leaves connection-level errors to the mesh: they
+	// still count for the breaker but are not retried here.
+	OwnsNetworkRetries bool
+}
+
+// PolicyConfig holds optional settings; nil means "not set at this level".
+type PolicyConfig struct {
+	Retry   RetrySettings
+	Breaker BreakerSettings
+	Timeout *time.Duration
+}
+
+// RetrySettings are the optional retry settings of one level.
+type RetrySettings struct {
+	// Attempts set on a policy turns retry on (or off, with 1) whatever the
+	// annotation says; set in defaults it is the count a bare retry uses.
+	Attempts     *int
+	InitialDelay *time.Duration
+	MaxDelay     *time.Duration
+	Multiplier   *float64
+	Jitter       *Jitter
+}
+
+// BreakerSettings are the optional breaker settings of one level.
+type BreakerSettings struct {
+	// Enabled set on a policy adds or removes its breaker.
+	Enabled        *bool
+	Window         *WindowKind
+	Size           *int
+	Span           *time.Duration
+	Buckets        *int
+	MinimumCalls   *int
+	FailureRate    *float64
+	SlowCallRate   *float64
+	SlowCall       *time.Duration
+	OpenFor        *time.Duration
+	HalfOpenProbes *int
+}
+
+// Built-in defaults.
+var (
+	defaultRetry = RetryConfig{
+		Attempts:     3,
+		InitialDelay: 100 * time.Millisecond,
+		MaxDelay:     5 * time.Second,
+		Multiplier:   2,
+		Jitter:       FullJitter,
+	}
+	defaultBreaker = BreakerConfig{
+		Window:         CountWindow,
+		Size:           100,
+		Span:           60 * time.Second,
+		Buckets:        60,
+		MinimumCalls:   20,
+		FailureRate:    50,
+		SlowCallRate:   100,
+		OpenFor:        30 * time.Second,
+		HalfOpenProbes: 5,
+	}
+)
+
+// DefaultConfig is the configuration New uses when given none.
+func DefaultConfig() *Config { return &Config{Policies: map[string]PolicyConfig{}} }
+
+type resolved struct {
+	retry   RetryConfig
+	breaker string
+	timeout time.Duration
+}
+
+func set[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+func (r *RetrySettings) apply(c *RetryConfig) {
+	set(&c.Attempts, r.Attempts)
+	set(&c.InitialDelay, r.InitialDelay)
+	set(&c.MaxDelay, r.MaxDelay)
+	set(&c.Multiplier, r.Multiplier)
+	set(&c.Jitter, r.Jitter)
+}
+
+func (b *BreakerSettings) apply(c *BreakerConfig) {
+	set(&c.Window, b.Window)
+	set(&c.Size, b.Size)
+	set(&c.Span, b.Span)
+	set(&c.Buckets, b.Buckets)
+	set(&c.MinimumCalls, b.MinimumCalls)
+	set(&c.FailureRate, b.FailureRate)
+	set(&c.SlowCallRate, b.SlowCallRate)
+	set(&c.SlowCall, b.SlowCall)
+	set(&c.OpenFor, b.OpenFor)
+	set(&c.HalfOpenProbes, b.HalfOpenProbes)
+}
+
+// resolve applies built-in < file defaults < annotation < file policy.
+func (c *Config) resolve(spec Spec) resolved {
+	r := resolved{retry: defaultRetry, breaker: spec.Breaker}
+	c.Defaults.Retry.apply(&r.retry)
+	set(&r.timeout, c.Defaults.Timeout)
+
+	switch {
+	case spec.Retry == 0:
+		r.retry.Attempts = 1
+	case spec.Retry > 0:
+		r.retry.Attempts = spec.Retry
+	}
+	if spec.Timeout > 0 {
+		r.timeout = spec.Timeout
+	}
+
+	pc := c.Policies[spec.Name]
+	pc.Retry.apply(&r.retry)
+	set(&r.timeout, pc.Timeout)
+	if e := pc.Breaker.Enabled; e != nil {
+		switch {
+		case !*e:
+			r.breaker = ""
+		case r.breaker == "":
+			r.breaker = spec.Name
+		}
+	}
+	return r
+}
+
+func (c *Config) breaker(name string) BreakerConfig {
+	b := defaultBreaker
+	c.Defaults.Breaker.apply(&b)
+	pc := c.Policies[name]
+	pc.Breaker.apply(&b)
+	return b
+}

@@ -1,0 +1,114 @@
+package baldur
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// EventKind names what happened inside a protected call.
+type EventKind int
+
+const (
+	// EventRetry: an attempt failed and another one is scheduled after Delay.
+	EventRetry EventKind = iota + 1
+	// EventRetriesExhausted: the last allowed attempt failed.
+	EventRetriesExhausted
+	// EventRetryBudget: the retry budget refused a retry.
+	EventRetryBudget
+	// EventTimeout: an attempt ran past the per-attempt timeout.
+	EventTimeout
+	// EventBreakerTransition: a breaker moved From one state To another.
+	EventBreakerTransition
+	// EventBreakerRejected: an open breaker refused a call.
+	EventBreakerRejected
+	// EventFallback: the final error was handed to the method's fallback.
+	EventFallback
+)
+
+var eventNames = [...]string{
+	EventRetry:             "retry",
+	EventRetriesExhausted:  "retries exhausted",
+	EventRetryBudget:       "retry budget exhausted",
+	EventTimeout:           "attempt timed out",
+	EventBreakerTransition: "breaker transition",
+	EventBreakerRejected:   "breaker rejected call",
+	EventFallback:          "fallback",
+}
+
+func (k EventKind) String() string {
+	if k > 0 && int(k) < len(eventNames) {
+		return eventNames[k]
+	}
+	return "unknown"
+}
+
+// Event is what an Observer receives. Fields that do not apply to a kind
+// are zero.
+type Event struct {
+	Kind    EventKind
+	Policy  string
+	Method  string
+	Breaker string
+	Attempt int
+	Delay   time.Duration
+	From    State
+	To      State
+	Err     error
+}
+
+// Observer receives every event synchronously, on the goroutine that caused
+// it. It must be fast and must not call back into the same policy.
+type Observer func(Event)
+
+func (k EventKind) level() slog.Level {
+	switch k {
+	case EventRetry, EventBreakerRejected:
+		return slog.LevelDebug
+	case EventBreakerTransition, EventFallback, EventTimeout:
+		return slog.LevelInfo
+	default:
+		return slog.LevelWarn
+	}
+}
+
+// emit logs e and hands it to the observer. Attributes are built only when
+// the logger will keep the record, so a quiet logger costs one call.
+func (rt *Runtime) emit(ctx context.Context, e Event) {
+	if rt.observer != nil {
+		rt.observer(e)
+	}
+	level := e.Kind.level()
+	if e.Kind == EventBreakerTransition && e.To == StateOpen {
+		level = slog.LevelWarn
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if !rt.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 6)
+	if e.Policy != "" {
+		attrs = append(attrs, slog.String("policy", e.Policy))
+	}
+	if e.Method != "" {
+		attrs = append(attrs, slog.String("method", e.Method))
+	}
+	if e.Breaker != "" {
+		attrs = append(attrs, slog.String("breaker", e.Breaker))
+	}
+	if e.Attempt > 0 {
+		attrs = append(attrs, slog.Int("attempt", e.Attempt))
+	}
+	if e.Kind == EventRetry {
+		attrs = append(attrs, slog.Duration("delay", e.Delay))
+	}
+	if e.Kind == EventBreakerTransition {
+		attrs = append(attrs, slog.String("from", e.From.String()), slog.String("to", e.To.String()))
+	}
+	if e.Err != nil {
+		attrs = append(attrs, slog.String("error", e.Err.Error()))
+	}
+	rt.logger.LogAttrs(ctx, level, "baldur: "+e.Kind.String(), attrs...)
+}

@@ -1,0 +1,189 @@
+package baldur
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Runtime owns the state that protected calls share: breakers by name, the
+// configuration, the clock, the logger. Build one per process with New.
+type Runtime struct {
+	clock    Clock
+	fake     bool // clock is not SystemClock: timeouts run on its timers
+	logger   *slog.Logger
+	observer Observer
+	config   *Config
+
+	mu       sync.Mutex
+	breakers map[string]*CircuitBreaker
+	closed   bool
+}
+
+// Option configures a Runtime.
+type Option func(*Runtime) error
+
+// New builds a Runtime. With no option it runs on built-in defaults, the
+// system clock and slog.Default.
+func New(opts ...Option) (*Runtime, error) {
+	rt := &Runtime{
+		clock:    SystemClock{},
+		logger:   slog.Default(),
+		config:   DefaultConfig(),
+		breakers: make(map[string]*CircuitBreaker),
+	}
+	var errs []error
+	for _, opt := range opts {
+		if err := opt(rt); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	_, rt.fake = rt.clock.(SystemClock)
+	rt.fake = !rt.fake
+	return rt, nil
+}
+
+// WithLogger sends the runtime's events to logger.
+func WithLogger(logger *slog.Logger) Option {
+	return func(rt *Runtime) error {
+		if logger == nil {
+			return errors.New("baldur: WithLogger: nil logger")
+		}
+		rt.logger = logger
+		return nil
+	}
+}
+
+// WithClock replaces the system clock, for tests.
+func WithClock(c Clock) Option {
+	return func(rt *Runtime) error {
+		if c == nil {
+			return errors.New("baldur: WithClock: nil clock")
+		}
+		rt.clock = c
+		return nil
+	}
+}
+
+// WithObserver hands every event to o as well as to the logger.
+func WithObserver(o Observer) Option {
+	return func(rt *Runtime) error {
+		rt.observer = o
+		return nil
+	}
+}
+
+// Close stops the runtime's timers. Calls made afterwards still run, but
+// open breakers no longer move to half-open on their own.
+func (rt *Runtime) Close() error {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.closed {
+		return nil
+	}
+	rt.closed = true
+	for _, b := range rt.breakers {
+		b.stop()
+	}
+	return nil
+}
+
+// Breaker returns the breaker registered under name, or nil when no policy
+// uses it yet.
+func (rt *Runtime) Breaker(name string) *CircuitBreaker {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.breakers[name]
+}
+
+// Policy builds the executor for one protected method. Generated
+// constructors call it once per method; the configuration is resolved
+// here, never per call.
+func (rt *Runtime) Policy(spec Spec) *Policy {
+	if rt == nil {
+		panic("baldur: a protected decorator needs a *baldur.Runtime; build one with baldur.New")
+	}
+	r := rt.config.resolve(spec)
+	p := &Policy{
+		rt:              rt,
+		name:            spec.Name,
+		method:          spec.Method,
+		timeout:         r.timeout,
+		retry:           r.retry,
+		retryOn:         spec.RetryOn,
+		abortOn:         spec.AbortOn,
+		ignore:          spec.Ignore,
+		meshOwnsNetwork: rt.config.Mesh.OwnsNetworkRetries,
+	}
+	if r.breaker != "" {
+		p.breaker = rt.breaker(r.breaker)
+	}
+	return p
+}
+
+func (rt *Runtime) breaker(name string) *CircuitBreaker {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	b, ok := rt.breakers[name]
+	if !ok {
+		b = newCircuitBreaker(rt, name, rt.config.breaker(name))
+		rt.breakers[name] = b
+	}
+	return b
+}
+
+// sleep waits d on the runtime's clock, or returns the context's error if
+// it ends first.
+func (rt *Runtime) sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := rt.clock.NewTimer(d)
+	select {
+	case <-t.C():
+		return nil
+	case <-ctx.Done():
+		t.Stop()
+		return ctx.Err()
+	}
+}
+
+// withTimeout derives an attempt context that ends after d. On the system
+// clock it carries a real deadline, which transports such as gRPC pass on
+// to the server; on an injected clock the clock's timer cancels it.
+func (rt *Runtime) withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if !rt.fake {
+		return context.WithTimeout(ctx, d)
+	}
+	deadline := rt.clock.Now().Add(d)
+	cctx, cancel := context.WithCancelCause(ctx)
+	t := rt.clock.AfterFunc(d, func() { cancel(context.DeadlineExceeded) })
+	return &clockDeadlineCtx{Context: cctx, deadline: deadline}, func() {
+		t.Stop()
+		cancel(context.Canceled)
+	}
+}
+
+// clockDeadlineCtx reports the injected clock's deadline and, once that
+// deadline has cancelled it, context.DeadlineExceeded.
+type clockDeadlineCtx struct {
+	context.Context
+	deadline time.Time
+}
+
+func (c *clockDeadlineCtx) Deadline() (time.Time, bool) { return c.deadline, true }
+
+func (c *clockDeadlineCtx) Err() error {
+	if err := c.Context.Err(); err != nil {
+		if errors.Is(context.Cause(c.Context), context.DeadlineExceeded) {
+			return context.DeadlineExceeded
+		}
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,189 @@
+package templates
+
+import (
+	"fmt"
+	"go/types"
+	"time"
+	"unicode"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/baldur-go/baldur/parser"
+)
+
+// decorator renders the type, constructor and methods for one interface.
+type decorator struct {
+	pkg       *parser.Package
+	iface     *parser.Interface
+	typ, ctor string
+	taken     names // file-level identifiers the decorator must not shadow
+
+	next    string            // field holding the wrapped value
+	fields  map[string]string // policy field by method name
+	tparams []jen.Code        // [T any, ...] or nil
+	targs   []jen.Code        // [T, ...] or nil
+}
+
+func newDecorator(pkg *parser.Package, iface *parser.Interface, taken names) *decorator {
+	d := &decorator{pkg: pkg, iface: iface, taken: taken, fields: map[string]string{}}
+	d.typ, d.ctor = parser.GeneratedNames(iface.Name)
+	tps := iface.TypeParams()
+	if tps.Len() > 0 {
+		d.tparams, d.targs = typeParams(tps, pkg.Types), typeArgs(tps)
+		for i := 0; i < tps.Len(); i++ {
+			d.taken[tps.At(i).Obj().Name()] = true
+		}
+	}
+	// Fields share the struct's namespace with its methods.
+	fieldNames := names{}
+	for _, m := range iface.Methods {
+		fieldNames[m.Name] = true
+	}
+	d.next = fieldNames.fresh("next", 2)
+	for _, m := range iface.Methods {
+		if m.Policy != nil {
+			d.fields[m.Name] = fieldNames.fresh(lowerFirst(m.Name), 2)
+		}
+	}
+	return d
+}
+
+func lowerFirst(s string) string {
+	r := []rune(s)
+	// Lower the leading run of capitals, keeping the last one of a run that
+	// starts a word: HTTPGet -> httpGet, URL -> url, Charge -> charge.
+	i := 0
+	for i < len(r) && unicode.IsUpper(r[i]) {
+		i++
+	}
+	if i > 1 && i < len(r) {
+		i--
+	}
+	for j := 0; j < i; j++ {
+		r[j] = unicode.ToLower(r[j])
+	}
+	return string(r)
+}
+
+// self is the decorator type as written in receivers and results.
+func (d *decorator) self() *jen.Statement {
+	return jen.Id(d.typ).Types(d.targs...)
+}
+
+func (d *decorator) ifaceType() *jen.Statement {
+	return jen.Id(d.iface.Name).Types(d.targs...)
+}
+
+func (d *decorator) emit(f *jen.File) {
+	protected := 0
+	for _, m := range d.iface.Methods {
+		if m.Policy != nil {
+			protected++
+		}
+	}
+	comment(f, fmt.Sprintf("%s is a %s whose //baldur:protected methods run under their policies; the other methods call the wrapped value directly.", d.typ, d.iface.Name))
+	fields := []jen.Code{jen.Id(d.next).Add(d.ifaceType())}
+	for _, m := range d.iface.Methods {
+		if m.Policy != nil {
+			fields = append(fields, jen.Id(d.fields[m.Name]).Op("*").Qual(RuntimePath, "Policy"))
+		}
+	}
+	f.Type().Id(d.typ).Types(d.tparams...).Struct(fields...)
+	f.Line()
+	d.constructor(f)
+	f.Line()
+	d.guard(f)
+	for _, m := range d.iface.Methods {
+		f.Line()
+		newMethod(d, m).emit(f)
+	}
+}
+
+func (d *decorator) constructor(f *jen.File) {
+	local := d.taken.clone()
+	next, rt := local.fresh("next", 2), local.fresh("rt", 2)
+	comment(f, fmt.Sprintf("%s wraps %s. Each protected method's policy is resolved from %s once, here, never per call.", d.ctor, next, rt))
+	values := []jen.Code{jen.Id(d.next).Op(":").Id(next)}
+	for _, m := range d.iface.Methods {
+		if m.Policy != nil {
+			values = append(values, jen.Id(d.fields[m.Name]).Op(":").Id(rt).Dot("Policy").Call(d.spec(m)))
+		}
+	}
+	f.Func().Id(d.ctor).Types(d.tparams...).
+		Params(jen.Id(next).Add(d.ifaceType()), jen.Id(rt).Op("*").Qual(RuntimePath, "Runtime")).
+		Op("*").Add(d.self()).
+		Block(jen.Return(jen.Op("&").Add(d.self()).Values(jen.Line().Add(joinLines(values)...))))
+}
+
+// spec renders the baldur.Spec literal of a protected method. Only typed,
+// checked values reach it: strings as quoted literals, identifiers as
+// resolved objects.
+func (d *decorator) spec(m *parser.Method) jen.Code {
+	p := m.Policy
+	fields := []jen.Code{
+		jen.Id("Name").Op(":").Lit(p.Name),
+		jen.Id("Method").Op(":").Lit(d.pkg.Name + "." + d.iface.Name + "." + m.Name),
+	}
+	switch {
+	case p.Retry == parser.RetryDefault:
+		fields = append(fields, jen.Id("Retry").Op(":").Qual(RuntimePath, "RetryDefault"))
+	case p.Retry > 0:
+		fields = append(fields, jen.Id("Retry").Op(":").Lit(p.Retry))
+	}
+	if p.Breaker != "" {
+		fields = append(fields, jen.Id("Breaker").Op(":").Lit(p.Breaker))
+	}
+	if p.Timeout > 0 {
+		fields = append(fields, jen.Id("Timeout").Op(":").Add(durationExpr(p.Timeout)))
+	}
+	for _, l := range []struct {
+		name string
+		vars []*types.Var
+	}{{"RetryOn", p.RetryOn}, {"AbortOn", p.AbortOn}, {"Ignore", p.Ignore}} {
+		if len(l.vars) == 0 {
+			continue
+		}
+		vals := make([]jen.Code, len(l.vars))
+		for i, v := range l.vars {
+			vals[i] = jen.Qual(v.Pkg().Path(), v.Name())
+		}
+		fields = append(fields, jen.Id(l.name).Op(":").Index().Error().Values(vals...))
+	}
+	return jen.Qual(RuntimePath, "Spec").Values(jen.Line().Add(joinLines(fields)...))
+}
+
+func joinLines(fields []jen.Code) []jen.Code {
+	out := make([]jen.Code, 0, 2*len(fields))
+	for _, f := range fields {
+		out = append(out, f, jen.Op(",").Line())
+	}
+	return out
+}
+
+// guard makes a stale decorator stop compiling when the interface changes.
+func (d *decorator) guard(f *jen.File) {
+	check := jen.Var().Id("_").Add(d.ifaceType()).Op("=").Parens(jen.Op("*").Add(d.self())).Parens(jen.Nil())
+	if d.tparams == nil {
+		f.Add(check)
+		return
+	}
+	f.Func().Id("_").Types(d.tparams...).Params().Block(check)
+}
+
+// durationExpr writes d in the largest unit that divides it: 2 * time.Second.
+func durationExpr(d time.Duration) jen.Code {
+	ns := d.Nanoseconds()
+	units := []struct {
+		name string
+		ns   int64
+	}{{"Hour", 3600e9}, {"Minute", 60e9}, {"Second", 1e9}, {"Millisecond", 1e6}, {"Microsecond", 1e3}, {"Nanosecond", 1}}
+	for _, u := range units {
+		if ns%u.ns == 0 {
+			if ns == u.ns {
+				return jen.Qual("time", u.name)
+			}
+			return jen.Lit(int(ns / u.ns)).Op("*").Qual("time", u.name)
+		}
+	}
+	return jen.Lit(int(ns))
+}

@@ -1,0 +1,40 @@
+package templates
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/baldur-go/baldur/parser"
+)
+
+// Render returns the gofmt'd source of the generated file for f, whose
+// path relative to its package directory is source.
+func Render(pkg *parser.Package, f *parser.File, source string) ([]byte, error) {
+	out := jen.NewFilePathName(pkg.Path, pkg.Name)
+	out.HeaderComment(parser.Header)
+	out.HeaderComment("// Source: " + source)
+	imps := imports(pkg, f)
+	register(out, imps)
+
+	taken := universe()
+	for _, name := range pkg.Types.Scope().Names() {
+		taken[name] = true
+	}
+	for _, name := range imps {
+		taken[name] = true
+	}
+	for i, iface := range f.Interfaces {
+		if i > 0 {
+			out.Line()
+		}
+		d := newDecorator(pkg, iface, taken.clone())
+		d.emit(out)
+	}
+	var buf bytes.Buffer
+	if err := out.Render(&buf); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", source, err)
+	}
+	return groupImports(buf.Bytes())
+}

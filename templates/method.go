@@ -1,0 +1,180 @@
+package templates
+
+import (
+	"fmt"
+	"go/types"
+	"strconv"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/baldur-go/baldur/parser"
+)
+
+// method renders one method of a decorator. Its identifiers are allocated
+// so that none shadows an import, a package-level name, a type parameter
+// or another identifier of the method: parameters named like an import,
+// unnamed, or `_` are renamed; the interface does not care.
+type method struct {
+	d      *decorator
+	m      *parser.Method
+	recv   string
+	params []string
+	local  names
+}
+
+func newMethod(d *decorator, m *parser.Method) *method {
+	local := d.taken.clone()
+	mt := &method{d: d, m: m}
+	n := m.Sig.Params().Len()
+	mt.params = make([]string, n)
+	// Keep the parameters' own names where they are free, first, so a
+	// later generated name never takes one of them.
+	for i := 0; i < n; i++ {
+		name := m.Sig.Params().At(i).Name()
+		if name != "" && name != "_" && !local[name] {
+			mt.params[i] = name
+			local[name] = true
+		}
+	}
+	for i := 0; i < n; i++ {
+		if mt.params[i] == "" {
+			base := m.Sig.Params().At(i).Name()
+			if base == "" || base == "_" {
+				base = "arg" + strconv.Itoa(i)
+			}
+			mt.params[i] = local.fresh(base, 2)
+		}
+	}
+	mt.recv = local.fresh("d", 2)
+	mt.local = local
+	return mt
+}
+
+func (mt *method) emit(f *jen.File) {
+	sig := mt.m.Sig
+	comment(f, mt.doc())
+	f.Func().Params(jen.Id(mt.recv).Op("*").Add(mt.d.self())).
+		Id(mt.m.Name).Add(signature(sig, mt.params, mt.d.pkg.Types)).
+		BlockFunc(func(g *jen.Group) {
+			if mt.m.Policy == nil {
+				mt.passThrough(g)
+			} else {
+				mt.protected(g)
+			}
+		})
+}
+
+func (mt *method) doc() string {
+	p := mt.m.Policy
+	if p == nil {
+		return fmt.Sprintf("%s calls the wrapped %s directly.", mt.m.Name, mt.m.Name)
+	}
+	s := fmt.Sprintf("%s calls the wrapped %s under policy %s", mt.m.Name, mt.m.Name, p.Name)
+	if p.Fallback != nil {
+		s += "; when it fails for good, " + p.Fallback.Name() + " answers instead"
+	}
+	return s + "."
+}
+
+// args are the call arguments, with the variadic one spread.
+func (mt *method) args() []jen.Code {
+	out := make([]jen.Code, len(mt.params))
+	for i, p := range mt.params {
+		out[i] = jen.Id(p)
+		if mt.m.Sig.Variadic() && i == len(mt.params)-1 {
+			out[i] = jen.Id(p).Op("...")
+		}
+	}
+	return out
+}
+
+func (mt *method) inner() *jen.Statement {
+	return jen.Id(mt.recv).Dot(mt.d.next).Dot(mt.m.Name).Call(mt.args()...)
+}
+
+func (mt *method) passThrough(g *jen.Group) {
+	if mt.m.Sig.Results().Len() == 0 {
+		g.Add(mt.inner())
+		return
+	}
+	g.Return(mt.inner())
+}
+
+// protected renders
+//
+//	var r0 T
+//	err := d.policy.Do(ctx, func(ctx context.Context) error {
+//		var err error
+//		r0, err = d.next.M(ctx, ...)
+//		return err
+//	})
+//	if err != nil && d.policy.Fallback(ctx, err) {
+//		return fallback(ctx, ..., err)
+//	}
+//	return r0, err
+//
+// The closure does not escape Do, so it and the results live on the stack.
+func (mt *method) protected(g *jen.Group) {
+	p := mt.m.Policy
+	sig := mt.m.Sig
+	policy := jen.Id(mt.recv).Dot(mt.d.fields[mt.m.Name])
+	nres := sig.Results().Len() - 1 // without the error
+
+	results := make([]string, nres)
+	for i := range results {
+		results[i] = mt.local.fresh("r"+strconv.Itoa(i), 2)
+	}
+	errName := mt.local.fresh("err", 2)
+
+	var ctxArg jen.Code = jen.Qual("context", "Background").Call()
+	closureParam := jen.Qual("context", "Context")
+	if p.Ctx >= 0 {
+		ctxArg = jen.Id(mt.params[p.Ctx])
+		// The closure's parameter shadows the method's context on purpose:
+		// the inner call must see the attempt's context.
+		closureParam = jen.Id(mt.params[p.Ctx]).Qual("context", "Context")
+	}
+
+	for i, r := range results {
+		g.Var().Id(r).Add(typeExpr(sig.Results().At(i).Type(), mt.d.pkg.Types))
+	}
+	body := func(b *jen.Group) {
+		if nres == 0 {
+			b.Return(mt.inner())
+			return
+		}
+		b.Var().Id(errName).Error()
+		lhs := make([]jen.Code, 0, nres+1)
+		for _, r := range results {
+			lhs = append(lhs, jen.Id(r))
+		}
+		lhs = append(lhs, jen.Id(errName))
+		b.List(lhs...).Op("=").Add(mt.inner())
+		b.Return(jen.Id(errName))
+	}
+	do := policy.Clone().Dot("Do").Call(ctxArg, jen.Func().Params(closureParam).Error().BlockFunc(body))
+
+	if p.Fallback == nil && nres == 0 {
+		g.Return(do)
+		return
+	}
+	g.Id(errName).Op(":=").Add(do)
+	if p.Fallback != nil {
+		fbArgs := make([]jen.Code, 0, len(mt.params)+1)
+		for _, name := range mt.params {
+			fbArgs = append(fbArgs, jen.Id(name)) // a variadic argument goes as its slice
+		}
+		fbArgs = append(fbArgs, jen.Id(errName))
+		fb := jen.Qual(p.Fallback.Pkg().Path(), p.Fallback.Name())
+		if p.Fallback.Type().(*types.Signature).TypeParams().Len() > 0 {
+			fb.Types(mt.d.targs...)
+		}
+		g.If(jen.Id(errName).Op("!=").Nil().Op("&&").Add(policy.Clone().Dot("Fallback").Call(ctxArg, jen.Id(errName)))).
+			Block(jen.Return(fb.Call(fbArgs...)))
+	}
+	ret := make([]jen.Code, 0, nres+1)
+	for _, r := range results {
+		ret = append(ret, jen.Id(r))
+	}
+	g.Return(append(ret, jen.Id(errName))...)
+}
