@@ -182,7 +182,7 @@ func durationExpr(d time.Duration) jen.Code {
 			if ns == u.ns {
 				return jen.Qual("time", u.name)
 			}
-			return jen.Lit(int(ns / u.ns)).Op("*").Qual("time", u.name)
+			return jen.Lit(int(ns/u.ns)).Op("*").Qual("time", u.name)
 		}
 	}
 	return jen.Lit(int(ns))
