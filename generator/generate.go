@@ -58,11 +58,12 @@ func Generate(opts Options) (*Result, error) {
 	model, more := parser.Read(fset, pkgs)
 	diags = append(diags, more...)
 	res := &Result{}
-	if len(diags) > 0 {
-		res.Diagnostics = diags.Sort()
-		return res, nil
-	}
 	for _, pkg := range model {
+		// A package with problems renders nothing; the others still render,
+		// so one run reports every problem, including foreign files.
+		if hasDiagnostics(pkg, diags) {
+			continue
+		}
 		wrote := map[string]bool{}
 		for _, f := range pkg.Files {
 			out := OutputPath(f.Path)
@@ -79,11 +80,22 @@ func Generate(opts Options) (*Result, error) {
 			}
 		}
 	}
-	res.Diagnostics = foreignFiles(res.Files)
-	if len(res.Diagnostics) > 0 {
+	diags = append(diags, foreignFiles(res.Files)...)
+	if len(diags) > 0 {
 		res.Files, res.Orphans = nil, nil
+		res.Diagnostics = diags.Sort()
 	}
 	return res, nil
+}
+
+// hasDiagnostics reports whether any diagnostic is in pkg's directory.
+func hasDiagnostics(pkg *parser.Package, diags parser.Diagnostics) bool {
+	for _, d := range diags {
+		if d.Pos.Filename == "" || filepath.Dir(d.Pos.Filename) == pkg.Dir {
+			return true
+		}
+	}
+	return false
 }
 
 // foreignFiles reports outputs that would overwrite a file baldurgen did

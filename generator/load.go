@@ -4,6 +4,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,16 +52,57 @@ func load(opts Options, fset *token.FileSet) ([]*packages.Package, parser.Diagno
 			}
 		}
 		for _, e := range p.Errors {
-			pos := errorPosition(e.Pos)
-			// A generated file that no longer matches its interface is
-			// exactly what this run replaces; its errors are expected.
-			if generated[pos.Filename] {
-				continue
+			for _, d := range splitError(e, opts.Dir) {
+				// A generated file that no longer matches its interface is
+				// exactly what this run replaces; its errors are expected.
+				if !generated[d.Pos.Filename] {
+					diags = append(diags, d)
+				}
 			}
-			diags = append(diags, parser.Diagnostic{Pos: pos, Msg: e.Msg})
 		}
 	}
 	return pkgs, diags, nil
+}
+
+// compilerLine is one line of compiler output: file:line:col: message.
+var compilerLine = regexp.MustCompile(`^(.+\.go):(\d+):(\d+): (.*)$`)
+
+// splitError turns a go/packages error into diagnostics. The go command
+// reports a failed compilation as one error without a position whose text
+// is "# package" followed by compiler lines; those lines are the same
+// problems the type checker reports, and some may be in generated files,
+// so they are split out and positioned like the others.
+func splitError(e packages.Error, dir string) parser.Diagnostics {
+	if e.Pos != "" || !strings.HasPrefix(e.Msg, "# ") {
+		return parser.Diagnostics{{Pos: errorPosition(e.Pos), Msg: e.Msg}}
+	}
+	var out parser.Diagnostics
+	for _, line := range strings.Split(e.Msg, "\n")[1:] {
+		if strings.HasPrefix(line, "\t") && len(out) > 0 { // continuation of the previous error
+			out[len(out)-1].Msg += "\n" + line
+			continue
+		}
+		m := compilerLine.FindStringSubmatch(line)
+		if m == nil {
+			if line = strings.TrimSpace(line); line != "" {
+				out = append(out, parser.Diagnostic{Msg: line})
+			}
+			continue
+		}
+		file := m[1]
+		if !filepath.IsAbs(file) {
+			base := dir
+			if base == "" {
+				base, _ = os.Getwd()
+			}
+			file = filepath.Join(base, file)
+		}
+		pos := token.Position{Filename: filepath.Clean(file)}
+		pos.Line, _ = strconv.Atoi(m[2])
+		pos.Column, _ = strconv.Atoi(m[3])
+		out = append(out, parser.Diagnostic{Pos: pos, Msg: m[4]})
+	}
+	return out
 }
 
 // errorPosition parses go/packages' "file:line:col" error positions.

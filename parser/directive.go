@@ -79,8 +79,10 @@ func ParseDirective(text string, pos token.Position) (*Directive, Diagnostics) {
 		msg := "unknown directive " + strconv.Quote(Prefix+text[start:s.word()]) + "; baldur has //baldur:protected and //baldur:skip"
 		if _, ok := keys[d.Verb]; ok {
 			msg += " (write //baldur:protected " + d.Verb + ")"
-		} else {
-			msg += didYouMean(d.Verb, []string{VerbProtected, VerbSkip})
+		} else if v, ok := nearest(d.Verb, []string{VerbProtected, VerbSkip}); ok {
+			msg += ` (did you mean "` + v + `"?)`
+		} else if k, ok := nearest(d.Verb, validKeys); ok {
+			msg += " (did you mean //baldur:protected " + k + "?)"
 		}
 		s.errorf(start, "%s", msg)
 		return nil, s.diags

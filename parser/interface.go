@@ -92,7 +92,7 @@ func (r *reader) checkGeneratedNames(d *ifaceDecl, iface *Interface, names *poli
 		if obj == nil || r.inGeneratedFile(d, obj.Pos()) {
 			continue
 		}
-		r.diags.add(iface.Pos, "baldurgen would declare %s for %s, but %s is already declared at %s; rename one of them", n, iface.Name, n, r.fset.Position(obj.Pos()))
+		r.diags.add(iface.Pos, "baldurgen would declare %s for %s, but %s is already declared at %s; rename one of them", n, iface.Name, n, shortPos(r.fset.Position(obj.Pos()), iface.Pos.Filename))
 	}
 }
 

@@ -135,10 +135,7 @@ func (r *reader) scanInterface(p *packages.Package, f *ast.File, ts *ast.TypeSpe
 		}
 	}
 	res := &resolver{r: r, pkg: p, file: f, methods: methods, iface: ts.Name.Name}
-	defaults, skip, _ := r.directives(doc, used, false, res)
-	if skip {
-		r.diags.add(r.fset.Position(doc.Pos()), "//baldur:skip applies to a method, not to an interface")
-	}
+	defaults, _, _ := r.directives(doc, used, false, res)
 	annotated := defaults != nil
 	for _, field := range it.Methods.List {
 		ann, skip, found := r.directives(field.Doc, used, true, res)
@@ -182,6 +179,10 @@ func (r *reader) directives(doc *ast.CommentGroup, used map[*ast.Comment]bool, o
 			continue
 		}
 		if d.Verb == VerbSkip {
+			if !onMethod {
+				r.diags.add(d.Pos, "//baldur:skip applies to a method, not to an interface")
+				continue
+			}
 			skip, skipPos = true, d.Pos
 			continue
 		}
@@ -219,6 +220,9 @@ func (r *reader) reportStray(f *ast.File, used map[*ast.Comment]bool) {
 // attachedTo describes the declaration a comment group documents.
 func attachedTo(f *ast.File, cg *ast.CommentGroup) string {
 	what := "free-standing comments"
+	if f.Doc == cg {
+		return "the package clause"
+	}
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncDecl:

@@ -45,7 +45,7 @@ func newMethod(d *decorator, m *parser.Method) *method {
 			mt.params[i] = local.fresh(base, 2)
 		}
 	}
-	mt.recv = local.fresh("d", 2)
+	mt.recv = local.first("d", "dec", "decorator")
 	mt.local = local
 	return mt
 }
@@ -122,9 +122,10 @@ func (mt *method) protected(g *jen.Group) {
 
 	results := make([]string, nres)
 	for i := range results {
-		results[i] = mt.local.fresh("r"+strconv.Itoa(i), 2)
+		n := strconv.Itoa(i)
+		results[i] = mt.local.first("r"+n, "res"+n, "result"+n)
 	}
-	errName := mt.local.fresh("err", 2)
+	errName := mt.local.first("err", "callErr")
 
 	var ctxArg jen.Code = jen.Qual("context", "Background").Call()
 	closureParam := jen.Qual("context", "Context")

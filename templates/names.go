@@ -28,6 +28,18 @@ func (n names) fresh(base string, start int) string {
 	return name
 }
 
+// first returns the first candidate that is free, or the last one with a
+// number, and marks it taken.
+func (n names) first(candidates ...string) string {
+	for _, c := range candidates {
+		if !n[c] && !token.IsKeyword(c) {
+			n[c] = true
+			return c
+		}
+	}
+	return n.fresh(candidates[len(candidates)-1], 2)
+}
+
 // universe are the predeclared identifiers, which generated code may use
 // unqualified (error, nil, string...) and so must never shadow.
 func universe() names {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -99,17 +98,8 @@ written. Exit status: 0 ok, 1 annotation problems, 2 usage or internal error.`,
 // report prints diagnostics relative to the working directory and returns
 // problems when there were any.
 func report(w io.Writer, diags parser.Diagnostics) error {
-	for _, d := range diags {
-		d.Pos.Filename = relative(d.Pos.Filename)
-		switch {
-		case d.Pos.Filename == "":
-			fmt.Fprintln(w, d.Msg)
-		case d.Pos.Line == 0:
-			fmt.Fprintf(w, "%s: %s\n", d.Pos.Filename, d.Msg)
-		default:
-			fmt.Fprintln(w, d.String())
-		}
-	}
+	wd, _ := os.Getwd()
+	generator.Report(w, diags, wd)
 	if len(diags) > 0 {
 		return problems{len(diags)}
 	}
@@ -117,18 +107,8 @@ func report(w io.Writer, diags parser.Diagnostics) error {
 }
 
 func relative(path string) string {
-	if path == "" || !filepath.IsAbs(path) {
-		return path
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return path
-	}
-	rel, err := filepath.Rel(wd, path)
-	if err != nil || len(rel) > 1 && rel[:2] == ".." {
-		return path
-	}
-	return rel
+	wd, _ := os.Getwd()
+	return generator.Relative(path, wd)
 }
 
 // version is the module version baldurgen was built from.

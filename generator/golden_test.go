@@ -1,0 +1,158 @@
+package generator_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/baldur-go/baldur/generator"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func testdata(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "testdata"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// caseDirs lists testdata/<group>/<case> directories.
+func caseDirs(t *testing.T, group string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(testdata(t), group))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, filepath.Join(testdata(t), group, e.Name()))
+		}
+	}
+	return dirs
+}
+
+// TestGolden regenerates every good case in memory and diffs the result
+// with the generated files checked in beside the inputs.
+func TestGolden(t *testing.T) {
+	root := testdata(t)
+	res, err := generator.Generate(generator.Options{Dir: root, Patterns: []string{"./golden/..."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) > 0 {
+		var b bytes.Buffer
+		generator.Report(&b, res.Diagnostics, root)
+		t.Fatalf("good cases reported problems:\n%s", b.String())
+	}
+	if *update {
+		if _, err := res.Write(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string][]byte{}
+	for _, f := range res.Files {
+		got[f.Path] = f.Content
+	}
+	for _, dir := range caseDirs(t, "golden") {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			onDisk, _ := filepath.Glob(filepath.Join(dir, "*_baldur.go"))
+			var produced []string
+			for p := range got {
+				if filepath.Dir(p) == dir {
+					produced = append(produced, p)
+				}
+			}
+			slices.Sort(produced)
+			if diff := cmp.Diff(onDisk, produced); diff != "" {
+				t.Fatalf("generated files differ from those checked in (-want +got):\n%s", diff)
+			}
+			if len(produced) == 0 {
+				t.Fatal("case generates nothing")
+			}
+			for _, p := range produced {
+				want, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(string(want), string(got[p])); diff != "" {
+					t.Errorf("%s is stale; run go test ./generator -update (-want +got):\n%s", filepath.Base(p), diff)
+				}
+			}
+		})
+	}
+	if len(res.Orphans) > 0 {
+		t.Errorf("orphaned generated files: %v", res.Orphans)
+	}
+}
+
+// TestGoldenCompiles type-checks every good case with its generated file,
+// so a golden file that does not compile fails here, not only in make test.
+func TestGoldenCompiles(t *testing.T) {
+	cfg := &packages.Config{Mode: generator.LoadMode, Dir: testdata(t)}
+	pkgs, err := packages.Load(cfg, "./golden/...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			t.Errorf("%s: %v", p.PkgPath, e)
+		}
+	}
+}
+
+// TestBad runs every bad case and compares the diagnostics, relative to
+// the case directory, with want/stderr.txt. Nothing may be produced.
+func TestBad(t *testing.T) {
+	root := testdata(t)
+	res, err := generator.Generate(generator.Options{Dir: root, Patterns: []string{"./bad/..."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) > 0 || len(res.Orphans) > 0 {
+		t.Fatalf("a run with problems produced files: %d files, %d orphans", len(res.Files), len(res.Orphans))
+	}
+	for _, dir := range caseDirs(t, "bad") {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			var mine []string
+			var b bytes.Buffer
+			for _, d := range res.Diagnostics {
+				if filepath.Dir(d.Pos.Filename) == dir {
+					b.Reset()
+					generator.Report(&b, []generator.Diagnostic{d}, dir)
+					mine = append(mine, b.String())
+				}
+			}
+			got := strings.Join(mine, "")
+			wantPath := filepath.Join(dir, "want", "stderr.txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(wantPath), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(wantPath, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(wantPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got == "" {
+				t.Fatal("the case reported no problem")
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("diagnostics differ (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,125 @@
+package parser
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func annotate(t *testing.T, text string, onMethod bool) (*Annotation, Diagnostics) {
+	t.Helper()
+	d, diags := ParseDirective(text, at)
+	if len(diags) > 0 {
+		t.Fatalf("directive %q: %v", text, diags)
+	}
+	return parseAnnotation(d, onMethod)
+}
+
+func TestAnnotationValues(t *testing.T) {
+	a, diags := annotate(t, `//baldur:protected name=pay.charge_v2 retry=5 breaker=shared timeout=1m30s fallback=pkg.Fb retry_on="ErrA, io.EOF" abort_on=ErrB ignore=ErrC`, true)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	if a.Name.V != "pay.charge_v2" || a.Retry.V != 5 || a.Breaker.V != "shared" || a.Timeout.V != 90*time.Second {
+		t.Errorf("values: name %q retry %d breaker %q timeout %v", a.Name.V, a.Retry.V, a.Breaker.V, a.Timeout.V)
+	}
+	if a.Fallback.V.String() != "pkg.Fb" {
+		t.Errorf("fallback %v", a.Fallback.V)
+	}
+	on := a.RetryOn.V
+	if len(on) != 2 || on[0].String() != "ErrA" || on[1].String() != "io.EOF" {
+		t.Fatalf("retry_on %v", on)
+	}
+	// Positions of list elements point into the quoted value.
+	if on[0].Pos.Column != at.Column+101 || on[1].Pos.Column != at.Column+107 {
+		t.Errorf("retry_on columns %d, %d", on[0].Pos.Column-at.Column, on[1].Pos.Column-at.Column)
+	}
+}
+
+func TestAnnotationBareAndOff(t *testing.T) {
+	a, _ := annotate(t, "//baldur:protected retry breaker", true)
+	if a.Retry.V != RetryDefault || a.Breaker.V != "" {
+		t.Errorf("bare: retry %d breaker %q", a.Retry.V, a.Breaker.V)
+	}
+	a, _ = annotate(t, "//baldur:protected retry=off", true)
+	if a.Retry.V != 0 {
+		t.Errorf("off: retry %d", a.Retry.V)
+	}
+}
+
+func TestAnnotationErrors(t *testing.T) {
+	tests := []struct{ text, msg string }{
+		{"//baldur:protected retry=three", `retry="three" is not valid`},
+		{"//baldur:protected retry=0", `retry="0" is not valid`},
+		{"//baldur:protected retry=101", `retry="101" is not valid`},
+		{"//baldur:protected timeout=5", `timeout "5" is not a Go duration`},
+		{"//baldur:protected timeout=-1s", "out of range"},
+		{"//baldur:protected timeout", `key "timeout" needs a value`},
+		{"//baldur:protected name=Upper", `name "Upper" is not a valid name`},
+		{"//baldur:protected name=" + strings.Repeat("a", 101), "is not a valid name"},
+		{"//baldur:protected breaker=-x", `breaker "-x" is not a valid name`},
+		{"//baldur:protected fallback=a.b.c", `fallback "a.b.c" is not valid`},
+		{"//baldur:protected fallback=_", `fallback "_" is not valid`},
+		{"//baldur:protected retry_on=A,", `retry_on "A," is not valid`},
+		{"//baldur:protected retyr", `unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, ignore, name, retry, retry_on, timeout`},
+		{"//baldur:protected idempotency_key=id", `key "idempotency_key" is not supported yet`},
+		{"//baldur:protected retry retry", `duplicate key "retry" (first at 3:21)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			_, diags := annotate(t, tt.text, true)
+			if len(diags) != 1 || !strings.Contains(diags[0].Msg, tt.msg) {
+				t.Errorf("got %v, want one containing %q", diags, tt.msg)
+			}
+		})
+	}
+}
+
+func TestInterfaceLevelKeys(t *testing.T) {
+	_, diags := annotate(t, "//baldur:protected name=x fallback=f retry", false)
+	if len(diags) != 2 {
+		t.Fatalf("got %v, want name and fallback rejected", diags)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	d, _ := annotate(t, "//baldur:protected retry=2 breaker timeout=1s", false)
+	m, _ := annotate(t, "//baldur:protected retry=off name=x", true)
+	got := merge(d, m)
+	if got.Retry.V != 0 || got.Breaker == nil || got.Timeout.V != time.Second || got.Name.V != "x" {
+		t.Errorf("merge: %+v", got)
+	}
+	if only := merge(d, nil); only == d || only.Retry.V != 2 {
+		t.Errorf("defaults alone must be copied: %+v", only)
+	}
+}
+
+func TestKebab(t *testing.T) {
+	for in, want := range map[string]string{
+		"PaymentGateway.Charge": "payment-gateway.charge",
+		"HTTPClient.GetURL":     "http-client.get-url",
+		"store.load":            "store.load",
+		"V2Api.Get2FA":          "v2-api.get2-fa",
+		"ID":                    "id",
+	} {
+		iface, method, _ := strings.Cut(in, ".")
+		got := kebab(iface)
+		if method != "" {
+			got = defaultPolicyName(iface, method)
+		}
+		if got != want {
+			t.Errorf("%s: got %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNearest(t *testing.T) {
+	for in, want := range map[string]string{"retyr": "retry", "breakr": "breaker", "timeuot": "timeout", "fallbak": "fallback"} {
+		if got, ok := nearest(in, validKeys); !ok || got != want {
+			t.Errorf("nearest(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	if got, ok := nearest("zzzzzz", validKeys); ok {
+		t.Errorf("nearest(zzzzzz) = %q; want no suggestion", got)
+	}
+}

@@ -1,0 +1,10 @@
+// Keys of later work are rejected until they are implemented.
+package plannedkeys
+
+import "context"
+
+type Gateway interface {
+	//baldur:protected retry dlq compensate=Refund classify=decide context=orderID
+	Charge(ctx context.Context, orderID string) error
+	Refund(ctx context.Context, orderID string) error
+}
