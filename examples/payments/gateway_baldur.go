@@ -26,7 +26,7 @@ func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *Paymen
 		charge: rt.Policy(baldur.Spec{
 			Name:    "charge-customer",
 			Method:  "payments.PaymentGateway.Charge",
-			Retry:   baldur.RetryDefault,
+			Retry:   3,
 			Breaker: "gateway",
 			Timeout: 300 * time.Millisecond,
 			Ignore:  []error{ErrDeclined},
