@@ -25,8 +25,11 @@ type Package struct {
 
 // File is a source file that declares at least one annotated interface.
 type File struct {
-	Path       string // absolute
-	Interfaces []*Interface
+	Path string // absolute
+	// BuildConstraint is the source's //go:build line, if any; the
+	// generated file carries it too, so both are built together.
+	BuildConstraint string
+	Interfaces      []*Interface
 }
 
 // Interface is an annotated interface and every method of its method set.

@@ -2,6 +2,7 @@ package parser
 
 import (
 	"go/ast"
+	"go/build/constraint"
 	"go/token"
 	"go/types"
 	"strings"
@@ -17,10 +18,11 @@ type methodNote struct {
 
 // ifaceDecl is an interface declaration that carries a directive.
 type ifaceDecl struct {
-	pkg      *packages.Package
-	file     string
-	spec     *ast.TypeSpec
-	defaults *Annotation
+	pkg        *packages.Package
+	file       string
+	constraint string
+	spec       *ast.TypeSpec
+	defaults   *Annotation
 }
 
 // reader holds what the first pass found across every package, so that a
@@ -79,7 +81,7 @@ func Read(fset *token.FileSet, pkgs []*packages.Package) ([]*Package, Diagnostic
 		if n := len(mp.Files); n > 0 && mp.Files[n-1].Path == d.file {
 			mp.Files[n-1].Interfaces = append(mp.Files[n-1].Interfaces, iface)
 		} else {
-			mp.Files = append(mp.Files, &File{Path: d.file, Interfaces: []*Interface{iface}})
+			mp.Files = append(mp.Files, &File{Path: d.file, BuildConstraint: d.constraint, Interfaces: []*Interface{iface}})
 		}
 	}
 	return out, r.diags.Sort()
@@ -156,7 +158,7 @@ func (r *reader) scanInterface(p *packages.Package, f *ast.File, ts *ast.TypeSpe
 		r.diags.add(r.fset.Position(ts.Name.Pos()), "%s is an alias; annotate the interface's own declaration", ts.Name.Name)
 		return
 	}
-	r.decls = append(r.decls, &ifaceDecl{pkg: p, file: r.fset.Position(f.Package).Filename, spec: ts, defaults: defaults})
+	r.decls = append(r.decls, &ifaceDecl{pkg: p, file: r.fset.Position(f.Package).Filename, constraint: buildConstraint(f), spec: ts, defaults: defaults})
 }
 
 // directives parses the baldur directives of one doc comment. Several
@@ -203,6 +205,21 @@ func (r *reader) directives(doc *ast.CommentGroup, used map[*ast.Comment]bool, o
 	r.diags = append(r.diags, diags...)
 	res.annotation(a)
 	return a, false, found
+}
+
+// buildConstraint returns the file's //go:build line, if any.
+func buildConstraint(f *ast.File) string {
+	for _, cg := range f.Comments {
+		if cg.Pos() > f.Package {
+			break
+		}
+		for _, c := range cg.List {
+			if constraint.IsGoBuild(c.Text) {
+				return c.Text
+			}
+		}
+	}
+	return ""
 }
 
 // reportStray reports directives that no interface consumed.

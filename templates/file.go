@@ -36,5 +36,11 @@ func Render(pkg *parser.Package, f *parser.File, source string) ([]byte, error) 
 	if err := out.Render(&buf); err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", source, err)
 	}
-	return groupImports(buf.Bytes())
+	src := buf.Bytes()
+	if f.BuildConstraint != "" {
+		// jennifer cannot leave a blank line between header comments, and
+		// a constraint must be separated from the comments above it.
+		src = bytes.Replace(src, []byte("// Source: "+source+"\n"), []byte("// Source: "+source+"\n\n"+f.BuildConstraint+"\n"), 1)
+	}
+	return groupImports(src)
 }

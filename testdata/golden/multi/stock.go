@@ -1,3 +1,5 @@
+//go:build !baldur_exclude
+
 package multi
 
 import "context"

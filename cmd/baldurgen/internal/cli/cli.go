@@ -81,8 +81,9 @@ written. Exit status: 0 ok, 1 annotation problems, 2 usage or internal error.`,
 			return err
 		},
 	}
-	root.Flags().StringVar(&opts.Tags, "tags", "", "comma-separated build tags, as for go build")
+	root.PersistentFlags().StringVar(&opts.Tags, "tags", "", "comma-separated build tags, as for go build")
 	root.Flags().BoolVarP(&verbose, "verbose", "v", false, "list the files written or removed")
+	root.AddCommand(newCheck(&opts, stdout, stderr))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print baldurgen's version",
@@ -93,6 +94,46 @@ written. Exit status: 0 ok, 1 annotation problems, 2 usage or internal error.`,
 	})
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return err })
 	return root
+}
+
+func newCheck(opts *generator.Options, stdout, stderr io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check [packages]",
+		Short: "Fail when generated files are stale, missing or orphaned",
+		Long: `check regenerates in memory and compares with the files on disk, writing
+nothing. It prints a unified diff for every stale file and lists missing and
+orphaned ones. Exit status: 0 up to date, 1 drift or annotation problems,
+2 usage or internal error.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Patterns = args
+			res, err := generator.Generate(*opts)
+			if err != nil {
+				return err
+			}
+			if err := report(stderr, res.Diagnostics); err != nil {
+				return err
+			}
+			wd, _ := os.Getwd()
+			drift, err := res.Check(wd)
+			if err != nil {
+				return err
+			}
+			for _, p := range drift.Stale {
+				fmt.Fprintf(stdout, "stale: %s\n%s", relative(p), drift.Diffs[p])
+			}
+			for _, p := range drift.Missing {
+				fmt.Fprintf(stdout, "missing: %s\n", relative(p))
+			}
+			for _, p := range drift.Orphans {
+				fmt.Fprintf(stdout, "orphaned: %s (its interfaces are gone)\n", relative(p))
+			}
+			if n := len(drift.Stale) + len(drift.Missing) + len(drift.Orphans); n > 0 {
+				fmt.Fprintf(stderr, "baldurgen check: %d generated file(s) out of date; run go generate ./... (or baldurgen)\n", n)
+				return problems{n}
+			}
+			return nil
+		},
+	}
 }
 
 // report prints diagnostics relative to the working directory and returns

@@ -1,0 +1,51 @@
+# Baldur for Go. The README's quick start is `make demo` then `make test`.
+
+GO      ?= go
+BIN     := bin/baldurgen
+RACE    ?= -race
+
+.PHONY: all demo test test-runtime test-testdata generate check bench fuzz vet clean
+
+all: test
+
+$(BIN): FORCE
+	$(GO) build -o $(BIN) ./cmd/baldurgen
+
+FORCE:
+
+## demo: build baldurgen, regenerate the example, run its scripted scenario
+demo: $(BIN)
+	$(BIN) ./examples/...
+	$(GO) run ./examples/payments/cmd/demo
+
+## test: vet, then every test of the module (race detector on) and of the
+## generator's test-case module, whose golden files are compiled and run
+test: vet
+	$(GO) test $(RACE) ./...
+	cd testdata && $(GO) vet ./golden/... ./lib/... && $(GO) test $(RACE) ./golden/... ./lib/...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/bad/'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/bad/'); echo "files above are not gofmt'd"; exit 1; }
+	$(GO) vet ./...
+
+## generate: regenerate every decorator in the repository
+generate: $(BIN)
+	$(BIN) ./examples/...
+	cd testdata && ../$(BIN) ./golden/...
+
+## check: fail when a generated file is stale
+check: $(BIN)
+	$(GO) test ./generator -run 'TestGolden|TestBad' -count=1
+	$(BIN) check ./examples/...
+	cd testdata && ../$(BIN) check ./golden/...
+
+## bench: the side-by-side benchmarks with peers, as a benchstat table
+bench:
+	cd bench && ./run.sh
+
+## fuzz: a short run of every fuzz target (the seed corpus runs in make test)
+fuzz:
+	$(GO) test ./parser -run '^$$' -fuzz FuzzParseDirective -fuzztime 30s
+
+clean:
+	rm -rf bin

@@ -1,0 +1,43 @@
+package generator
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+)
+
+// Drift is how the files on disk differ from what generation produces.
+type Drift struct {
+	// Stale files exist and differ; Diffs holds a unified diff for each.
+	Stale []string
+	Diffs map[string]string
+	// Missing files would be created; Orphans would be removed.
+	Missing []string
+	Orphans []string
+}
+
+// Empty reports whether the files on disk are up to date.
+func (d *Drift) Empty() bool {
+	return len(d.Stale) == 0 && len(d.Missing) == 0 && len(d.Orphans) == 0
+}
+
+// Check compares r with the files on disk without writing anything. dir
+// is the directory paths in diffs are made relative to.
+func (r *Result) Check(dir string) (*Drift, error) {
+	d := &Drift{Diffs: map[string]string{}, Orphans: r.Orphans}
+	for _, f := range r.Files {
+		old, err := os.ReadFile(f.Path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			d.Missing = append(d.Missing, f.Path)
+		case err != nil:
+			return nil, err
+		case !bytes.Equal(old, f.Content):
+			rel := Relative(f.Path, dir)
+			d.Stale = append(d.Stale, f.Path)
+			d.Diffs[f.Path] = unifiedDiff("a/"+rel, "b/"+rel, string(old), string(f.Content))
+		}
+	}
+	return d, nil
+}
