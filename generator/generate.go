@@ -35,8 +35,11 @@ type Output struct {
 type Result struct {
 	Files []Output
 	// Orphans are files baldurgen wrote earlier whose interfaces are gone.
-	Orphans     []string
+	Orphans []string
+	// Diagnostics are the errors; Warnings are policy-plan concerns, which
+	// do not stop generation.
 	Diagnostics parser.Diagnostics
+	Warnings    parser.Diagnostics
 }
 
 // OutputPath is where the decorators of the interfaces declared in source
@@ -56,8 +59,9 @@ func Generate(opts Options) (*Result, error) {
 		return nil, err
 	}
 	model, more := parser.Read(fset, pkgs)
-	diags = append(diags, more...)
-	res := &Result{}
+	more, warnings := more.Split()
+	diags = append(forwardReferences(diags, model), more...)
+	res := &Result{Warnings: warnings.Sort()}
 	for _, pkg := range model {
 		// A package with problems renders nothing; the others still render,
 		// so one run reports every problem, including foreign files.
@@ -86,6 +90,31 @@ func Generate(opts Options) (*Result, error) {
 		res.Diagnostics = diags.Sort()
 	}
 	return res, nil
+}
+
+// forwardReferences drops the "undefined" errors of code that already uses
+// the declarations this run is about to generate, such as a constructor
+// called before its first generation: the interfaces type-check without
+// them, and after generation the package compiles.
+func forwardReferences(diags parser.Diagnostics, model []*parser.Package) parser.Diagnostics {
+	pending := map[string]bool{} // dir + "\x00" + name
+	for _, pkg := range model {
+		for _, f := range pkg.Files {
+			for _, iface := range f.Interfaces {
+				typ, ctor := parser.GeneratedNames(iface.Name)
+				pending[pkg.Dir+"\x00"+typ], pending[pkg.Dir+"\x00"+ctor] = true, true
+			}
+		}
+	}
+	out := diags[:0:0]
+	for _, d := range diags {
+		name, ok := strings.CutPrefix(d.Msg, "undefined: ")
+		if ok && pending[filepath.Dir(d.Pos.Filename)+"\x00"+name] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // hasDiagnostics reports whether any diagnostic is in pkg's directory.

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -114,26 +113,43 @@ func TestGoldenCompiles(t *testing.T) {
 // TestBad runs every bad case and compares the diagnostics, relative to
 // the case directory, with want/stderr.txt. Nothing may be produced.
 func TestBad(t *testing.T) {
-	root := testdata(t)
-	res, err := generator.Generate(generator.Options{Dir: root, Patterns: []string{"./bad/..."}})
+	res, err := generator.Generate(generator.Options{Dir: testdata(t), Patterns: []string{"./bad/..."}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Files) > 0 || len(res.Orphans) > 0 {
 		t.Fatalf("a run with problems produced files: %d files, %d orphans", len(res.Files), len(res.Orphans))
 	}
-	for _, dir := range caseDirs(t, "bad") {
+	compareCases(t, "bad", res.Diagnostics)
+}
+
+// TestLint compares what baldurgen lint reports for every lint case, errors
+// and policy-plan warnings together, with want/stderr.txt.
+func TestLint(t *testing.T) {
+	res, err := generator.Generate(generator.Options{Dir: testdata(t), Patterns: []string{"./lint/..."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) > 0 {
+		t.Errorf("lint cases must be valid, with warnings only: %v", res.Diagnostics)
+	}
+	compareCases(t, "lint", res.Warnings)
+}
+
+// compareCases checks the diagnostics of each testdata/<group>/<case>
+// against its want/stderr.txt, rewriting it with -update.
+func compareCases(t *testing.T, group string, diags []generator.Diagnostic) {
+	for _, dir := range caseDirs(t, group) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var mine []string
-			var b bytes.Buffer
-			for _, d := range res.Diagnostics {
+			var mine []generator.Diagnostic
+			for _, d := range diags {
 				if filepath.Dir(d.Pos.Filename) == dir {
-					b.Reset()
-					generator.Report(&b, []generator.Diagnostic{d}, dir)
-					mine = append(mine, b.String())
+					mine = append(mine, d)
 				}
 			}
-			got := strings.Join(mine, "")
+			var b bytes.Buffer
+			generator.Report(&b, mine, dir)
+			got := b.String()
 			wantPath := filepath.Join(dir, "want", "stderr.txt")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(wantPath), 0o755); err != nil {
@@ -148,7 +164,7 @@ func TestBad(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got == "" {
-				t.Fatal("the case reported no problem")
+				t.Fatal("the case reported nothing")
 			}
 			if diff := cmp.Diff(string(want), got); diff != "" {
 				t.Errorf("diagnostics differ (-want +got):\n%s", diff)

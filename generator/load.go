@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -41,6 +42,9 @@ func load(opts Options, fset *token.FileSet) ([]*packages.Package, parser.Diagno
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(pkgs) == 0 {
+		return nil, nil, whyNothing(cfg, patterns)
+	}
 	slices.SortFunc(pkgs, func(a, b *packages.Package) int { return strings.Compare(a.PkgPath, b.PkgPath) })
 
 	var diags parser.Diagnostics
@@ -62,6 +66,24 @@ func load(opts Options, fset *token.FileSet) ([]*packages.Package, parser.Diagno
 		}
 	}
 	return pkgs, diags, nil
+}
+
+// whyNothing explains an empty load. In export-data mode go/packages hides
+// a failure of the go command itself (a go.mod that needs tidying, say);
+// a plain listing surfaces it.
+func whyNothing(cfg *packages.Config, patterns []string) error {
+	plain := *cfg
+	plain.Mode = packages.NeedName
+	pkgs, err := packages.Load(&plain, patterns...)
+	if err != nil {
+		return err
+	}
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			return fmt.Errorf("loading %s: %s", strings.Join(patterns, " "), e.Msg)
+		}
+	}
+	return fmt.Errorf("no packages match %s", strings.Join(patterns, " "))
 }
 
 // compilerLine is one line of compiler output: file:line:col: message.

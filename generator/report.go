@@ -16,9 +16,9 @@ func Report(w io.Writer, diags parser.Diagnostics, dir string) {
 		d.Pos.Filename = Relative(d.Pos.Filename, dir)
 		switch {
 		case d.Pos.Filename == "":
-			fmt.Fprintln(w, d.Msg)
+			fmt.Fprintln(w, d.Text())
 		case d.Pos.Line == 0:
-			fmt.Fprintf(w, "%s: %s\n", d.Pos.Filename, d.Msg)
+			fmt.Fprintf(w, "%s: %s\n", d.Pos.Filename, d.Text())
 		default:
 			fmt.Fprintln(w, d.String())
 		}

@@ -22,6 +22,9 @@ type Annotation struct {
 	RetryOn  *Value[[]Ref]
 	AbortOn  *Value[[]Ref]
 	Ignore   *Value[[]Ref]
+	// Idempotent marks a method that is safe to repeat, which retry
+	// otherwise warns about.
+	Idempotent *Value[bool]
 }
 
 // RetryDefault is Annotation.Retry for a bare `retry`.
@@ -65,6 +68,7 @@ var keys = map[string]keySpec{
 	"retry_on":        {value: "required"},
 	"abort_on":        {value: "required"},
 	"ignore":          {value: "required"},
+	"idempotent":      {value: "none"},
 	"idempotency_key": {planned: "idempotency by business key"},
 	"idempotency_ttl": {planned: "idempotency by business key"},
 	"dlq":             {planned: "the dead-letter queue"},
@@ -121,6 +125,10 @@ func parseAnnotation(d *Directive, onMethod bool) (*Annotation, Diagnostics) {
 			diags.add(arg.KeyPos, "key %q needs a value: %s=...", arg.Key, arg.Key)
 			continue
 		}
+		if spec.value == "none" && arg.HasValue {
+			diags.add(arg.ValuePos, "key %q takes no value; write it bare", arg.Key)
+			continue
+		}
 		if msg := a.set(arg); msg != "" {
 			diags.add(arg.ValuePos, "%s", msg)
 		}
@@ -150,6 +158,8 @@ func (a *Annotation) set(arg Arg) string {
 			}
 		}
 		a.Breaker = &Value[string]{arg.Value, at}
+	case "idempotent":
+		a.Idempotent = &Value[bool]{true, at}
 	case "timeout":
 		d, err := time.ParseDuration(arg.Value)
 		switch {
@@ -265,6 +275,9 @@ func merge(d, m *Annotation) *Annotation {
 	}
 	if out.Ignore == nil {
 		out.Ignore = d.Ignore
+	}
+	if out.Idempotent == nil {
+		out.Idempotent = d.Idempotent
 	}
 	return &out
 }

@@ -61,7 +61,7 @@ func TestAnnotationErrors(t *testing.T) {
 		{"//baldur:protected fallback=a.b.c", `fallback "a.b.c" is not valid`},
 		{"//baldur:protected fallback=_", `fallback "_" is not valid`},
 		{"//baldur:protected retry_on=A,", `retry_on "A," is not valid`},
-		{"//baldur:protected retyr", `unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, ignore, name, retry, retry_on, timeout`},
+		{"//baldur:protected retyr", `unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, idempotent, ignore, name, retry, retry_on, timeout`},
 		{"//baldur:protected idempotency_key=id", `key "idempotency_key" is not supported yet`},
 		{"//baldur:protected retry retry", `duplicate key "retry" (first at 3:21)`},
 	}

@@ -8,13 +8,24 @@ import (
 )
 
 // Diagnostic is one problem, at the position of the token it concerns.
+// An error stops generation; a warning is a policy-plan concern that
+// baldurgen lint reports (and lint --strict turns into an error).
 type Diagnostic struct {
-	Pos token.Position
-	Msg string
+	Pos     token.Position
+	Msg     string
+	Warning bool
 }
 
 func (d Diagnostic) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s", d.Pos.Filename, d.Pos.Line, d.Pos.Column, d.Msg)
+	return fmt.Sprintf("%s:%d:%d: %s", d.Pos.Filename, d.Pos.Line, d.Pos.Column, d.Text())
+}
+
+// Text is the message with its severity, without the position.
+func (d Diagnostic) Text() string {
+	if d.Warning {
+		return "warning: " + d.Msg
+	}
+	return d.Msg
 }
 
 // Diagnostics collects problems in any order and sorts them by position.
@@ -22,6 +33,22 @@ type Diagnostics []Diagnostic
 
 func (ds *Diagnostics) add(pos token.Position, format string, args ...any) {
 	*ds = append(*ds, Diagnostic{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (ds *Diagnostics) warn(pos token.Position, format string, args ...any) {
+	*ds = append(*ds, Diagnostic{Pos: pos, Msg: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// Split separates errors from warnings, keeping the order.
+func (ds Diagnostics) Split() (errs, warnings Diagnostics) {
+	for _, d := range ds {
+		if d.Warning {
+			warnings = append(warnings, d)
+		} else {
+			errs = append(errs, d)
+		}
+	}
+	return errs, warnings
 }
 
 // Sort orders diagnostics by file, line and column, and drops exact repeats.

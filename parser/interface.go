@@ -46,7 +46,7 @@ func (r *reader) readInterface(d *ifaceDecl, names *policyNames) *Interface {
 	iface := &Interface{Name: obj.Name(), Pos: pos, Named: named}
 	r.checkGeneratedNames(d, iface, names)
 
-	errorsBefore := len(r.diags)
+	errorsBefore := r.errorCount()
 	for i := 0; i < it.NumMethods(); i++ {
 		fn := it.Method(i)
 		m := &Method{Name: fn.Name(), Func: fn, Sig: fn.Type().(*types.Signature), Pos: r.fset.Position(fn.Pos())}
@@ -72,7 +72,7 @@ func (r *reader) readInterface(d *ifaceDecl, names *policyNames) *Interface {
 		}
 		iface.Methods = append(iface.Methods, m)
 	}
-	if len(r.diags) > errorsBefore {
+	if r.errorCount() > errorsBefore {
 		return nil
 	}
 	return iface
@@ -145,11 +145,19 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *Annot
 		}
 	}
 	if a.Timeout != nil {
-		p.Timeout = a.Timeout.V
-		if p.Ctx < 0 {
+		inherited := d.defaults != nil && a.Timeout == d.defaults.Timeout
+		switch {
+		case p.Ctx >= 0:
+			p.Timeout = a.Timeout.V
+		case inherited:
+			// The interface's default cannot apply here; say so, but the
+			// method is still protected by everything else.
+			r.diags.warn(iface.Pos, "the interface's timeout does not apply to %s: it has no context.Context parameter to cancel", m.Name)
+		default:
 			r.diags.add(a.Timeout.Pos, "timeout needs a context.Context parameter to cancel the call, and %s has none", m.Name)
 		}
 	}
+	p.Idempotent = a.Idempotent != nil
 	for _, l := range []struct {
 		key string
 		v   *Value[[]Ref]
@@ -171,6 +179,12 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *Annot
 	}
 	if a.Fallback != nil && a.Fallback.V.Obj != nil {
 		p.Fallback = r.checkFallback(d, iface, m, a.Fallback.V)
+		if p.Fallback != nil {
+			r.lintFallback(iface, m, a.Fallback.V)
+		}
+	}
+	if a.Retry != nil && p.Retry != 0 {
+		r.lintRetry(m, p, a.Retry.Pos)
 	}
 	return p
 }

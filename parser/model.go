@@ -69,4 +69,6 @@ type Policy struct {
 	Ignore   []*types.Var
 	// Ctx is the index of the method's context.Context parameter, or -1.
 	Ctx int
+	// Idempotent: the annotation says repeating the call is harmless.
+	Idempotent bool
 }

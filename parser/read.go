@@ -36,6 +36,16 @@ type reader struct {
 	scanned map[*packages.Package]bool
 }
 
+func (r *reader) errorCount() int {
+	n := 0
+	for _, d := range r.diags {
+		if !d.Warning {
+			n++
+		}
+	}
+	return n
+}
+
 // IsGenerated reports whether a parsed file was written by baldurgen.
 func IsGenerated(f *ast.File) bool {
 	return len(f.Comments) > 0 && len(f.Comments[0].List) > 0 &&

@@ -83,7 +83,7 @@ written. Exit status: 0 ok, 1 annotation problems, 2 usage or internal error.`,
 	}
 	root.PersistentFlags().StringVar(&opts.Tags, "tags", "", "comma-separated build tags, as for go build")
 	root.Flags().BoolVarP(&verbose, "verbose", "v", false, "list the files written or removed")
-	root.AddCommand(newCheck(&opts, stdout, stderr))
+	root.AddCommand(newCheck(&opts, stdout, stderr), newLint(&opts, stderr))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print baldurgen's version",
@@ -134,6 +134,36 @@ orphaned ones. Exit status: 0 up to date, 1 drift or annotation problems,
 			return nil
 		},
 	}
+}
+
+func newLint(opts *generator.Options, stderr io.Writer) *cobra.Command {
+	var strict bool
+	cmd := &cobra.Command{
+		Use:   "lint [packages]",
+		Short: "Report annotation problems and policy-plan warnings, writing nothing",
+		Long: `lint reports every annotation error and every policy-plan warning: retry
+on a method neither marked idempotent nor keyed by idempotency_key, retry of
+a method taking an io.Reader, a channel or a func, an interface timeout that
+cannot apply to a method without a context, a fallback that calls the
+method it stands in for. Exit status: 1 on errors, or on warnings with
+--strict; 2 usage or internal error.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Patterns = args
+			res, err := generator.Generate(*opts)
+			if err != nil {
+				return err
+			}
+			all := append(append(parser.Diagnostics{}, res.Diagnostics...), res.Warnings...).Sort()
+			wd, _ := os.Getwd()
+			generator.Report(stderr, all, wd)
+			if len(res.Diagnostics) > 0 || strict && len(res.Warnings) > 0 {
+				return problems{len(all)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&strict, "strict", false, "treat warnings as errors")
+	return cmd
 }
 
 // report prints diagnostics relative to the working directory and returns

@@ -33,7 +33,14 @@ func module(t *testing.T, files map[string]string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files["go.mod"] = "module example.com/m\n\ngo 1.26.0\n\nrequire github.com/baldur-go/baldur v0.0.0\n\nreplace github.com/baldur-go/baldur => " + root + "\n"
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The runtime's own requirements, so the temporary module is tidy.
+	_, requires, _ := strings.Cut(string(mod), "\nrequire")
+	files["go.mod"] = "module example.com/m\n\ngo 1.26.0\n\nrequire github.com/baldur-go/baldur v0.0.0\n\nrequire" + requires +
+		"\nreplace github.com/baldur-go/baldur => " + root + "\n"
 	files["go.sum"] = string(sum)
 	for name, content := range files {
 		write(t, filepath.Join(dir, name), content)
@@ -161,7 +168,7 @@ type Gateway interface {
 	if code != ExitProblems {
 		t.Fatalf("exit %d, want %d", code, ExitProblems)
 	}
-	want := `bad/bad.go:6:21: unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, ignore, name, retry, retry_on, timeout
+	want := `bad/bad.go:6:21: unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, idempotent, ignore, name, retry, retry_on, timeout
 bad/bad.go:6:37: timeout "soon" is not a Go duration; write it like 500ms, 2s or 1m30s
 `
 	if diff := cmp.Diff(want, stderr); diff != "" {
@@ -267,5 +274,39 @@ func TestCheckReportsDrift(t *testing.T) {
 	write(t, filepath.Join(dir, "pay", "gateway.go"), strings.ReplaceAll(gateway, "//baldur:protected retry breaker\n", ""))
 	if code, stdout, _ := run(t, "check", "./..."); code != ExitProblems || !strings.Contains(stdout, "orphaned: pay/gateway_baldur.go") {
 		t.Errorf("orphan: exit %d, stdout %q", code, stdout)
+	}
+}
+
+func TestFirstGenerationWithCallersAlreadyWritten(t *testing.T) {
+	dir := module(t, map[string]string{
+		"pay/gateway.go": gateway,
+		"pay/wire.go": `package pay
+
+import baldur "github.com/baldur-go/baldur/runtime"
+
+// Wire already calls the constructor that the first generation creates.
+func Wire(g Gateway, rt *baldur.Runtime) Gateway { return NewGatewayProtected(g, rt) }
+`,
+	})
+	if code, _, stderr := run(t, "./pay"); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if msg, err := goBuild(t, dir); err != nil {
+		t.Fatalf("go build: %v\n%s", err, msg)
+	}
+}
+
+func TestLintStrict(t *testing.T) {
+	module(t, map[string]string{"pay/gateway.go": gateway})
+	code, _, stderr := run(t, "lint", "./pay")
+	want := "pay/gateway.go:6:21: warning: Charge retries but is neither marked idempotent nor keyed by idempotency_key: a retried side effect may run twice; add idempotent if repeating it is harmless\n"
+	if code != ExitOK || stderr != want {
+		t.Errorf("lint: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, _ := run(t, "lint", "--strict", "./pay"); code != ExitProblems {
+		t.Errorf("lint --strict: exit %d, want 1", code)
+	}
+	if _, err := os.Stat("pay/gateway_baldur.go"); !os.IsNotExist(err) {
+		t.Errorf("lint wrote a file: %v", err)
 	}
 }
