@@ -42,12 +42,6 @@ type Result struct {
 	Warnings    parser.Diagnostics
 }
 
-// OutputPath is where the decorators of the interfaces declared in source
-// are written.
-func OutputPath(source string) string {
-	return strings.TrimSuffix(source, ".go") + "_baldur.go"
-}
-
 // Generate loads the packages, reads their annotations and renders every
 // file in memory. The error is for failures of the tool itself (the go
 // command could not run, rendering failed); problems with the user's code
@@ -58,7 +52,12 @@ func Generate(opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	model, more := parser.Read(fset, pkgs)
+	foreign, fdiags, err := loadForeign(opts, fset, pkgs)
+	if err != nil {
+		return nil, err
+	}
+	diags = append(diags, fdiags...)
+	model, more := parser.Read(fset, pkgs, foreign...)
 	more, warnings := more.Split()
 	diags = append(forwardReferences(diags, model), more...)
 	res := &Result{Warnings: warnings.Sort()}
@@ -70,7 +69,7 @@ func Generate(opts Options) (*Result, error) {
 		}
 		wrote := map[string]bool{}
 		for _, f := range pkg.Files {
-			out := OutputPath(f.Path)
+			out := f.Output
 			src, err := templates.Render(pkg, f, filepath.Base(f.Path))
 			if err != nil {
 				return nil, err
@@ -101,8 +100,7 @@ func forwardReferences(diags parser.Diagnostics, model []*parser.Package) parser
 	for _, pkg := range model {
 		for _, f := range pkg.Files {
 			for _, iface := range f.Interfaces {
-				typ, ctor := parser.GeneratedNames(iface.Name)
-				pending[pkg.Dir+"\x00"+typ], pending[pkg.Dir+"\x00"+ctor] = true, true
+				pending[pkg.Dir+"\x00"+iface.TypeName], pending[pkg.Dir+"\x00"+iface.CtorName] = true, true
 			}
 		}
 	}

@@ -24,16 +24,7 @@ const LoadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 // sorted by import path, with the problems go/packages found in files that
 // baldurgen did not write.
 func load(opts Options, fset *token.FileSet) ([]*packages.Package, parser.Diagnostics, error) {
-	cfg := &packages.Config{
-		Mode:  LoadMode,
-		Dir:   opts.Dir,
-		Fset:  fset,
-		Env:   os.Environ(),
-		Tests: false,
-	}
-	if tags := strings.TrimSpace(opts.Tags); tags != "" {
-		cfg.BuildFlags = []string{"-tags=" + tags}
-	}
+	cfg := loadConfig(opts, fset)
 	patterns := opts.Patterns
 	if len(patterns) == 0 {
 		patterns = []string{"."}
@@ -66,6 +57,20 @@ func load(opts Options, fset *token.FileSet) ([]*packages.Package, parser.Diagno
 		}
 	}
 	return pkgs, diags, nil
+}
+
+func loadConfig(opts Options, fset *token.FileSet) *packages.Config {
+	cfg := &packages.Config{
+		Mode:  LoadMode,
+		Dir:   opts.Dir,
+		Fset:  fset,
+		Env:   os.Environ(),
+		Tests: false,
+	}
+	if tags := strings.TrimSpace(opts.Tags); tags != "" {
+		cfg.BuildFlags = []string{"-tags=" + tags}
+	}
+	return cfg
 }
 
 // whyNothing explains an empty load. In export-data mode go/packages hides

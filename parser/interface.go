@@ -18,10 +18,7 @@ type policyNames struct {
 // interface: the decorator type and its constructor.
 func GeneratedNames(iface string) (typ, constructor string) {
 	typ = iface + "Protected"
-	if r := []rune(iface); unicode.IsUpper(r[0]) {
-		return typ, "New" + typ
-	}
-	return typ, "new" + strings.ToUpper(typ[:1]) + typ[1:]
+	return typ, constructorName(typ)
 }
 
 // readInterface is the second pass over one annotated interface.
@@ -43,7 +40,15 @@ func (r *reader) readInterface(d *ifaceDecl, names *policyNames) *Interface {
 		r.diags.add(pos, "%s has type terms, so it is a constraint, not an interface a value can implement; baldur decorates method-set interfaces", obj.Name())
 		return nil
 	}
-	iface := &Interface{Name: obj.Name(), Pos: pos, Named: named}
+	typ, ctor := GeneratedNames(obj.Name())
+	return r.buildInterface(d, named, pos, typ, ctor, func(fn *types.Func) methodNote { return r.notes[fn.Pos()] }, names)
+}
+
+// buildInterface checks every method of named's method set and attaches
+// the policies its notes describe. It returns nil when anything is wrong.
+func (r *reader) buildInterface(d *ifaceDecl, named *types.Named, pos token.Position, typ, ctor string, notes func(*types.Func) methodNote, names *policyNames) *Interface {
+	it := named.Underlying().(*types.Interface)
+	iface := &Interface{Name: named.Obj().Name(), Pos: pos, Named: named, TypeName: typ, CtorName: ctor}
 	r.checkGeneratedNames(d, iface, names)
 
 	errorsBefore := r.errorCount()
@@ -52,17 +57,17 @@ func (r *reader) readInterface(d *ifaceDecl, names *policyNames) *Interface {
 		m := &Method{Name: fn.Name(), Func: fn, Sig: fn.Type().(*types.Signature), Pos: r.fset.Position(fn.Pos())}
 		at := m.Pos
 		if fn.Pkg() != d.pkg.Types {
-			at = pos // an embedded method declared elsewhere: point at the interface
+			at = pos // a method declared elsewhere: point at the interface
 		}
 		if !fn.Exported() && fn.Pkg() != d.pkg.Types {
-			r.diags.add(at, "%s embeds the unexported method %s of package %s; only that package can implement it", obj.Name(), fn.Name(), fn.Pkg().Path())
+			r.diags.add(at, "%s embeds the unexported method %s of package %s; only that package can implement it", iface.Name, fn.Name(), fn.Pkg().Path())
 			continue
 		}
 		if why := unnameable(m.Sig, d.pkg.Types); why != "" {
 			r.diags.add(at, "method %s uses %s, which package %s cannot name; declare the interface in the package that owns the type, or export it", fn.Name(), why, d.pkg.Types.Name())
 			continue
 		}
-		note := r.notes[fn.Pos()]
+		note := notes(fn)
 		switch {
 		case note.skip:
 		case note.ann != nil:
@@ -81,8 +86,7 @@ func (r *reader) readInterface(d *ifaceDecl, names *policyNames) *Interface {
 // checkGeneratedNames reports generated declarations that would clash with
 // the package's own, or with another interface's.
 func (r *reader) checkGeneratedNames(d *ifaceDecl, iface *Interface, names *policyNames) {
-	typ, ctor := GeneratedNames(iface.Name)
-	for _, n := range []string{typ, ctor} {
+	for _, n := range []string{iface.TypeName, iface.CtorName} {
 		if other, ok := names.generated[n]; ok {
 			r.diags.add(iface.Pos, "baldurgen would declare %s for both %s and %s; rename one interface", n, other, iface.Name)
 			continue

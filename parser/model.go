@@ -25,7 +25,11 @@ type Package struct {
 
 // File is a source file that declares at least one annotated interface.
 type File struct {
-	Path string // absolute
+	// Path is the annotated source file, or the baldurgen.yaml that names
+	// foreign interfaces (absolute).
+	Path string
+	// Output is where the decorators go (absolute).
+	Output string
 	// BuildConstraint is the source's //go:build line, if any; the
 	// generated file carries it too, so both are built together.
 	BuildConstraint string
@@ -37,6 +41,9 @@ type Interface struct {
 	Name  string
 	Pos   token.Position
 	Named *types.Named
+	// TypeName and CtorName are the decorator type and constructor to
+	// declare.
+	TypeName, CtorName string
 	// Methods are the whole method set, embedded methods included, in
 	// go/types order (sorted by name).
 	Methods []*Method

@@ -55,7 +55,10 @@ func IsGenerated(f *ast.File) bool {
 // Read finds the annotated interfaces of pkgs, checks every annotation and
 // resolves what it names. Packages without annotations are returned too,
 // so that their stale generated files can be found.
-func Read(fset *token.FileSet, pkgs []*packages.Package) ([]*Package, Diagnostics) {
+//
+// foreign lists the baldurgen.yaml files of the packages, each with the
+// packages its interfaces come from.
+func Read(fset *token.FileSet, pkgs []*packages.Package, foreign ...*Foreign) ([]*Package, Diagnostics) {
 	r := &reader{fset: fset, notes: map[token.Pos]methodNote{}, scanned: map[*packages.Package]bool{}}
 	for _, p := range pkgs {
 		r.scan(p)
@@ -76,25 +79,38 @@ func Read(fset *token.FileSet, pkgs []*packages.Package) ([]*Package, Diagnostic
 		out = append(out, mp)
 	}
 	names := map[*Package]*policyNames{}
+	namesOf := func(mp *Package) *policyNames {
+		if names[mp] == nil {
+			names[mp] = &policyNames{byName: map[string]*types.Func{}, generated: map[string]string{}}
+		}
+		return names[mp]
+	}
 	for _, d := range r.decls {
 		mp := byPkg[d.pkg]
 		if mp == nil {
 			continue // an embedded interface's package, scanned for its notes only
 		}
-		if names[mp] == nil {
-			names[mp] = &policyNames{byName: map[string]*types.Func{}, generated: map[string]string{}}
-		}
-		iface := r.readInterface(d, names[mp])
+		iface := r.readInterface(d, namesOf(mp))
 		if iface == nil {
 			continue
 		}
 		if n := len(mp.Files); n > 0 && mp.Files[n-1].Path == d.file {
 			mp.Files[n-1].Interfaces = append(mp.Files[n-1].Interfaces, iface)
 		} else {
-			mp.Files = append(mp.Files, &File{Path: d.file, BuildConstraint: d.constraint, Interfaces: []*Interface{iface}})
+			mp.Files = append(mp.Files, &File{Path: d.file, Output: OutputPath(d.file), BuildConstraint: d.constraint, Interfaces: []*Interface{iface}})
 		}
 	}
+	for _, f := range foreign {
+		mp := byPkg[f.Target]
+		mp.Files = append(mp.Files, r.readForeign(f, namesOf(mp), mp.Files)...)
+	}
 	return out, r.diags.Sort()
+}
+
+// OutputPath is where the decorators of the interfaces declared in source
+// are written.
+func OutputPath(source string) string {
+	return strings.TrimSuffix(source, ".go") + "_baldur.go"
 }
 
 func dirOf(file string) string {

@@ -16,6 +16,9 @@ type resolver struct {
 	file    *ast.File
 	iface   string
 	methods []string // of the interface being read, for better messages
+	// qualifiers, when set, replace the file's imports: a baldurgen.yaml
+	// has no imports of its own.
+	qualifiers map[string]*types.Package
 }
 
 // annotation resolves every reference in a, reporting the ones that do not
@@ -49,7 +52,13 @@ func (res *resolver) lookup(ref *Ref) (types.Object, string) {
 	}
 	var imported *types.Package
 	var names []string
-	for _, spec := range res.file.Imports {
+	for name, p := range res.qualifiers {
+		names = append(names, name)
+		if name == ref.Qualifier {
+			imported = p
+		}
+	}
+	for _, spec := range res.fileImports() {
 		pn := res.pkg.TypesInfo.PkgNameOf(spec)
 		if pn == nil {
 			continue
@@ -60,7 +69,12 @@ func (res *resolver) lookup(ref *Ref) (types.Object, string) {
 		}
 	}
 	if imported == nil {
-		return nil, "undefined: " + ref.Qualifier + " is not a package imported by this file" + didYouMean(ref.Qualifier, names)
+		slices.Sort(names)
+		where := "this file"
+		if res.file == nil {
+			where = "the package or the interface's package"
+		}
+		return nil, "undefined: " + ref.Qualifier + " is not a package imported by " + where + didYouMean(ref.Qualifier, names)
 	}
 	obj := imported.Scope().Lookup(ref.Name)
 	if obj == nil || !obj.Exported() {
@@ -73,6 +87,13 @@ func (res *resolver) lookup(ref *Ref) (types.Object, string) {
 		return nil, "undefined: " + ref.String() + didYouMean(ref.Name, exported)
 	}
 	return obj, ""
+}
+
+func (res *resolver) fileImports() []*ast.ImportSpec {
+	if res.file == nil {
+		return nil
+	}
+	return res.file.Imports
 }
 
 var errorType = types.Universe.Lookup("error").Type()

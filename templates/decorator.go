@@ -26,7 +26,7 @@ type decorator struct {
 
 func newDecorator(pkg *parser.Package, iface *parser.Interface, taken names) *decorator {
 	d := &decorator{pkg: pkg, iface: iface, taken: taken, fields: map[string]string{}}
-	d.typ, d.ctor = parser.GeneratedNames(iface.Name)
+	d.typ, d.ctor = iface.TypeName, iface.CtorName
 	tps := iface.TypeParams()
 	if tps.Len() > 0 {
 		d.tparams, d.targs = typeParams(tps, pkg.Types), typeArgs(tps)
@@ -70,8 +70,10 @@ func (d *decorator) self() *jen.Statement {
 	return jen.Id(d.typ).Types(d.targs...)
 }
 
+// ifaceType is the decorated interface, qualified when it belongs to
+// another package.
 func (d *decorator) ifaceType() *jen.Statement {
-	return jen.Id(d.iface.Name).Types(d.targs...)
+	return qualified(d.iface.Named.Obj()).Types(d.targs...)
 }
 
 func (d *decorator) emit(f *jen.File) {
@@ -122,7 +124,7 @@ func (d *decorator) spec(m *parser.Method) jen.Code {
 	p := m.Policy
 	fields := []jen.Code{
 		jen.Id("Name").Op(":").Lit(p.Name),
-		jen.Id("Method").Op(":").Lit(d.pkg.Name + "." + d.iface.Name + "." + m.Name),
+		jen.Id("Method").Op(":").Lit(d.iface.Named.Obj().Pkg().Name() + "." + d.iface.Name + "." + m.Name),
 	}
 	switch {
 	case p.Retry == parser.RetryDefault:

@@ -27,8 +27,8 @@ func imports(pkg *parser.Package, f *parser.File) map[string]string {
 		taken[name] = true
 	}
 	for _, iface := range f.Interfaces {
-		typ, ctor := parser.GeneratedNames(iface.Name)
-		taken[typ], taken[ctor] = true, true
+		taken[iface.TypeName], taken[iface.CtorName] = true, true
+		walk(iface.Named.Obj().Type())
 		tps := iface.TypeParams()
 		for i := 0; i < tps.Len(); i++ {
 			taken[tps.At(i).Obj().Name()] = true

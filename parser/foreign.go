@@ -1,0 +1,160 @@
+package parser
+
+import (
+	"go/types"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// Foreign is a baldurgen.yaml with what it needs resolved: the package
+// whose directory holds it, and the packages its interfaces come from.
+type Foreign struct {
+	Config   *ForeignConfig
+	Target   *packages.Package
+	Packages map[string]*types.Package // by import path
+}
+
+// readForeign builds the files a baldurgen.yaml asks for, next to the
+// package's existing ones.
+func (r *reader) readForeign(f *Foreign, names *policyNames, existing []*File) []*File {
+	dir := filepath.Dir(f.Config.Path)
+	var files []*File
+	byOutput := map[string]*File{}
+	taken := map[string]string{}
+	for _, other := range existing {
+		taken[other.Output] = filepath.Base(other.Path)
+	}
+	for _, e := range f.Config.Entries {
+		iface := r.readForeignEntry(f, e, names)
+		if iface == nil {
+			continue
+		}
+		name := e.File
+		if name == "" {
+			name = snake(e.Name) + "_baldur.go"
+		}
+		out := filepath.Join(dir, name)
+		if src, ok := taken[out]; ok {
+			at := e.FilePos
+			if e.File == "" {
+				at = e.Pos
+			}
+			r.diags.add(at, "%s would be written to %s, which already holds the decorators of %s; set file: to another name", e.Name, name, src)
+			continue
+		}
+		file := byOutput[out]
+		if file == nil {
+			file = &File{Path: f.Config.Path, Output: out}
+			byOutput[out] = file
+			files = append(files, file)
+		}
+		file.Interfaces = append(file.Interfaces, iface)
+	}
+	return files
+}
+
+func (r *reader) readForeignEntry(f *Foreign, e *ForeignEntry, names *policyNames) *Interface {
+	pkg := f.Packages[e.PkgPath]
+	if pkg == nil {
+		return nil // the loader reported why
+	}
+	obj := pkg.Scope().Lookup(e.Name)
+	tn, _ := obj.(*types.TypeName)
+	var named *types.Named
+	if tn != nil {
+		named, _ = types.Unalias(tn.Type()).(*types.Named)
+	}
+	switch {
+	case obj == nil || !obj.Exported():
+		var exported []string
+		for _, n := range pkg.Scope().Names() {
+			if o := pkg.Scope().Lookup(n); o.Exported() && types.IsInterface(o.Type()) {
+				exported = append(exported, n)
+			}
+		}
+		r.diags.add(e.Pos, "package %s has no exported interface %s%s", e.PkgPath, e.Name, didYouMean(e.Name, exported))
+		return nil
+	case named == nil || !types.IsInterface(named):
+		r.diags.add(e.Pos, "%s.%s is not an interface", e.PkgPath, e.Name)
+		return nil
+	case !named.Underlying().(*types.Interface).IsMethodSet():
+		r.diags.add(e.Pos, "%s.%s has type terms, so it is a constraint, not an interface a value can implement", e.PkgPath, e.Name)
+		return nil
+	}
+
+	qualifiers := map[string]*types.Package{pkg.Name(): pkg}
+	for _, imp := range f.Target.Types.Imports() {
+		if _, taken := qualifiers[imp.Name()]; !taken {
+			qualifiers[imp.Name()] = imp
+		}
+	}
+	it := named.Underlying().(*types.Interface)
+	var methodNames []string
+	for i := 0; i < it.NumMethods(); i++ {
+		methodNames = append(methodNames, it.Method(i).Name())
+	}
+	res := &resolver{r: r, pkg: f.Target, qualifiers: qualifiers, methods: methodNames, iface: e.Name}
+	d := &ifaceDecl{pkg: f.Target, file: f.Config.Path}
+	if e.Defaults != nil {
+		d.defaults = r.configAnnotation(e.Defaults, false, res)
+	}
+	notes := map[string]methodNote{}
+	for _, m := range e.Methods {
+		if !contains(methodNames, m.Name) {
+			r.diags.add(m.NamePos, "%s.%s has no method %s%s", pkg.Name(), e.Name, m.Name, didYouMean(m.Name, methodNames))
+			continue
+		}
+		if strings.TrimSpace(m.Text) == VerbSkip {
+			notes[m.Name] = methodNote{skip: true}
+			continue
+		}
+		notes[m.Name] = methodNote{ann: r.configAnnotation(m, true, res)}
+	}
+	typ, ctor := GeneratedNames(e.Name)
+	if e.Type != "" {
+		typ, ctor = e.Type, constructorName(e.Type)
+	}
+	return r.buildInterface(d, named, e.Pos, typ, ctor, func(fn *types.Func) methodNote { return notes[fn.Name()] }, names)
+}
+
+// configAnnotation parses a config value as if it followed
+// //baldur:protected, with positions inside the YAML file.
+func (r *reader) configAnnotation(ct *configText, onMethod bool, res *resolver) *Annotation {
+	const lead = Prefix + VerbProtected + " "
+	pos := ct.TextPos
+	pos.Column -= len(lead)
+	d, diags := ParseDirective(lead+ct.Text, pos)
+	r.diags = append(r.diags, diags...)
+	if d == nil {
+		return nil
+	}
+	d.Pos = ct.NamePos
+	a, diags := parseAnnotation(d, onMethod)
+	r.diags = append(r.diags, diags...)
+	res.annotation(a)
+	return a
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func constructorName(typ string) string {
+	if r := []rune(typ); unicode.IsUpper(r[0]) {
+		return "New" + typ
+	}
+	return "new" + strings.ToUpper(typ[:1]) + typ[1:]
+}
+
+// snake turns RoundTripper into round_tripper for a file name.
+func snake(s string) string {
+	return strings.ReplaceAll(kebab(s), "-", "_")
+}

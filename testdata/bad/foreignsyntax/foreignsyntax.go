@@ -1,0 +1,2 @@
+// A baldurgen.yaml that is not YAML.
+package foreignsyntax
