@@ -1,7 +1,6 @@
 package baldur
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -40,6 +39,10 @@ type BreakerConfig struct {
 	// HalfOpenProbes is the number of calls admitted while half-open; that
 	// many successes close the breaker, any failure opens it again.
 	HalfOpenProbes int
+	// HalfOpenMaxWait bounds the half-open state: when the probes have not
+	// decided by then, the breaker opens again and the late probes' results
+	// are ignored. Zero waits for the probes however long they take.
+	HalfOpenMaxWait time.Duration
 }
 
 // ErrIllegalTransition is returned by a manual transition the state
@@ -56,18 +59,19 @@ type CircuitBreaker struct {
 
 	// cur is replaced on every transition. A call keeps the generation it
 	// was admitted in, so a result that started in an earlier state lands
-	// in a window nobody reads any more and changes no counter.
+	// in a generation nobody reads any more and changes no counter.
 	cur atomic.Pointer[generation]
 
-	mu    sync.Mutex // serialises transitions
-	timer Timer
-
-	rejected atomic.Uint64
+	mu      sync.Mutex // serialises transitions
+	timer   Timer      // ends the open period or bounds the half-open one
+	stopped bool
 }
 
 type generation struct {
-	state  State
-	window window // closed only
+	state State
+	// closed only: one of the two windows.
+	cw *countWindow
+	tw *timeWindow
 	// half-open only: probe permits left, and probe outcomes so far.
 	permits   atomic.Int64
 	successes atomic.Int64
@@ -77,18 +81,20 @@ type generation struct {
 
 func newCircuitBreaker(rt *Runtime, name string, cfg BreakerConfig) *CircuitBreaker {
 	b := &CircuitBreaker{name: name, cfg: cfg, rt: rt}
-	b.cur.Store(b.newGeneration(StateClosed))
+	b.mu.Lock()
+	b.cur.Store(b.newGenerationLocked(StateClosed))
+	b.mu.Unlock()
 	return b
 }
 
-func (b *CircuitBreaker) newGeneration(s State) *generation {
+func (b *CircuitBreaker) newGenerationLocked(s State) *generation {
 	g := &generation{state: s}
 	switch s {
 	case StateClosed:
 		if b.cfg.Window == TimeWindow {
-			g.window = newTimeWindow(b.rt.clock, b.cfg.Span, b.cfg.Buckets)
+			g.tw = newTimeWindow(b.rt.clock, b.cfg.Span, b.cfg.Buckets)
 		} else {
-			g.window = newCountWindow(b.cfg.Size)
+			g.cw = newCountWindow(b.cfg.Size)
 		}
 	case StateHalfOpen:
 		g.permits.Store(int64(b.cfg.HalfOpenProbes))
@@ -105,31 +111,51 @@ func (b *CircuitBreaker) Name() string { return b.name }
 // State is the breaker's current state.
 func (b *CircuitBreaker) State() State { return b.cur.Load().state }
 
-// acquire admits a call or returns the rejection error. It reads no clock.
+// Config is the breaker's resolved configuration.
+func (b *CircuitBreaker) Config() BreakerConfig { return b.cfg }
+
+// acquire admits a call or returns the rejection error. It reads no clock
+// and, unless half-open, writes no shared memory.
 func (b *CircuitBreaker) acquire() (*generation, error) {
 	g := b.cur.Load()
 	switch g.state {
 	case StateClosed, StateDisabled:
 		return g, nil
 	case StateHalfOpen:
-		if g.permits.Add(-1) >= 0 {
-			return g, nil
+		// A compare-and-swap, not an unconditional decrement: rejected
+		// calls must not drive the count below zero, or a permit given
+		// back later would vanish into the debt.
+		for {
+			n := g.permits.Load()
+			if n <= 0 {
+				break
+			}
+			if g.permits.CompareAndSwap(n, n-1) {
+				return g, nil
+			}
 		}
 	}
-	b.rejected.Add(1)
 	return nil, g.rejectErr
 }
 
 // release records the outcome of a call admitted in generation g.
-// ignored outcomes (caller cancellation, errors listed in ignore) only
+// Ignored outcomes (caller cancellation, errors listed in ignore) only
 // give back a half-open permit.
 func (b *CircuitBreaker) release(g *generation, o outcome, ignored bool) {
 	switch g.state {
 	case StateClosed:
-		if ignored || (o == outcomeSuccess && g.window.settled()) {
+		if ignored {
 			return
 		}
-		c := g.window.record(o)
+		var c windowCounts
+		if g.cw != nil {
+			if o == outcomeSuccess && g.cw.settled() {
+				return
+			}
+			c = g.cw.record(o)
+		} else {
+			c = g.tw.record(o)
+		}
 		if b.trips(c) {
 			b.transition(g, StateOpen)
 		}
@@ -176,7 +202,7 @@ func (b *CircuitBreaker) transition(from *generation, to State) {
 	}
 	b.setLocked(to)
 	b.mu.Unlock()
-	b.rt.emit(context.Background(), Event{Kind: EventBreakerTransition, Breaker: b.name, From: from.state, To: to})
+	b.rt.emitTransition(b.name, from.state, to)
 }
 
 func (b *CircuitBreaker) setLocked(to State) {
@@ -184,79 +210,33 @@ func (b *CircuitBreaker) setLocked(to State) {
 		b.timer.Stop()
 		b.timer = nil
 	}
-	g := b.newGeneration(to)
+	if old := b.cur.Load(); old != nil && old.tw != nil {
+		old.tw.stop()
+	}
+	g := b.newGenerationLocked(to)
 	b.cur.Store(g)
-	if to == StateOpen {
+	if b.stopped {
+		return // the runtime is closed: start no timer that would outlive it
+	}
+	switch {
+	case to == StateOpen:
 		// The open period ends on a timer, so rejected calls never read
-		// the clock.
+		// the clock and a wall-clock jump cannot stretch or cut it.
 		b.timer = b.rt.clock.AfterFunc(b.cfg.OpenFor, func() { b.transition(g, StateHalfOpen) })
+	case to == StateHalfOpen && b.cfg.HalfOpenMaxWait > 0:
+		b.timer = b.rt.clock.AfterFunc(b.cfg.HalfOpenMaxWait, func() { b.transition(g, StateOpen) })
 	}
-}
-
-// manual performs an operator transition.
-func (b *CircuitBreaker) manual(to State) {
-	b.mu.Lock()
-	from := b.cur.Load().state
-	b.setLocked(to)
-	b.mu.Unlock()
-	b.rt.emit(context.Background(), Event{Kind: EventBreakerTransition, Breaker: b.name, From: from, To: to})
-}
-
-// ForceOpen rejects every call until Close or Disable.
-func (b *CircuitBreaker) ForceOpen() { b.manual(StateForcedOpen) }
-
-// Close closes the breaker with an empty window, from any state.
-func (b *CircuitBreaker) Close() { b.manual(StateClosed) }
-
-// Disable lets every call through and records nothing until Close.
-func (b *CircuitBreaker) Disable() { b.manual(StateDisabled) }
-
-// Transition moves the breaker to state to by hand. Only the operator
-// transitions are legal: to closed, forced-open or disabled from any state.
-// Open and half-open are reached only through the calls' outcomes; asking
-// for them returns ErrIllegalTransition and changes nothing.
-func (b *CircuitBreaker) Transition(to State) error {
-	switch to {
-	case StateClosed, StateForcedOpen, StateDisabled:
-		b.manual(to)
-		return nil
-	}
-	return ErrIllegalTransition
-}
-
-// BreakerMetrics is a snapshot of a breaker.
-type BreakerMetrics struct {
-	State State
-	// Calls, Failures and SlowCalls are the counts in the closed-state
-	// window; FailureRate and SlowCallRate are -1 until MinimumCalls calls
-	// are in it.
-	Calls, Failures, SlowCalls int64
-	FailureRate, SlowCallRate  float64
-	// Rejected counts calls refused since the breaker was built.
-	Rejected uint64
-}
-
-// Metrics returns a snapshot of the breaker.
-func (b *CircuitBreaker) Metrics() BreakerMetrics {
-	g := b.cur.Load()
-	m := BreakerMetrics{State: g.state, FailureRate: -1, SlowCallRate: -1, Rejected: b.rejected.Load()}
-	if g.window == nil {
-		return m
-	}
-	c := g.window.counts()
-	m.Calls, m.Failures, m.SlowCalls = c.calls, c.failures, c.slow
-	if c.calls > 0 && c.calls >= int64(b.cfg.MinimumCalls) {
-		m.FailureRate = rate(c.failures, c.calls)
-		m.SlowCallRate = rate(c.slow, c.calls)
-	}
-	return m
 }
 
 func (b *CircuitBreaker) stop() {
 	b.mu.Lock()
+	b.stopped = true
 	if b.timer != nil {
 		b.timer.Stop()
 		b.timer = nil
+	}
+	if g := b.cur.Load(); g.tw != nil {
+		g.tw.stop()
 	}
 	b.mu.Unlock()
 }

@@ -18,9 +18,10 @@ func matchesAny(err error, targets []error) bool {
 }
 
 // IsConnectionError reports whether err is a failure to reach the peer
-// rather than an answer from it: a refused or reset connection, an EOF in
-// the middle of a response, or a net.OpError raised while dialing. With
-// mesh.owns_network_retries these are left to the mesh to retry.
+// rather than an answer from it: a refused, reset or aborted connection, a
+// broken pipe, an EOF in the middle of a response, or a net.OpError raised
+// while dialing. With mesh.owns_network_retries these are left to the mesh
+// to retry.
 func IsConnectionError(err error) bool {
 	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
@@ -31,26 +32,25 @@ func IsConnectionError(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// counts reports how the breaker should see err from a call made with the
-// caller's ctx: ignored errors and the caller's own cancellation give the
-// permit back without counting.
+// ignoredByBreaker reports that err, from a call made with the caller's
+// ctx, gives the breaker permit back without counting: the caller
+// cancelled, or err is a business outcome listed in ignore.
 func (p *Policy) ignoredByBreaker(ctx context.Context, err error) bool {
-	if errors.Is(ctx.Err(), context.Canceled) {
+	if cerr := ctx.Err(); cerr != nil && errors.Is(cerr, context.Canceled) {
 		return true
 	}
-	return matchesAny(err, p.ignore)
+	return len(p.ignore) > 0 && matchesAny(err, p.ignore)
 }
 
 // retryable decides whether err, the error of an attempt made with the
 // caller's ctx, is worth another attempt.
 func (p *Policy) retryable(ctx context.Context, err error) bool {
-	if ctx.Err() != nil || IsPermanent(err) || errors.Is(err, ErrBreakerOpen) {
+	if ctx.Err() != nil || errors.Is(err, errPermanent) || errors.Is(err, ErrBreakerOpen) {
 		return false
 	}
 	// Another protected call already retried this failure; retrying it here
 	// would multiply attempts layer by layer.
-	var inner *RetryError
-	if errors.As(err, &inner) {
+	if errors.Is(err, errRetried) {
 		return false
 	}
 	if !errors.Is(err, ErrTimeout) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {

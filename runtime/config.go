@@ -3,7 +3,8 @@ package baldur
 import "time"
 
 // Config is the runtime configuration: built-in defaults, then the file's
-// defaults, then each policy's own section.
+// defaults, then each policy's own section. Load one from YAML with
+// WithConfigFile or WithConfigYAML, or build one and pass it to WithConfig.
 type Config struct {
 	Defaults PolicyConfig
 	// Policies are keyed by policy name. A breaker's settings are looked up
@@ -23,7 +24,10 @@ type MeshConfig struct {
 type PolicyConfig struct {
 	Retry   RetrySettings
 	Breaker BreakerSettings
+	Budget  BudgetSettings
 	Timeout *time.Duration
+	// OwnsNetworkRetries, set on a policy, overrides Config.Mesh for it.
+	OwnsNetworkRetries *bool
 }
 
 // RetrySettings are the optional retry settings of one level.
@@ -31,6 +35,7 @@ type RetrySettings struct {
 	// Attempts set on a policy turns retry on (or off, with 1) whatever the
 	// annotation says; set in defaults it is the count a bare retry uses.
 	Attempts     *int
+	Backoff      *Backoff
 	InitialDelay *time.Duration
 	MaxDelay     *time.Duration
 	Multiplier   *float64
@@ -40,48 +45,68 @@ type RetrySettings struct {
 // BreakerSettings are the optional breaker settings of one level.
 type BreakerSettings struct {
 	// Enabled set on a policy adds or removes its breaker.
-	Enabled        *bool
-	Window         *WindowKind
-	Size           *int
-	Span           *time.Duration
-	Buckets        *int
-	MinimumCalls   *int
-	FailureRate    *float64
-	SlowCallRate   *float64
-	SlowCall       *time.Duration
-	OpenFor        *time.Duration
-	HalfOpenProbes *int
+	Enabled         *bool
+	Window          *WindowKind
+	Size            *int
+	Span            *time.Duration
+	Buckets         *int
+	MinimumCalls    *int
+	FailureRate     *float64
+	SlowCallRate    *float64
+	SlowCall        *time.Duration
+	OpenFor         *time.Duration
+	HalfOpenProbes  *int
+	HalfOpenMaxWait *time.Duration
 }
 
-// Built-in defaults.
+// BudgetSettings are the optional retry budget settings of one level.
+type BudgetSettings struct {
+	Enabled             *bool
+	Percent             *float64
+	MinRetriesPerSecond *float64
+	TTL                 *time.Duration
+}
+
+// Built-in defaults; docs/config.md lists them.
 var (
 	defaultRetry = RetryConfig{
 		Attempts:     3,
+		Backoff:      ExponentialBackoff,
 		InitialDelay: 100 * time.Millisecond,
 		MaxDelay:     5 * time.Second,
 		Multiplier:   2,
 		Jitter:       FullJitter,
 	}
 	defaultBreaker = BreakerConfig{
-		Window:         CountWindow,
-		Size:           100,
-		Span:           60 * time.Second,
-		Buckets:        60,
-		MinimumCalls:   20,
-		FailureRate:    50,
-		SlowCallRate:   100,
-		OpenFor:        30 * time.Second,
-		HalfOpenProbes: 5,
+		Window:          CountWindow,
+		Size:            100,
+		Span:            60 * time.Second,
+		Buckets:         60,
+		MinimumCalls:    20,
+		FailureRate:     50,
+		SlowCallRate:    100,
+		OpenFor:         30 * time.Second,
+		HalfOpenProbes:  5,
+		HalfOpenMaxWait: 60 * time.Second,
+	}
+	defaultBudget = BudgetConfig{
+		Enabled:             true,
+		Percent:             20,
+		MinRetriesPerSecond: 10,
+		TTL:                 10 * time.Second,
 	}
 )
 
 // DefaultConfig is the configuration New uses when given none.
 func DefaultConfig() *Config { return &Config{Policies: map[string]PolicyConfig{}} }
 
+// resolved is one policy's configuration after every level is applied.
 type resolved struct {
 	retry   RetryConfig
 	breaker string
 	timeout time.Duration
+	budget  BudgetConfig
+	mesh    bool
 }
 
 func set[T any](dst *T, src *T) {
@@ -92,6 +117,7 @@ func set[T any](dst *T, src *T) {
 
 func (r *RetrySettings) apply(c *RetryConfig) {
 	set(&c.Attempts, r.Attempts)
+	set(&c.Backoff, r.Backoff)
 	set(&c.InitialDelay, r.InitialDelay)
 	set(&c.MaxDelay, r.MaxDelay)
 	set(&c.Multiplier, r.Multiplier)
@@ -109,12 +135,21 @@ func (b *BreakerSettings) apply(c *BreakerConfig) {
 	set(&c.SlowCall, b.SlowCall)
 	set(&c.OpenFor, b.OpenFor)
 	set(&c.HalfOpenProbes, b.HalfOpenProbes)
+	set(&c.HalfOpenMaxWait, b.HalfOpenMaxWait)
+}
+
+func (b *BudgetSettings) apply(c *BudgetConfig) {
+	set(&c.Enabled, b.Enabled)
+	set(&c.Percent, b.Percent)
+	set(&c.MinRetriesPerSecond, b.MinRetriesPerSecond)
+	set(&c.TTL, b.TTL)
 }
 
 // resolve applies built-in < file defaults < annotation < file policy.
 func (c *Config) resolve(spec Spec) resolved {
-	r := resolved{retry: defaultRetry, breaker: spec.Breaker}
+	r := resolved{retry: defaultRetry, breaker: spec.Breaker, budget: defaultBudget, mesh: c.Mesh.OwnsNetworkRetries}
 	c.Defaults.Retry.apply(&r.retry)
+	c.Defaults.Budget.apply(&r.budget)
 	set(&r.timeout, c.Defaults.Timeout)
 
 	switch {
@@ -129,7 +164,9 @@ func (c *Config) resolve(spec Spec) resolved {
 
 	pc := c.Policies[spec.Name]
 	pc.Retry.apply(&r.retry)
+	pc.Budget.apply(&r.budget)
 	set(&r.timeout, pc.Timeout)
+	set(&r.mesh, pc.OwnsNetworkRetries)
 	if e := pc.Breaker.Enabled; e != nil {
 		switch {
 		case !*e:
@@ -141,6 +178,7 @@ func (c *Config) resolve(spec Spec) resolved {
 	return r
 }
 
+// breaker resolves the settings of the breaker called name.
 func (c *Config) breaker(name string) BreakerConfig {
 	b := defaultBreaker
 	c.Defaults.Breaker.apply(&b)

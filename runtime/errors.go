@@ -107,10 +107,22 @@ func (e *RetryError) Unwrap() []error {
 	return out
 }
 
+// errPermanent and errRetried are markers matched with errors.Is, which
+// is cheaper than errors.As on the failure path.
+var (
+	errPermanent = errors.New("baldur: permanent")
+	errRetried   = errors.New("baldur: retried")
+)
+
+// Is marks every RetryError, so that an enclosing policy sees that the
+// failure was retried already.
+func (e *RetryError) Is(target error) bool { return target == errRetried }
+
 type permanentError struct{ err error }
 
-func (e *permanentError) Error() string { return e.err.Error() }
-func (e *permanentError) Unwrap() error { return e.err }
+func (e *permanentError) Error() string        { return e.err.Error() }
+func (e *permanentError) Unwrap() error        { return e.err }
+func (e *permanentError) Is(target error) bool { return target == errPermanent }
 
 // Permanent marks err as not worth retrying. The returned error unwraps to
 // err, so errors.Is and errors.As see through it. Permanent(nil) is nil.
@@ -123,7 +135,4 @@ func Permanent(err error) error {
 
 // IsPermanent reports whether err, or any error it wraps, was marked with
 // Permanent.
-func IsPermanent(err error) bool {
-	var p *permanentError
-	return errors.As(err, &p)
-}
+func IsPermanent(err error) bool { return errors.Is(err, errPermanent) }

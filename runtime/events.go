@@ -61,27 +61,32 @@ type Event struct {
 // it. It must be fast and must not call back into the same policy.
 type Observer func(Event)
 
-func (k EventKind) level() slog.Level {
-	switch k {
-	case EventRetry, EventBreakerRejected:
+// level: events that happen once per call (a retry, a rejection, a
+// fallback...) are Debug, so that an outage does not flood the log; a
+// breaker's transitions are Info, and Warn when it opens.
+func (e *Event) level() slog.Level {
+	switch {
+	case e.Kind != EventBreakerTransition:
 		return slog.LevelDebug
-	case EventBreakerTransition, EventFallback, EventTimeout:
-		return slog.LevelInfo
-	default:
+	case e.To == StateOpen || e.To == StateForcedOpen:
 		return slog.LevelWarn
+	default:
+		return slog.LevelInfo
 	}
 }
 
+func (rt *Runtime) emitTransition(breaker string, from, to State) {
+	rt.emit(context.Background(), Event{Kind: EventBreakerTransition, Breaker: breaker, From: from, To: to})
+}
+
 // emit logs e and hands it to the observer. Attributes are built only when
-// the logger will keep the record, so a quiet logger costs one call.
+// the logger will keep the record. Per-call events are emitted only when
+// rt.callEvents says someone listens, which callers check first.
 func (rt *Runtime) emit(ctx context.Context, e Event) {
 	if rt.observer != nil {
 		rt.observer(e)
 	}
-	level := e.Kind.level()
-	if e.Kind == EventBreakerTransition && e.To == StateOpen {
-		level = slog.LevelWarn
-	}
+	level := e.level()
 	if ctx == nil {
 		ctx = context.Background()
 	}

@@ -40,8 +40,12 @@ type Policy struct {
 	name    string
 	method  string
 	breaker *CircuitBreaker
+	budget  *retryBudget // nil without retry or with the budget off
 	timeout time.Duration
 	retry   RetryConfig
+	// lean: a breaker, no timeout, no slow-call clock; a closed breaker
+	// then needs nothing but its window.
+	lean bool
 
 	retryOn, abortOn, ignore []error
 	meshOwnsNetwork          bool
@@ -53,15 +57,78 @@ func (p *Policy) Name() string { return p.name }
 // Breaker is the policy's circuit breaker, or nil.
 func (p *Policy) Breaker() *CircuitBreaker { return p.breaker }
 
+// Retry is the policy's resolved retry configuration.
+func (p *Policy) Retry() RetryConfig { return p.retry }
+
+// Timeout is the policy's resolved per-attempt timeout; zero means none.
+func (p *Policy) Timeout() time.Duration { return p.timeout }
+
 // Do calls fn under the policy. fn receives the attempt's context and
 // returns the inner method's error; results travel through variables fn
 // closes over, which keeps the call free of allocations.
-func (p *Policy) Do(ctx context.Context, fn func(context.Context) error) error {
-	err := p.attempt(ctx, fn)
-	if err == nil {
-		return nil
+//
+// The common cases are handled here, in one call frame: a closed breaker
+// whose window holds only successes (loads of shared memory, no writes, no
+// clock), and an open breaker (a rejection that reads no clock).
+func (p *Policy) Do(ctx context.Context, fn func(context.Context) error) (err error) {
+	if !p.lean {
+		return p.doFull(ctx, fn)
 	}
-	return p.retryAfter(ctx, fn, err)
+	b := p.breaker
+	g := b.cur.Load()
+	if g.cw == nil {
+		if g.state == StateOpen || g.state == StateForcedOpen {
+			if p.rt.callEvents {
+				p.rejected(ctx, g.rejectErr)
+			}
+			return g.rejectErr
+		}
+		return p.doFull(ctx, fn)
+	}
+	done := false
+	defer b.panicked(g, &done)
+	err = fn(ctx)
+	done = true
+	if err != nil || !g.cw.settled() {
+		b.release(g, outcomeOf(err), err != nil && p.ignoredByBreaker(ctx, err))
+	}
+	if err != nil {
+		return p.retryAfter(ctx, fn, err)
+	}
+	if p.budget != nil && p.budget.active.Load() {
+		p.budget.deposit()
+	}
+	return nil
+}
+
+// doFull is Do for every other case: no breaker, a breaker that is not
+// closed, a timeout, or slow-call accounting.
+func (p *Policy) doFull(ctx context.Context, fn func(context.Context) error) error {
+	if err := p.attempt(ctx, fn); err != nil {
+		return p.retryAfter(ctx, fn, err)
+	}
+	if p.budget != nil && p.budget.active.Load() {
+		p.budget.deposit()
+	}
+	return nil
+}
+
+func (p *Policy) rejected(ctx context.Context, err error) {
+	p.rt.emit(ctx, Event{Kind: EventBreakerRejected, Policy: p.name, Method: p.method, Breaker: p.breaker.name, Err: err})
+}
+
+func outcomeOf(err error) outcome {
+	if err != nil {
+		return outcomeFailure
+	}
+	return outcomeSuccess
+}
+
+// panicked counts a call that panicked as a failure; the panic goes on.
+func (b *CircuitBreaker) panicked(g *generation, done *bool) {
+	if !*done {
+		b.release(g, outcomeFailure, false)
+	}
 }
 
 // attempt makes one call through the breaker and the timeout.
@@ -72,26 +139,24 @@ func (p *Policy) attempt(ctx context.Context, fn func(context.Context) error) er
 	}
 	g, err := b.acquire()
 	if err != nil {
-		p.rt.emit(ctx, Event{Kind: EventBreakerRejected, Policy: p.name, Method: p.method, Breaker: b.name, Err: err})
+		if p.rt.callEvents {
+			p.rejected(ctx, err)
+		}
 		return err
+	}
+	if g.state == StateDisabled {
+		return p.call(ctx, fn)
 	}
 	var start time.Time
 	if b.cfg.SlowCall > 0 {
 		start = p.rt.clock.Now()
 	}
-	finished := false
-	defer func() {
-		if !finished { // fn panicked: count a failure and let the panic go on
-			b.release(g, outcomeFailure, false)
-		}
-	}()
+	done := false
+	defer b.panicked(g, &done)
 	err = p.call(ctx, fn)
-	finished = true
+	done = true
 
-	o := outcomeSuccess
-	if err != nil {
-		o = outcomeFailure
-	}
+	o := outcomeOf(err)
 	if b.cfg.SlowCall > 0 && p.rt.clock.Now().Sub(start) >= b.cfg.SlowCall {
 		o |= outcomeSlow
 	}
@@ -99,6 +164,7 @@ func (p *Policy) attempt(ctx context.Context, fn func(context.Context) error) er
 	return err
 }
 
+// call runs fn under the per-attempt timeout.
 func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error {
 	if p.timeout <= 0 {
 		return fn(ctx)
@@ -108,47 +174,11 @@ func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error
 	cancel()
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		err = &TimeoutError{Policy: p.name, Timeout: p.timeout, Err: err}
-		p.rt.emit(ctx, Event{Kind: EventTimeout, Policy: p.name, Method: p.method, Err: err})
+		if p.rt.callEvents {
+			p.rt.emit(ctx, Event{Kind: EventTimeout, Policy: p.name, Method: p.method, Err: err})
+		}
 	}
 	return err
-}
-
-// retryAfter runs the attempts after a failed first one. It is the slow
-// path; Do stays small enough to inline its happy path.
-func (p *Policy) retryAfter(ctx context.Context, fn func(context.Context) error, err error) error {
-	if p.retry.Attempts <= 1 || !p.retryable(ctx, err) {
-		return err
-	}
-	var buf [8]error
-	errs := append(buf[:0], err)
-	stop := func(reason error) error {
-		return &RetryError{Policy: p.name, Attempts: len(errs), Errs: append([]error(nil), errs...), Stop: reason}
-	}
-	for n := 1; ; n++ {
-		if n >= p.retry.Attempts {
-			p.rt.emit(ctx, Event{Kind: EventRetriesExhausted, Policy: p.name, Method: p.method, Attempt: n, Err: err})
-			return stop(nil)
-		}
-		delay := p.retry.Delay(n)
-		if deadline, ok := ctx.Deadline(); ok && !p.rt.clock.Now().Add(delay).Before(deadline) {
-			return stop(ErrRetryDeadline)
-		}
-		p.rt.emit(ctx, Event{Kind: EventRetry, Policy: p.name, Method: p.method, Attempt: n, Delay: delay, Err: err})
-		if serr := p.rt.sleep(ctx, delay); serr != nil {
-			return stop(serr)
-		}
-		err = p.attempt(ctx, fn)
-		if err == nil {
-			return nil
-		}
-		errs = append(errs, err)
-		if !p.retryable(ctx, err) {
-			if ctx.Err() != nil {
-				return stop(ctx.Err())
-			}
-			return stop(nil)
-		}
-	}
 }
 
 // Fallback reports whether the final error err of a call should be handed
@@ -156,9 +186,14 @@ func (p *Policy) retryAfter(ctx context.Context, fn func(context.Context) error,
 // the caller's business and go back unchanged; so does everything once the
 // caller has cancelled, since no one is waiting for the answer.
 func (p *Policy) Fallback(ctx context.Context, err error) bool {
-	if matchesAny(err, p.ignore) || errors.Is(ctx.Err(), context.Canceled) {
+	if len(p.ignore) > 0 && matchesAny(err, p.ignore) {
 		return false
 	}
-	p.rt.emit(ctx, Event{Kind: EventFallback, Policy: p.name, Method: p.method, Err: err})
+	if cerr := ctx.Err(); cerr != nil && errors.Is(cerr, context.Canceled) {
+		return false
+	}
+	if p.rt.callEvents {
+		p.rt.emit(ctx, Event{Kind: EventFallback, Policy: p.name, Method: p.method, Err: err})
+	}
 	return true
 }

@@ -16,9 +16,14 @@ type Runtime struct {
 	logger   *slog.Logger
 	observer Observer
 	config   *Config
+	// callEvents: an observer is installed or the logger kept Debug records
+	// when New ran. Events that happen once per call are built only then,
+	// so a failing call asks no logger whether it is enabled.
+	callEvents bool
 
 	mu       sync.Mutex
 	breakers map[string]*CircuitBreaker
+	budgets  map[string]*retryBudget
 	closed   bool
 }
 
@@ -33,6 +38,7 @@ func New(opts ...Option) (*Runtime, error) {
 		logger:   slog.Default(),
 		config:   DefaultConfig(),
 		breakers: make(map[string]*CircuitBreaker),
+		budgets:  make(map[string]*retryBudget),
 	}
 	var errs []error
 	for _, opt := range opts {
@@ -45,6 +51,7 @@ func New(opts ...Option) (*Runtime, error) {
 	}
 	_, rt.fake = rt.clock.(SystemClock)
 	rt.fake = !rt.fake
+	rt.callEvents = rt.observer != nil || rt.logger.Enabled(context.Background(), slog.LevelDebug)
 	return rt, nil
 }
 
@@ -79,7 +86,8 @@ func WithObserver(o Observer) Option {
 }
 
 // Close stops the runtime's timers. Calls made afterwards still run, but
-// open breakers no longer move to half-open on their own.
+// open breakers no longer move to half-open on their own, time windows
+// stop sliding and retry budgets stop expiring.
 func (rt *Runtime) Close() error {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -90,7 +98,22 @@ func (rt *Runtime) Close() error {
 	for _, b := range rt.breakers {
 		b.stop()
 	}
+	for _, b := range rt.budgets {
+		b.stop()
+	}
 	return nil
+}
+
+// Budget returns a snapshot of the retry budget of the policy called name,
+// and false when no policy of that name has one.
+func (rt *Runtime) Budget(name string) (BudgetMetrics, bool) {
+	rt.mu.Lock()
+	b := rt.budgets[name]
+	rt.mu.Unlock()
+	if b == nil {
+		return BudgetMetrics{}, false
+	}
+	return b.metrics(), true
 }
 
 // Breaker returns the breaker registered under name, or nil when no policy
@@ -118,23 +141,34 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		retryOn:         spec.RetryOn,
 		abortOn:         spec.AbortOn,
 		ignore:          spec.Ignore,
-		meshOwnsNetwork: rt.config.Mesh.OwnsNetworkRetries,
+		meshOwnsNetwork: r.mesh,
 	}
-	if r.breaker != "" {
-		p.breaker = rt.breaker(r.breaker)
-	}
-	return p
-}
-
-func (rt *Runtime) breaker(name string) *CircuitBreaker {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	b, ok := rt.breakers[name]
-	if !ok {
-		b = newCircuitBreaker(rt, name, rt.config.breaker(name))
-		rt.breakers[name] = b
+	if r.breaker != "" {
+		b, ok := rt.breakers[r.breaker]
+		if !ok {
+			b = newCircuitBreaker(rt, r.breaker, rt.config.breaker(r.breaker))
+			if rt.closed {
+				b.stop()
+			}
+			rt.breakers[r.breaker] = b
+		}
+		p.breaker = b
+		p.lean = p.timeout <= 0 && b.cfg.SlowCall <= 0
 	}
-	return b
+	if r.retry.Attempts > 1 && r.budget.Enabled {
+		b, ok := rt.budgets[spec.Name]
+		if !ok {
+			b = newRetryBudget(rt.clock, r.budget)
+			if rt.closed {
+				b.stop()
+			}
+			rt.budgets[spec.Name] = b
+		}
+		p.budget = b
+	}
+	return p
 }
 
 // sleep waits d on the runtime's clock, or returns the context's error if

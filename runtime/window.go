@@ -1,9 +1,6 @@
 package baldur
 
-import (
-	"sync/atomic"
-	"time"
-)
+import "sync/atomic"
 
 // outcome is one finished call as a breaker window sees it.
 type outcome uint32
@@ -22,19 +19,9 @@ type windowCounts struct {
 	calls, failures, slow int64
 }
 
-// window is a sliding window of call outcomes.
-type window interface {
-	// record adds o and returns the counts it now holds.
-	record(o outcome) windowCounts
-	// settled reports that one more success would change nothing the
-	// breaker decides on, so the caller may skip recording it.
-	settled() bool
-	counts() windowCounts
-}
-
-// Tally packs two counters in one word, each biased by tallyBias so that
-// concurrent decrements landing before their increments never borrow from
-// the neighbouring field.
+// Tally packs two counters in one word, each biased by tallyBias so that a
+// decrement landing before its increment never borrows from the other
+// field.
 const (
 	tallyBias     = 1 << 30
 	tallyFailure  = 1
@@ -81,9 +68,10 @@ func (w *countWindow) record(o outcome) windowCounts {
 	return w.counts()
 }
 
-// settled: the window is full and holds only successes. Recording another
-// success would replace a success with a success, so skipping it keeps the
-// window exactly as it would have been.
+// settled: the window is full and holds only fast successes. Recording
+// another one would replace a success with a success, so skipping it
+// leaves the window exactly as it would have been, and the happy path
+// writes no shared memory.
 func (w *countWindow) settled() bool {
 	return w.tally.Load() == tallySettled && w.seq.Load() >= w.size
 }
@@ -95,77 +83,4 @@ func (w *countWindow) counts() windowCounts {
 		failures: int64(t&tallyLowMask) - tallyBias,
 		slow:     int64(t>>32) - tallyBias,
 	}
-}
-
-// timeWindow counts the outcomes of the last len(buckets) whole periods of
-// width each. A bucket is replaced, not reset, when its period comes round
-// again, so a writer that lost the race adds to a bucket that has already
-// left the window: the call it counts is older than the window too.
-type timeWindow struct {
-	clock   Clock
-	origin  time.Time
-	width   time.Duration
-	buckets []atomic.Pointer[timeBucket]
-}
-
-type timeBucket struct {
-	period                int64
-	calls, failures, slow atomic.Int64
-}
-
-func newTimeWindow(clock Clock, span time.Duration, buckets int) *timeWindow {
-	width := max(span/time.Duration(buckets), time.Millisecond)
-	w := &timeWindow{clock: clock, origin: clock.Now(), width: width, buckets: make([]atomic.Pointer[timeBucket], buckets)}
-	for i := range w.buckets {
-		w.buckets[i].Store(&timeBucket{period: -1})
-	}
-	return w
-}
-
-func (w *timeWindow) period() int64 { return int64(w.clock.Now().Sub(w.origin) / w.width) }
-
-func (w *timeWindow) record(o outcome) windowCounts {
-	p := w.period()
-	slot := &w.buckets[p%int64(len(w.buckets))]
-	b := slot.Load()
-	for b.period != p {
-		if b.period > p { // a writer with a later reading already moved on; ours is stale
-			break
-		}
-		fresh := &timeBucket{period: p}
-		if slot.CompareAndSwap(b, fresh) {
-			b = fresh
-			break
-		}
-		b = slot.Load()
-	}
-	b.calls.Add(1)
-	if o.failed() {
-		b.failures.Add(1)
-	}
-	if o.slow() {
-		b.slow.Add(1)
-	}
-	return w.countsAt(p)
-}
-
-// A time window never settles: every success moves the call count that
-// rates are computed over.
-func (w *timeWindow) settled() bool { return false }
-
-func (w *timeWindow) counts() windowCounts { return w.countsAt(w.period()) }
-
-func (w *timeWindow) countsAt(p int64) windowCounts {
-	var c windowCounts
-	oldest := p - int64(len(w.buckets)) + 1
-	for i := range w.buckets {
-		b := w.buckets[i].Load()
-		if b.period < oldest || b.period > p {
-			continue
-		}
-		c.calls += b.calls.Load()
-		c.failures += b.failures.Load()
-		c.slow += b.slow.Load()
-	}
-	return c
 }

@@ -1,0 +1,86 @@
+package baldur
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// timeWindow counts the outcomes of the calls of the last len(buckets)
+// periods of width each. The current period moves on a timer of the
+// runtime's clock, not by reading the clock per call: calls pay no clock
+// read, and a wall-clock jump cannot move the window because timers run on
+// the monotonic clock.
+type timeWindow struct {
+	clock   Clock
+	width   time.Duration
+	cur     atomic.Int64 // current period; bucket cur%len holds it
+	buckets []timeBucket
+
+	mu      sync.Mutex
+	timer   Timer
+	stopped bool
+}
+
+type timeBucket struct {
+	calls, failures, slow atomic.Int64
+}
+
+func newTimeWindow(clock Clock, span time.Duration, buckets int) *timeWindow {
+	w := &timeWindow{clock: clock, width: span / time.Duration(buckets), buckets: make([]timeBucket, buckets)}
+	w.mu.Lock()
+	w.timer = clock.AfterFunc(w.width, w.tick)
+	w.mu.Unlock()
+	return w
+}
+
+// tick starts the next period: its bucket, last used len(buckets) periods
+// ago, is emptied before writers are sent to it.
+func (w *timeWindow) tick() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return
+	}
+	next := w.cur.Load() + 1
+	b := &w.buckets[next%int64(len(w.buckets))]
+	b.calls.Store(0)
+	b.failures.Store(0)
+	b.slow.Store(0)
+	w.cur.Store(next)
+	w.timer = w.clock.AfterFunc(w.width, w.tick)
+}
+
+// stop ends the ticking once the window's generation is over.
+func (w *timeWindow) stop() {
+	w.mu.Lock()
+	w.stopped = true
+	if w.timer != nil {
+		w.timer.Stop()
+		w.timer = nil
+	}
+	w.mu.Unlock()
+}
+
+func (w *timeWindow) record(o outcome) windowCounts {
+	b := &w.buckets[w.cur.Load()%int64(len(w.buckets))]
+	b.calls.Add(1)
+	if o.failed() {
+		b.failures.Add(1)
+	}
+	if o.slow() {
+		b.slow.Add(1)
+	}
+	return w.counts()
+}
+
+func (w *timeWindow) counts() windowCounts {
+	var c windowCounts
+	for i := range w.buckets {
+		b := &w.buckets[i]
+		c.calls += b.calls.Load()
+		c.failures += b.failures.Load()
+		c.slow += b.slow.Load()
+	}
+	return c
+}
