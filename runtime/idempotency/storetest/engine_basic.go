@@ -1,0 +1,249 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/baldur-go/baldur/runtime/idempotency"
+)
+
+func runEngine(t *testing.T, b Backend) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, *fixture)
+	}{
+		{"LaterDuplicateGetsStoredResult", testLaterDuplicate},
+		{"KeyReusedWithOtherArgs", testKeyReused},
+		{"FailureIsNotStored", testFailureNotStored},
+		{"PermanentFailureIsStored", testPermanentStored},
+		{"ExpiredRecordRunsAgain", testExpiredRunsAgain},
+		{"Namespaces", testNamespaces},
+		{"RequiredTenant", testRequiredTenant},
+		{"ThousandGoroutines", testThousandGoroutines},
+		{"FourEngines", testFourEngines},
+		{"WaitersShareFailure", testWaitersShareFailure},
+		{"InFlightWaitModes", testWaitModes},
+		{"PanicReachesWaiters", testPanic},
+		{"OrphanTakeover", testOrphanTakeover},
+		{"OwnerCancelledWaitersGetResult", testOwnerCancelledLocal},
+		{"OwnerCancelledAloneReleases", testOwnerCancelledAlone},
+		{"OwnerCancelledRemoteTakesOver", testOwnerCancelledRemote},
+		{"LateOwnerIsFenced", testLateOwnerFenced},
+		{"HeartbeatKeepsLease", testHeartbeat},
+		{"StoreFailures", testStoreFailures},
+		{"InconsistentStore", testInconsistent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.fn(t, newFixture(t, b))
+		})
+	}
+}
+
+func testLaterDuplicate(t *testing.T, f *fixture) {
+	ctx, e, svc := testContext(t), f.engine(idempotency.Config{}), &service{}
+	first, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 100}, svc.charge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		again, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 100}, svc.charge)
+		if err != nil || again != first {
+			t.Fatalf("duplicate = %+v, %v; want %+v", again, err, first)
+		}
+	}
+	// Another engine (a restarted process) reads it from the store.
+	again, err := charge(ctx, f.engine(idempotency.Config{}), "charge-customer", "o-1", chargeArgs{Amount: 100}, svc.charge)
+	if err != nil || again != first {
+		t.Fatalf("duplicate through a new engine = %+v, %v; want %+v", again, err, first)
+	}
+	if n := svc.calls.Load(); n != 1 {
+		t.Fatalf("inner called %d times, want 1", n)
+	}
+	rec, ok, err := f.store.Get(ctx, storeKey("o-1"))
+	if err != nil || !ok || rec.State != idempotency.StateCompleted || !rec.Expires.Equal(epoch.Add(idempotency.DefaultTTL)) {
+		t.Fatalf("stored record = %+v, %v, %v; want completed until now+24h", rec, ok, err)
+	}
+}
+
+// testKeyReused is I4: different arguments under one key are refused, from
+// the local flight, from another engine, and after completion; the
+// fingerprint ignores map order and sees nested changes.
+func testKeyReused(t *testing.T, f *fixture) {
+	ctx := testContext(t)
+	e1, e2 := f.engine(idempotency.Config{}), f.engine(idempotency.Config{})
+	svc := &service{gate: make(chan struct{})}
+	meta := map[string]string{}
+	for i := range 40 {
+		meta[fmt.Sprint("k", i)] = fmt.Sprint(i)
+	}
+	args := chargeArgs{Amount: 100, Meta: meta}
+	first := make(chan outcome, 1)
+	go func() {
+		r, err := charge(ctx, e1, "charge-customer", "o-1", args, svc.charge)
+		first <- outcome{r, err}
+	}()
+	eventually(t, "the first call runs", func() bool { return svc.calls.Load() == 1 })
+
+	other := chargeArgs{Amount: 200, Meta: meta}
+	if _, err := charge(ctx, e1, "charge-customer", "o-1", other, svc.charge); !errors.Is(err, idempotency.ErrKeyReused) {
+		t.Fatalf("local duplicate with another amount = %v, want ErrKeyReused", err)
+	}
+	if _, err := charge(ctx, e2, "charge-customer", "o-1", other, svc.charge); !errors.Is(err, idempotency.ErrKeyReused) {
+		t.Fatalf("remote duplicate with another amount = %v, want ErrKeyReused", err)
+	}
+	close(svc.gate)
+	want := recv(t, first)
+	if want.err != nil {
+		t.Fatal(want.err)
+	}
+
+	// Same map, built in another order: same fingerprint.
+	same := map[string]string{}
+	for i := 39; i >= 0; i-- {
+		same[fmt.Sprint("k", i)] = fmt.Sprint(i)
+	}
+	if got, err := charge(ctx, e2, "charge-customer", "o-1", chargeArgs{Amount: 100, Meta: same}, svc.charge); err != nil || got != want.r {
+		t.Fatalf("duplicate with a reordered map = %+v, %v; want the stored %+v", got, err, want.r)
+	}
+	tampered := map[string]string{}
+	for k, v := range meta {
+		tampered[k] = v
+	}
+	tampered["k7"] = "8"
+	for _, e := range []*idempotency.Engine{e1, e2} {
+		if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 100, Meta: tampered}, svc.charge); !errors.Is(err, idempotency.ErrKeyReused) {
+			t.Fatalf("nested tamper after completion = %v, want ErrKeyReused", err)
+		}
+	}
+	if n := svc.calls.Load(); n != 1 {
+		t.Fatalf("inner called %d times, want 1", n)
+	}
+}
+
+// testFailureNotStored is I6: an ordinary failure releases the key.
+func testFailureNotStored(t *testing.T, f *fixture) {
+	ctx, e := testContext(t), f.engine(idempotency.Config{})
+	boom := errors.New("gateway 503")
+	svc := &service{fail: boom}
+	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 1}, svc.charge); !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want the inner error", err)
+	}
+	if _, ok, err := f.store.Get(ctx, storeKey("o-1")); err != nil || ok {
+		t.Fatalf("record after a failure: ok %v, %v; want none", ok, err)
+	}
+	svc.fail = nil
+	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 1}, svc.charge); err != nil {
+		t.Fatal(err)
+	}
+	if n := svc.calls.Load(); n != 2 {
+		t.Fatalf("inner called %d times, want 2 (the retry runs again)", n)
+	}
+}
+
+var errDeclined = errors.New("card declined")
+
+func isDeclined(err error) bool { return errors.Is(err, errDeclined) }
+
+func testPermanentStored(t *testing.T, f *fixture) {
+	ctx := testContext(t)
+	e := f.engine(idempotency.Config{IsPermanent: isDeclined})
+	svc := &service{fail: fmt.Errorf("charge o-1: %w", errDeclined)}
+	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 1}, svc.charge); !errors.Is(err, errDeclined) {
+		t.Fatalf("first caller got %v, want its own error", err)
+	}
+	svc.fail = nil
+	for _, e := range []*idempotency.Engine{e, f.engine(idempotency.Config{IsPermanent: isDeclined})} {
+		_, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 1}, svc.charge)
+		var stored *idempotency.StoredError
+		if !errors.As(err, &stored) || stored.Message != "charge o-1: card declined" {
+			t.Fatalf("duplicate got %v, want *StoredError with the first message", err)
+		}
+	}
+	if n := svc.calls.Load(); n != 1 {
+		t.Fatalf("inner called %d times, want 1", n)
+	}
+}
+
+// testExpiredRunsAgain is I8: expiry follows the engine's clock, whatever
+// the store's own TTL does; Call.TTL overrides the default.
+func testExpiredRunsAgain(t *testing.T, f *fixture) {
+	ctx, svc := testContext(t), &service{}
+	e := f.engine(idempotency.Config{TTL: time.Hour})
+	run := func(ttl time.Duration) receipt {
+		r, err := idempotency.Do(ctx, e, idempotency.Call{Policy: "charge-customer", Key: "o-1", Args: chargeArgs{Amount: 1}, TTL: ttl},
+			func(ctx context.Context) (receipt, error) { return svc.charge(ctx, 1) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r1 := run(0)
+	f.clock.Advance(time.Hour - time.Millisecond)
+	if r := run(0); r != r1 || svc.calls.Load() != 1 {
+		t.Fatalf("before expiry: %+v after %d calls; want the stored result", r, svc.calls.Load())
+	}
+	f.clock.Advance(time.Millisecond)
+	r2 := run(10 * time.Minute)
+	if r2 == r1 || svc.calls.Load() != 2 {
+		t.Fatalf("at expiry: got the old result or %d calls; want a new run", svc.calls.Load())
+	}
+	f.clock.Advance(10 * time.Minute)
+	if run(0); svc.calls.Load() != 3 {
+		t.Fatalf("per-call TTL of 10m ignored: %d calls", svc.calls.Load())
+	}
+}
+
+// testNamespaces is I11 and X3: policy, tenant and engine namespace all
+// separate records.
+func testNamespaces(t *testing.T, f *fixture) {
+	ctx, svc := testContext(t), &service{}
+	e := f.engine(idempotency.Config{})
+	ids := map[string]bool{}
+	call := func(ctx context.Context, e *idempotency.Engine, policy string) receipt {
+		r, err := charge(ctx, e, policy, "o-1", chargeArgs{Amount: 1}, svc.charge)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := idempotency.WithTenant(ctx, "tenant-a"), idempotency.WithTenant(ctx, "tenant-b")
+	for _, r := range []receipt{
+		call(ctx, e, "charge-customer"),
+		call(ctx, e, "refund-customer"),
+		call(a, e, "charge-customer"),
+		call(b, e, "charge-customer"),
+		call(ctx, f.engine(idempotency.Config{Namespace: "billing"}), "charge-customer"),
+	} {
+		ids[r.ID] = true
+	}
+	if len(ids) != 5 || svc.calls.Load() != 5 {
+		t.Fatalf("%d distinct results from %d calls, want 5 and 5", len(ids), svc.calls.Load())
+	}
+	if r := call(a, e, "charge-customer"); !ids[r.ID] || svc.calls.Load() != 5 {
+		t.Fatal("tenant A's duplicate ran again")
+	}
+}
+
+func testRequiredTenant(t *testing.T, f *fixture) {
+	ctx, svc := testContext(t), &service{}
+	e := f.engine(idempotency.Config{RequireTenant: true})
+	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{}, svc.charge); !errors.Is(err, idempotency.ErrMissingTenant) {
+		t.Fatalf("no tenant: %v, want ErrMissingTenant", err)
+	}
+	ra, err := charge(idempotency.WithTenant(ctx, "a"), e, "charge-customer", "o-1", chargeArgs{}, svc.charge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := charge(idempotency.WithTenant(ctx, "b"), e, "charge-customer", "o-1", chargeArgs{}, svc.charge)
+	if err != nil || rb == ra {
+		t.Fatalf("tenant B got %+v, %v; tenant A's result is %+v", rb, err, ra)
+	}
+	if svc.calls.Load() != 2 {
+		t.Fatalf("inner called %d times, want 2", svc.calls.Load())
+	}
+}

@@ -1,0 +1,99 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/baldur-go/baldur/runtime/idempotency"
+)
+
+// testStoreFailures is I7: every store failure reaches the caller as a
+// *StoreError, the inner call never runs without a claim, and a result
+// that could not be recorded leaves the key in flight until its lease ends.
+func testStoreFailures(t *testing.T, f *fixture) {
+	ctx := testContext(t)
+	fs := newFaultStore(f.store)
+	e := newEngine(t, fs, f.clock, idempotency.Config{InFlightWait: idempotency.NoWait, StoreTimeout: 50 * time.Millisecond})
+	svc := &service{}
+	down := errors.New("connection refused")
+	isStore := func(err error, op string) bool {
+		var se *idempotency.StoreError
+		return errors.Is(err, idempotency.ErrStore) && errors.As(err, &se) && se.Op == op
+	}
+
+	fs.set("claim", down)
+	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{}, svc.charge); !isStore(err, "claim") || !errors.Is(err, down) {
+		t.Fatalf("claim failure: %v, want a claim *StoreError wrapping the cause", err)
+	}
+	if svc.calls.Load() != 0 {
+		t.Fatal("inner ran without a claim")
+	}
+	fs.set("claim", nil)
+
+	fs.setHang("claim", true)
+	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{}, svc.charge); !isStore(err, "claim") || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("hanging claim: %v, want a claim *StoreError wrapping context.DeadlineExceeded", err)
+	}
+	fs.setHang("claim", false)
+
+	fs.set("complete", down)
+	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{}, svc.charge); !isStore(err, "complete") {
+		t.Fatalf("complete failure: %v, want a complete *StoreError", err)
+	}
+	fs.set("complete", nil)
+	if rec, ok, err := f.store.Get(ctx, storeKey("o-1")); err != nil || !ok || rec.State != idempotency.StateInFlight {
+		t.Fatalf("after a failed complete the record is %+v, %v, %v; want in flight", rec, ok, err)
+	}
+	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{}, svc.charge); !errors.Is(err, idempotency.ErrInFlight) {
+		t.Fatalf("duplicate inside the lease: %v, want ErrInFlight", err)
+	}
+	f.clock.Advance(idempotency.DefaultLease)
+	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{}, svc.charge); err != nil || svc.calls.Load() != 2 {
+		t.Fatalf("after the lease: %v, %d calls; want a second run", err, svc.calls.Load())
+	}
+
+	boom := errors.New("gateway 503")
+	fs.set("release", down)
+	if _, err := charge(ctx, e, "charge-customer", "o-2", chargeArgs{}, (&service{fail: boom}).charge); !errors.Is(err, boom) || !isStore(err, "release") {
+		t.Fatalf("release failure: %v, want the inner error and a release *StoreError", err)
+	}
+	fs.set("release", nil)
+
+	holder := &service{gate: make(chan struct{})}
+	held := goCharge(ctx, f.engine(idempotency.Config{}), "o-3", 1, holder)
+	eventually(t, "o-3 runs", func() bool { return holder.calls.Load() == 1 })
+	fs.set("get", down)
+	f.clock.quiet(t)
+	poller := newEngine(t, fs, f.clock, idempotency.Config{PollMin: time.Second, PollMax: time.Second})
+	ch := goCharge(ctx, poller, "o-3", 1, svc)
+	if err := f.clock.WaitForTimers(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Second)
+	if o := recv(t, ch); !isStore(o.err, "get") {
+		t.Fatalf("get failure while waiting: %v, want a get *StoreError", o.err)
+	}
+	close(holder.gate)
+	recv(t, held)
+}
+
+// testInconsistent is I9: a store that refuses claims yet shows no record
+// is given MaxClaimAttempts tries, then ErrInconsistentState; the inner call
+// never runs.
+func testInconsistent(t *testing.T, f *fixture) {
+	fs := newFaultStore(f.store)
+	fs.empty = true
+	e := newEngine(t, fs, f.clock, idempotency.Config{MaxClaimAttempts: 4})
+	svc := &service{}
+	if _, err := charge(testContext(t), e, "charge-customer", "o-1", chargeArgs{}, svc.charge); !errors.Is(err, idempotency.ErrInconsistentState) {
+		t.Fatalf("err = %v, want ErrInconsistentState", err)
+	}
+	if n := fs.count("claim"); n != 4 {
+		t.Fatalf("%d claims, want 4", n)
+	}
+	if svc.calls.Load() != 0 {
+		t.Fatal("inner ran")
+	}
+}
