@@ -2,11 +2,14 @@ package generator
 
 import (
 	"bytes"
+	"go/build/constraint"
 	"errors"
 	"fmt"
 	"go/token"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"strings"
 
 	"github.com/baldur-go/baldur/parser"
@@ -22,6 +25,9 @@ type Options struct {
 	Patterns []string
 	// Tags are build tags, comma separated, passed to the loader.
 	Tags string
+	// BuildConstraint, when set, is a build expression (linux && !race)
+	// every generated file must satisfy, on top of its source's own.
+	BuildConstraint string
 }
 
 // Output is one generated file.
@@ -47,6 +53,10 @@ type Result struct {
 // command could not run, rendering failed); problems with the user's code
 // are Diagnostics.
 func Generate(opts Options) (*Result, error) {
+	extra, err := parseConstraint(opts.BuildConstraint)
+	if err != nil {
+		return nil, err
+	}
 	fset := token.NewFileSet()
 	pkgs, diags, err := load(opts, fset)
 	if err != nil {
@@ -61,6 +71,7 @@ func Generate(opts Options) (*Result, error) {
 	more, warnings := more.Split()
 	diags = append(forwardReferences(diags, model), more...)
 	res := &Result{Warnings: warnings.Sort()}
+	var jobs []renderJob
 	for _, pkg := range model {
 		// A package with problems renders nothing; the others still render,
 		// so one run reports every problem, including foreign files.
@@ -69,13 +80,9 @@ func Generate(opts Options) (*Result, error) {
 		}
 		wrote := map[string]bool{}
 		for _, f := range pkg.Files {
-			out := f.Output
-			src, err := templates.Render(pkg, f, filepath.Base(f.Path))
-			if err != nil {
-				return nil, err
-			}
-			res.Files = append(res.Files, Output{Path: out, Content: src})
-			wrote[out] = true
+			f.BuildConstraint = combine(f.BuildConstraint, extra)
+			jobs = append(jobs, renderJob{pkg: pkg, file: f})
+			wrote[f.Output] = true
 		}
 		for _, g := range pkg.Generated {
 			if !wrote[g] {
@@ -83,12 +90,68 @@ func Generate(opts Options) (*Result, error) {
 			}
 		}
 	}
+	if res.Files, err = render(jobs); err != nil {
+		return nil, err
+	}
 	diags = append(diags, foreignFiles(res.Files)...)
 	if len(diags) > 0 {
 		res.Files, res.Orphans = nil, nil
 		res.Diagnostics = diags.Sort()
 	}
 	return res, nil
+}
+
+func parseConstraint(expr string) (constraint.Expr, error) {
+	if strings.TrimSpace(expr) == "" {
+		return nil, nil
+	}
+	e, err := constraint.Parse("//go:build " + expr)
+	if err != nil {
+		return nil, fmt.Errorf("--build-constraint %q: %v", expr, err)
+	}
+	return e, nil
+}
+
+// combine is the //go:build line requiring both the source's line (if
+// any) and extra (if any).
+func combine(line string, extra constraint.Expr) string {
+	if extra == nil {
+		return line
+	}
+	if line == "" {
+		return "//go:build " + extra.String()
+	}
+	own, err := constraint.Parse(line)
+	if err != nil {
+		return line
+	}
+	return "//go:build " + (&constraint.AndExpr{X: own, Y: extra}).String()
+}
+
+type renderJob struct {
+	pkg  *parser.Package
+	file *parser.File
+}
+
+// render renders the files in parallel; formatting dominates the cost of
+// a large generation and each file is independent. The output keeps the
+// jobs' order.
+func render(jobs []renderJob) ([]Output, error) {
+	out := make([]Output, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			src, err := templates.Render(j.pkg, j.file, filepath.Base(j.file.Path))
+			out[i], errs[i] = Output{Path: j.file.Output, Content: src}, err
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 // forwardReferences drops the "undefined" errors of code that already uses

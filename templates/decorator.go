@@ -16,7 +16,7 @@ type decorator struct {
 	pkg       *parser.Package
 	iface     *parser.Interface
 	typ, ctor string
-	taken     names // file-level identifiers the decorator must not shadow
+	taken     *names // file-level identifiers the decorator must not shadow
 
 	next    string            // field holding the wrapped value
 	fields  map[string]string // policy field by method name
@@ -24,20 +24,20 @@ type decorator struct {
 	targs   []jen.Code        // [T, ...] or nil
 }
 
-func newDecorator(pkg *parser.Package, iface *parser.Interface, taken names) *decorator {
+func newDecorator(pkg *parser.Package, iface *parser.Interface, taken *names) *decorator {
 	d := &decorator{pkg: pkg, iface: iface, taken: taken, fields: map[string]string{}}
 	d.typ, d.ctor = iface.TypeName, iface.CtorName
 	tps := iface.TypeParams()
 	if tps.Len() > 0 {
 		d.tparams, d.targs = typeParams(tps, pkg.Types), typeArgs(tps)
 		for i := 0; i < tps.Len(); i++ {
-			d.taken[tps.At(i).Obj().Name()] = true
+			d.taken.add(tps.At(i).Obj().Name())
 		}
 	}
 	// Fields share the struct's namespace with its methods.
-	fieldNames := names{}
+	fieldNames := newNames(nil)
 	for _, m := range iface.Methods {
-		fieldNames[m.Name] = true
+		fieldNames.add(m.Name)
 	}
 	d.next = fieldNames.fresh("next", 2)
 	for _, m := range iface.Methods {
@@ -102,7 +102,7 @@ func (d *decorator) emit(f *jen.File) {
 }
 
 func (d *decorator) constructor(f *jen.File) {
-	local := d.taken.clone()
+	local := newNames(d.taken)
 	next, rt := local.fresh("next", 2), local.fresh("rt", 2)
 	comment(f, fmt.Sprintf("%s wraps %s. Each protected method's policy is resolved from %s once, here, never per call.", d.ctor, next, rt))
 	values := []jen.Code{jen.Id(d.next).Op(":").Id(next)}

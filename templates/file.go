@@ -18,18 +18,15 @@ func Render(pkg *parser.Package, f *parser.File, source string) ([]byte, error) 
 	imps := imports(pkg, f)
 	register(out, imps)
 
-	taken := universe()
-	for _, name := range pkg.Types.Scope().Names() {
-		taken[name] = true
-	}
+	taken := newNames(packageNames(pkg.Types))
 	for _, name := range imps {
-		taken[name] = true
+		taken.add(name)
 	}
 	for i, iface := range f.Interfaces {
 		if i > 0 {
 			out.Line()
 		}
-		d := newDecorator(pkg, iface, taken.clone())
+		d := newDecorator(pkg, iface, newNames(taken))
 		d.emit(out)
 	}
 	var buf bytes.Buffer

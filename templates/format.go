@@ -2,7 +2,6 @@ package templates
 
 import (
 	"bytes"
-	"go/format"
 	"go/parser"
 	"go/token"
 	"strings"
@@ -11,7 +10,8 @@ import (
 )
 
 // groupImports splits the import block jennifer writes into the standard
-// library, then everything else, as goimports would lay it out.
+// library, then everything else, as goimports would lay it out. The result
+// is formatted by the caller.
 func groupImports(src []byte) ([]byte, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "", src, parser.ImportsOnly)
@@ -45,7 +45,7 @@ func groupImports(src []byte) ([]byte, error) {
 	b.WriteString("\n\n\t")
 	b.WriteString(strings.Join(other, "\n\t"))
 	b.Write(src[end:])
-	return format.Source(b.Bytes())
+	return b.Bytes(), nil
 }
 
 // comment writes text as // lines of at most 76 columns.

@@ -22,16 +22,14 @@ const RuntimePath = "github.com/baldur-go/baldur/runtime"
 func imports(pkg *parser.Package, f *parser.File) map[string]string {
 	used := map[string]string{"context": "context", RuntimePath: "baldur"}
 	walk := func(t types.Type) { collect(t, pkg.Types, used) }
-	taken := universe()
-	for _, name := range pkg.Types.Scope().Names() {
-		taken[name] = true
-	}
+	taken := packageNames(pkg.Types)
 	for _, iface := range f.Interfaces {
-		taken[iface.TypeName], taken[iface.CtorName] = true, true
+		taken.add(iface.TypeName)
+		taken.add(iface.CtorName)
 		walk(iface.Named.Obj().Type())
 		tps := iface.TypeParams()
 		for i := 0; i < tps.Len(); i++ {
-			taken[tps.At(i).Obj().Name()] = true
+			taken.add(tps.At(i).Obj().Name())
 			walk(tps.At(i).Constraint())
 		}
 		for _, m := range iface.Methods {

@@ -19,11 +19,11 @@ type method struct {
 	m      *parser.Method
 	recv   string
 	params []string
-	local  names
+	local  *names
 }
 
 func newMethod(d *decorator, m *parser.Method) *method {
-	local := d.taken.clone()
+	local := newNames(d.taken)
 	mt := &method{d: d, m: m}
 	n := m.Sig.Params().Len()
 	mt.params = make([]string, n)
@@ -31,9 +31,9 @@ func newMethod(d *decorator, m *parser.Method) *method {
 	// later generated name never takes one of them.
 	for i := 0; i < n; i++ {
 		name := m.Sig.Params().At(i).Name()
-		if name != "" && name != "_" && !local[name] {
+		if name != "" && name != "_" && !local.taken(name) {
 			mt.params[i] = name
-			local[name] = true
+			local.add(name)
 		}
 	}
 	for i := 0; i < n; i++ {

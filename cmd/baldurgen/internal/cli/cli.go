@@ -82,6 +82,7 @@ written. Exit status: 0 ok, 1 annotation problems, 2 usage or internal error.`,
 		},
 	}
 	root.PersistentFlags().StringVar(&opts.Tags, "tags", "", "comma-separated build tags, as for go build")
+	root.PersistentFlags().StringVar(&opts.BuildConstraint, "build-constraint", "", "a //go:build expression every generated file must also satisfy, such as \"!nobaldur\"")
 	root.Flags().BoolVarP(&verbose, "verbose", "v", false, "list the files written or removed")
 	root.AddCommand(newCheck(&opts, stdout, stderr), newLint(&opts, stderr))
 	root.AddCommand(&cobra.Command{

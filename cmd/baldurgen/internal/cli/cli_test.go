@@ -310,3 +310,17 @@ func TestLintStrict(t *testing.T) {
 		t.Errorf("lint wrote a file: %v", err)
 	}
 }
+
+func TestBuildConstraintFlag(t *testing.T) {
+	dir := module(t, map[string]string{"pay/gateway.go": "//go:build linux || darwin\n\n" + gateway})
+	if code, _, stderr := run(t, "--build-constraint", "!nobaldur", "./pay"); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "pay", "gateway_baldur.go"))
+	if !bytes.Contains(b, []byte("\n//go:build (linux || darwin) && !nobaldur\n")) {
+		t.Errorf("constraint not combined:\n%s", b[:200])
+	}
+	if code, _, stderr := run(t, "--build-constraint", "linux &&", "./pay"); code != ExitUsage || !strings.Contains(stderr, "--build-constraint") {
+		t.Errorf("bad expression: exit %d, stderr %q", code, stderr)
+	}
+}
