@@ -104,4 +104,3 @@ func loadError(loaded []*packages.Package, path string) string {
 	}
 	return "no such package in the build (is it a dependency of this module?)"
 }
-

@@ -2,15 +2,15 @@ package generator
 
 import (
 	"bytes"
-	"go/build/constraint"
 	"errors"
 	"fmt"
+	"go/build/constraint"
 	"go/token"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"strings"
+	"sync"
 
 	"github.com/baldur-go/baldur/parser"
 	"github.com/baldur-go/baldur/templates"
