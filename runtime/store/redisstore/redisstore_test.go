@@ -1,0 +1,219 @@
+package redisstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"os"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/baldur-go/baldur/runtime/idempotency"
+	"github.com/baldur-go/baldur/runtime/idempotency/storetest"
+	"github.com/baldur-go/baldur/runtime/store/redisstore"
+)
+
+const envAddr = "BALDUR_TEST_REDIS_ADDR"
+
+// client connects to the test Redis, skipping when none is configured and
+// failing when the configured one does not answer.
+func client(t testing.TB) *redis.Client {
+	t.Helper()
+	addr := os.Getenv(envAddr)
+	if addr == "" {
+		t.Skip("set " + envAddr + " (e.g. 127.0.0.1:6379) to run the Redis store tests")
+	}
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { _ = c.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		t.Fatalf("%s=%s does not answer: %v", envAddr, addr, err)
+	}
+	return c
+}
+
+// freshPrefix returns a key prefix no other test uses and deletes its keys
+// when the test ends.
+func freshPrefix(t testing.TB, c *redis.Client) string {
+	prefix := "baldur-test:" + rand.Text() + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			c.Del(ctx, iter.Val())
+		}
+	})
+	return prefix
+}
+
+func TestConformance(t *testing.T) {
+	c := client(t)
+	storetest.Run(t, storetest.Backend{
+		Open: func(t testing.TB) (idempotency.Store, string) {
+			p := freshPrefix(t, c)
+			return redisstore.New(c, redisstore.WithPrefix(p)), p
+		},
+		Attach: func(t testing.TB, prefix string) idempotency.Store {
+			return redisstore.New(client(t), redisstore.WithPrefix(prefix))
+		},
+	})
+}
+
+// counter is a go-redis hook that counts commands sent, pipelines apart.
+type counter struct {
+	cmds, pipes atomic.Int64
+	names       atomic.Value // []string of the last commands, for messages
+}
+
+func (h *counter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *counter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.cmds.Add(1)
+		return next(ctx, cmd)
+	}
+}
+func (h *counter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.pipes.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+func (h *counter) take() int64 { return h.cmds.Swap(0) + h.pipes.Swap(0) }
+
+type receipt struct{ ID string }
+
+func charge(ctx context.Context, e *idempotency.Engine, key string, calls *atomic.Int64) (receipt, error) {
+	return idempotency.Do(ctx, e, idempotency.Call{Policy: "charge-customer", Key: key, Args: struct{ Amount int64 }{100}},
+		func(context.Context) (receipt, error) { calls.Add(1); return receipt{ID: rand.Text()}, nil })
+}
+
+// A first call costs one round trip to claim and one to complete; a
+// duplicate costs one. (EVALSHA falls back to EVAL once per script per
+// server; the warm-up call pays that.)
+func TestRoundTrips(t *testing.T) {
+	c := client(t)
+	h := &counter{}
+	c.AddHook(h)
+	e, err := idempotency.New(redisstore.New(c, redisstore.WithPrefix(freshPrefix(t, c))), idempotency.Config{RenewEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var calls atomic.Int64
+	if _, err := charge(ctx, e, "warm-up", &calls); err != nil {
+		t.Fatal(err)
+	}
+	h.take()
+	if _, err := charge(ctx, e, "o-1", &calls); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.take(); n != 2 {
+		t.Errorf("first call: %d round trips, want 2 (claim, complete)", n)
+	}
+	if _, err := charge(ctx, e, "o-1", &calls); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.take(); n != 1 {
+		t.Errorf("duplicate: %d round trips, want 1 (claim returns the record)", n)
+	}
+	if calls.Load() != 2 {
+		t.Fatalf("inner ran %d times, want 2", calls.Load())
+	}
+}
+
+// A Redis that does not answer gives a typed store error within the store
+// timeout, and the call does not run.
+func TestUnreachable(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer c.Close()
+	e, err := idempotency.New(redisstore.New(c), idempotency.Config{StoreTimeout: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int64
+	start := time.Now()
+	_, err = charge(context.Background(), e, "o-1", &calls)
+	var se *idempotency.StoreError
+	if !errors.Is(err, idempotency.ErrStore) || !errors.As(err, &se) || se.Op != "claim" {
+		t.Fatalf("err = %v, want a claim *StoreError", err)
+	}
+	if calls.Load() != 0 {
+		t.Fatal("the call ran without a claim")
+	}
+	t.Logf("failed after %v: %v", time.Since(start), err)
+}
+
+// X4: Redis keys are the prefix and a sha256; the caller's key text
+// appears in no key name.
+func TestKeysHoldNoUserText(t *testing.T) {
+	c := client(t)
+	prefix := freshPrefix(t, c)
+	e, err := idempotency.New(redisstore.New(c, redisstore.WithPrefix(prefix)), idempotency.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := idempotency.WithTenant(context.Background(), "tenant-a")
+	var calls atomic.Int64
+	for _, k := range []string{"order 42 for alice@example.com", "o-1", strings.Repeat("x", 255)} {
+		if _, err := charge(ctx, e, k, &calls); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys, err := c.Keys(ctx, prefix+"*").Result()
+	if err != nil || len(keys) != 3 {
+		t.Fatalf("keys %q, %v; want 3", keys, err)
+	}
+	want := regexp.MustCompile("^" + regexp.QuoteMeta(prefix) + "[0-9a-f]{64}$")
+	for _, k := range keys {
+		if !want.MatchString(k) {
+			t.Errorf("key %q is not prefix+sha256", k)
+		}
+	}
+}
+
+// A record that is not ours to read is a store error, never overwritten
+// (Powertools test_redis_key_corrupted).
+func TestCorruptedRecord(t *testing.T) {
+	c := client(t)
+	prefix := freshPrefix(t, c)
+	e, err := idempotency.New(redisstore.New(c, redisstore.WithPrefix(prefix)), idempotency.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	k := prefix + idempotency.StoreKey("", "", "charge-customer", "o-1")
+	if err := c.Set(ctx, k, "{not a record", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int64
+	if _, err := charge(ctx, e, "o-1", &calls); !errors.Is(err, idempotency.ErrStore) || calls.Load() != 0 {
+		t.Fatalf("err = %v after %d runs, want ErrStore and no run", err, calls.Load())
+	}
+	if v, _ := c.Get(ctx, k).Result(); v != "{not a record" {
+		t.Fatalf("the corrupted record was overwritten with %q", v)
+	}
+}
+
+// Redis expires a record only after the engine would: its PX is the
+// record's remaining life plus the grace period.
+func TestPhysicalExpiry(t *testing.T) {
+	c := client(t)
+	prefix := freshPrefix(t, c)
+	s := redisstore.New(c, redisstore.WithPrefix(prefix), redisstore.WithGrace(time.Minute))
+	ctx, now := context.Background(), time.Now()
+	rec := idempotency.Record{State: idempotency.StateInFlight, Token: rand.Text(), Fingerprint: "f", Expires: now.Add(30 * time.Second)}
+	if _, claimed, err := s.Claim(ctx, "k", rec, now); err != nil || !claimed {
+		t.Fatal(claimed, err)
+	}
+	ttl, err := c.PTTL(ctx, prefix+"k").Result()
+	if err != nil || ttl <= 30*time.Second || ttl > 90*time.Second {
+		t.Fatalf("PTTL = %v, %v; want within (30s, 90s]", ttl, err)
+	}
+}
