@@ -171,8 +171,10 @@ func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error
 	}
 	actx, cancel := p.rt.withTimeout(ctx, p.timeout)
 	err := fn(actx)
+	// Read before cancel: once cancelled, actx.Err() is set whatever happened.
+	expired := actx.Err() != nil
 	cancel()
-	if err != nil && ctx.Err() == nil && actx.Err() != nil {
+	if err != nil && ctx.Err() == nil && expired {
 		err = &TimeoutError{Policy: p.name, Timeout: p.timeout, Err: err}
 		if p.rt.callEvents {
 			p.rt.emit(ctx, Event{Kind: EventTimeout, Policy: p.name, Method: p.method, Err: err})
