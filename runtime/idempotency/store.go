@@ -60,7 +60,11 @@ func (r Record) Live(now time.Time) bool { return r.State != 0 && r.Expires.Afte
 type Store interface {
 	// Claim writes rec (in flight) when key has no live record at now and
 	// reports claimed. Otherwise it returns the record it found and leaves
-	// it alone. Must be atomic: of two claims on a free key, one wins.
+	// it alone. Must be atomic: of two claims on a free key, one wins. A
+	// loser that raced the winner's write may return what it read before
+	// (a dead record, or none); the engine treats a refused claim without a
+	// live record as a disagreement and claims again, at most
+	// Config.MaxClaimAttempts times.
 	Claim(ctx context.Context, key string, rec Record, now time.Time) (cur Record, claimed bool, err error)
 	// Get returns key's record, live or not, and whether there is one.
 	Get(ctx context.Context, key string) (Record, bool, error)
