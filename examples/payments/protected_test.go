@@ -105,3 +105,17 @@ func TestProtectedTimesOutSlowAttempt(t *testing.T) {
 		t.Errorf("%d attempts timed out, want 1", n)
 	}
 }
+
+// TestProtectedDeclineIsNotATimeout: Charge has a per-attempt timeout, but
+// a decline that comes back in a millisecond did not time out. The caller
+// must get the decline itself, and no timeout event may be reported.
+func TestProtectedDeclineIsNotATimeout(t *testing.T) {
+	_, gw, ev, _ := protect(t)
+	_, err := gw.Charge(t.Context(), "big", 900_00)
+	if errors.Is(err, baldur.ErrTimeout) {
+		t.Errorf("a prompt decline came back as a timeout: %v", err)
+	}
+	if n := ev.count(baldur.EventTimeout); n != 0 {
+		t.Errorf("%d timeout events for a prompt decline, want 0", n)
+	}
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"time"
+
+	"github.com/baldur-go/baldur/examples/payments/provider"
+)
+
+// declineAbove is the provider's limit, in cents: larger charges are
+// declined, as a card issuer would for insufficient funds.
+const declineAbove = 500_00
+
+type order struct {
+	ID     string
+	Amount int64 // cents
+}
+
+// phase is one act of the story: the provider's script, whether to wait
+// for the breaker's open period to end first, and the orders placed, one
+// after another so that what the account prints never depends on timing.
+type phase struct {
+	Title        string
+	Script       provider.Script
+	WaitHalfOpen bool
+	Orders       []order
+}
+
+// scenario is sized for the breaker in demoConfig: the failures of the
+// first phases stay under half of its 10-call window, and the outage
+// pushes it over.
+var scenario = []phase{
+	{
+		Title:  "Warm-up: the provider answers its first 2 charge requests with 503",
+		Script: provider.Script{FailNext: 2},
+		Orders: []order{{"ord-01", 25_00}},
+	},
+	{
+		Title:  "Steady traffic",
+		Orders: []order{{"ord-02", 42_00}, {"ord-03", 18_50}, {"ord-04", 99_90}, {"ord-05", 7_25}},
+	},
+	{
+		Title:  "Declined cards: the issuer refuses charges above 500.00 with 402",
+		Orders: []order{{"ord-06", 900_00}, {"ord-07", 1250_00}},
+	},
+	{
+		Title:  "Slow provider: the next charge request stalls for 5s, past the 300ms attempt timeout",
+		Script: provider.Script{StallNext: 1, Stall: 5 * time.Second},
+		Orders: []order{{"ord-08", 64_00}},
+	},
+	{
+		Title:  "Outage: every request answers 503",
+		Script: provider.Script{Down: true},
+		Orders: []order{{"ord-09", 15_00}, {"ord-10", 33_00}, {"ord-11", 12_00}, {"ord-12", 80_00}},
+	},
+	{
+		Title:        "Recovery: the provider is back; the breaker probes it once its open period ends",
+		WaitHalfOpen: true,
+		Orders:       []order{{"ord-13", 21_00}, {"ord-14", 56_00}, {"ord-15", 9_99}},
+	},
+}
