@@ -70,11 +70,15 @@ func (b *retryBudget) failure(firstOfCall bool) {
 	}
 }
 
-func (b *retryBudget) activateLocked() {
+func (b *retryBudget) clearLocked() {
 	for i := range budgetBuckets {
 		b.calls[i].Store(0)
 		b.retries[i].Store(0)
 	}
+}
+
+func (b *retryBudget) activateLocked() {
+	b.clearLocked()
 	b.cur.Store(0)
 	b.lastFailure.Store(0)
 	b.active.Store(true)
@@ -95,6 +99,7 @@ func (b *retryBudget) tick() {
 	next := b.cur.Load() + 1
 	if next-b.lastFailure.Load() >= budgetBuckets {
 		b.active.Store(false)
+		b.clearLocked()
 		return
 	}
 	i := next % budgetBuckets

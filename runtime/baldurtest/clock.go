@@ -15,9 +15,14 @@ import (
 // whose time has come fire inside Advance, in deadline order; AfterFunc
 // callbacks run synchronously there, so when Advance returns every
 // transition they cause has happened.
+//
+// Timers live on the clock's monotonic axis. JumpWall changes only what Now
+// reads, the way an NTP step moves the wall clock, so tests can show that
+// nothing baldur times depends on the wall reading.
 type Clock struct {
 	mu      sync.Mutex
-	now     time.Time
+	now     time.Time // monotonic position: timers fire against it
+	wall    time.Duration
 	timers  []*timer
 	seq     int
 	changed chan struct{} // closed and replaced whenever timers change
@@ -38,19 +43,29 @@ type timer struct {
 	seq      int
 }
 
-// Now returns the fake time.
+// Now returns the fake time, moved by every JumpWall so far.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.now
+	return c.now.Add(c.wall)
 }
 
-// NewTimer returns a timer that fires when the clock reaches now+d.
+// JumpWall moves the wall reading of Now by d, forward or back, without
+// moving time for the timers and without firing any.
+func (c *Clock) JumpWall(d time.Duration) {
+	c.mu.Lock()
+	c.wall += d
+	c.mu.Unlock()
+}
+
+// NewTimer returns a timer that fires when the clock reaches now+d. A
+// timer of d <= 0 fires before NewTimer returns.
 func (c *Clock) NewTimer(d time.Duration) baldur.Timer {
 	return c.add(d, make(chan time.Time, 1), nil)
 }
 
-// AfterFunc calls f when the clock reaches now+d.
+// AfterFunc calls f when the clock reaches now+d; with d <= 0, before
+// AfterFunc returns, so the caller must not hold a lock f takes.
 func (c *Clock) AfterFunc(d time.Duration, f func()) baldur.Timer {
 	return c.add(d, nil, f)
 }
@@ -109,7 +124,7 @@ func (c *Clock) Advance(d time.Duration) {
 			c.now = t.deadline
 		}
 		c.notifyLocked()
-		now := c.now
+		now := c.now.Add(c.wall)
 		c.mu.Unlock()
 		if t.fn != nil {
 			t.fn()
