@@ -3,6 +3,8 @@ package generator
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 )
@@ -40,4 +42,18 @@ func (r *Result) Check(dir string) (*Drift, error) {
 		}
 	}
 	return d, nil
+}
+
+// Report prints the drift as baldurgen check does: a unified diff per stale
+// file, then the missing and orphaned ones, with paths relative to dir.
+func (d *Drift) Report(w io.Writer, dir string) {
+	for _, p := range d.Stale {
+		fmt.Fprintf(w, "stale: %s\n%s", Relative(p, dir), d.Diffs[p])
+	}
+	for _, p := range d.Missing {
+		fmt.Fprintf(w, "missing: %s\n", Relative(p, dir))
+	}
+	for _, p := range d.Orphans {
+		fmt.Fprintf(w, "orphaned: %s (its interfaces are gone)\n", Relative(p, dir))
+	}
 }

@@ -172,3 +172,38 @@ func compareCases(t *testing.T, group string, diags []generator.Diagnostic) {
 		})
 	}
 }
+
+// TestDrift checks what baldurgen check reports for each testdata/drift
+// case, whose generated files are stale on purpose, against
+// want/stdout.txt.
+func TestDrift(t *testing.T) {
+	for _, dir := range caseDirs(t, "drift") {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			res, err := generator.Generate(generator.Options{Dir: dir})
+			if err != nil || len(res.Diagnostics) > 0 {
+				t.Fatalf("%v %v", err, res.Diagnostics)
+			}
+			drift, err := res.Check(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if drift.Empty() {
+				t.Fatal("no drift reported")
+			}
+			var b bytes.Buffer
+			drift.Report(&b, dir)
+			wantPath := filepath.Join(dir, "want", "stdout.txt")
+			if *update {
+				os.MkdirAll(filepath.Dir(wantPath), 0o755)
+				os.WriteFile(wantPath, b.Bytes(), 0o644)
+			}
+			want, err := os.ReadFile(wantPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), b.String()); diff != "" {
+				t.Errorf("check output differs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -119,15 +119,7 @@ orphaned ones. Exit status: 0 up to date, 1 drift or annotation problems,
 			if err != nil {
 				return err
 			}
-			for _, p := range drift.Stale {
-				fmt.Fprintf(stdout, "stale: %s\n%s", relative(p), drift.Diffs[p])
-			}
-			for _, p := range drift.Missing {
-				fmt.Fprintf(stdout, "missing: %s\n", relative(p))
-			}
-			for _, p := range drift.Orphans {
-				fmt.Fprintf(stdout, "orphaned: %s (its interfaces are gone)\n", relative(p))
-			}
+			drift.Report(stdout, wd)
 			if n := len(drift.Stale) + len(drift.Missing) + len(drift.Orphans); n > 0 {
 				fmt.Fprintf(stderr, "baldurgen check: %d generated file(s) out of date; run go generate ./... (or baldurgen)\n", n)
 				return problems{n}
