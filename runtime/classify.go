@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"reflect"
 	"syscall"
 )
 
@@ -42,10 +43,60 @@ func (p *Policy) ignoredByBreaker(ctx context.Context, err error) bool {
 	return len(p.ignore) > 0 && matchesAny(err, p.ignore)
 }
 
+// isLeaf reports that err wraps nothing and matches nothing but itself,
+// so that errors.Is(err, t) is err == t for a comparable t.
+func isLeaf(err error) bool {
+	switch err.(type) {
+	case interface{ Unwrap() error }, interface{ Unwrap() []error }, interface{ Is(error) bool }:
+		return false
+	}
+	return true
+}
+
+func containsLeaf(targets []error, err error) bool {
+	for _, t := range targets {
+		if t == err {
+			return true
+		}
+	}
+	return false
+}
+
+// comparableErrors reports that every target can be compared with ==
+// without panicking, which the leaf shortcut in retryable relies on.
+func comparableErrors(lists ...[]error) bool {
+	for _, l := range lists {
+		for _, t := range l {
+			if t != nil && !reflect.TypeOf(t).Comparable() {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // retryable decides whether err, the error of an attempt made with the
 // caller's ctx, is worth another attempt.
 func (p *Policy) retryable(ctx context.Context, err error) bool {
-	if ctx.Err() != nil || errors.Is(err, errPermanent) || errors.Is(err, ErrBreakerOpen) {
+	if ctx.Err() != nil {
+		return false
+	}
+	if p.leafSafe && isLeaf(err) {
+		// The same decisions as below, without errors.Is walking a chain
+		// that is not there: this runs once per failed attempt.
+		switch err {
+		case errPermanent, ErrBreakerOpen, errRetried, context.Canceled, context.DeadlineExceeded:
+			return false
+		}
+		if containsLeaf(p.ignore, err) || containsLeaf(p.abortOn, err) {
+			return false
+		}
+		if p.meshOwnsNetwork && (err == io.EOF || err == io.ErrUnexpectedEOF) {
+			return false
+		}
+		return len(p.retryOn) == 0 || containsLeaf(p.retryOn, err)
+	}
+	if errors.Is(err, errPermanent) || errors.Is(err, ErrBreakerOpen) {
 		return false
 	}
 	// Another protected call already retried this failure; retrying it here

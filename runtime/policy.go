@@ -49,6 +49,7 @@ type Policy struct {
 
 	retryOn, abortOn, ignore []error
 	meshOwnsNetwork          bool
+	leafSafe                 bool // see retryable
 }
 
 // Name is the policy name.

@@ -22,9 +22,7 @@ func (p *Policy) retryAfter(ctx context.Context, fn func(context.Context) error,
 	}
 	var buf [8]error
 	errs := append(buf[:0], err)
-	stop := func(reason error) error {
-		return &RetryError{Policy: p.name, Attempts: len(errs), Errs: append([]error(nil), errs...), Stop: reason}
-	}
+	stop := func(reason error) error { return p.retryError(errs, reason) }
 	for n := 1; ; n++ {
 		if n >= p.retry.Attempts {
 			if p.rt.callEvents {
@@ -63,4 +61,21 @@ func (p *Policy) retryAfter(ctx context.Context, fn func(context.Context) error,
 			bud.failure(false)
 		}
 	}
+}
+
+// retryErrorBox holds a RetryError and the attempts' errors of a usual call
+// in one allocation.
+type retryErrorBox struct {
+	err  RetryError
+	errs [4]error
+}
+
+func (p *Policy) retryError(errs []error, stop error) *RetryError {
+	box := &retryErrorBox{err: RetryError{Policy: p.name, Attempts: len(errs), Stop: stop}}
+	if len(errs) <= len(box.errs) {
+		box.err.Errs = box.errs[:copy(box.errs[:], errs):len(errs)]
+	} else {
+		box.err.Errs = append([]error(nil), errs...)
+	}
+	return &box.err
 }

@@ -230,3 +230,18 @@ func TestFallbackDecision(t *testing.T) {
 		t.Errorf("%d fallback events, want 1", e.count(baldur.EventFallback))
 	}
 }
+
+// sliceError cannot be compared with ==; errors.Is never matches it.
+type sliceError []string
+
+func (e sliceError) Error() string { return "slice error" }
+
+func TestUncomparableErrorTargetsDoNotPanic(t *testing.T) {
+	e := newEnv(t, zeroDelay)
+	p := e.policy(baldur.Spec{Name: "dep", Retry: 3, RetryOn: []error{sliceError{"x"}}})
+	var inner counter
+	p.Do(bg, inner.fn(sliceError{"x"}))
+	if inner.n() != 1 { // like errors.Is: an uncomparable target matches nothing
+		t.Fatalf("%d attempts, want 1", inner.n())
+	}
+}

@@ -142,6 +142,7 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		abortOn:         spec.AbortOn,
 		ignore:          spec.Ignore,
 		meshOwnsNetwork: r.mesh,
+		leafSafe:        comparableErrors(spec.RetryOn, spec.AbortOn, spec.Ignore),
 	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
