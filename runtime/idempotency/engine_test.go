@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -219,5 +220,45 @@ func TestNoLeakedGoroutines(t *testing.T) {
 		if _, err := idempotency.Do(context.Background(), e, idempotency.Call{Policy: "p", Key: "k2"}, counted(&n)); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Execute is the byte-level core: duplicates get the stored bytes, each
+// caller its own copy.
+func TestExecuteBytes(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, idempotency.Config{})
+	var n atomic.Int64
+	run := func(context.Context) ([]byte, error) { n.Add(1); return []byte("receipt-1"), nil }
+	req := idempotency.Request{Policy: "p", Key: "k", Args: []byte(`{"amount":1}`)}
+	first, err := e.Execute(ctx, req, run)
+	if err != nil || string(first) != "receipt-1" {
+		t.Fatalf("first = %q, %v", first, err)
+	}
+	first[0] = 'X' // a caller scribbling on its copy
+	again, err := e.Execute(ctx, req, run)
+	if err != nil || string(again) != "receipt-1" || n.Load() != 1 {
+		t.Fatalf("duplicate = %q, %v after %d runs", again, err, n.Load())
+	}
+	req.Args = []byte(`{"amount":2}`)
+	if _, err := e.Execute(ctx, req, run); !errors.Is(err, idempotency.ErrKeyReused) {
+		t.Fatalf("other args: %v", err)
+	}
+	if _, err := e.Execute(ctx, idempotency.Request{Key: "k"}, run); err == nil {
+		t.Fatal("a request without a policy was accepted")
+	}
+}
+
+// A call that ends its goroutine with runtime.Goexit (t.FailNow in a
+// fake) still frees its key and answers its callers.
+func TestGoexitFreesKey(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, idempotency.Config{})
+	req := idempotency.Request{Policy: "p", Key: "k"}
+	if _, err := e.Execute(ctx, req, func(context.Context) ([]byte, error) { runtime.Goexit(); return nil, nil }); err == nil {
+		t.Fatal("Goexit reported as success")
+	}
+	if v, err := e.Execute(ctx, req, func(context.Context) ([]byte, error) { return []byte("ok"), nil }); err != nil || string(v) != "ok" {
+		t.Fatalf("after Goexit: %q, %v; want a new run", v, err)
 	}
 }

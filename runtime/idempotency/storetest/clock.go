@@ -100,6 +100,18 @@ func (c *Clock) Timers() int {
 	return len(c.timers)
 }
 
+// shifted is the real clock moved to read at when it is created: racers
+// that must start past a fake lease then poll in real time, and no test
+// step moves time under a call that is still running.
+type shifted struct {
+	idempotency.SystemClock
+	offset time.Duration
+}
+
+func shiftedTo(at time.Time) shifted { return shifted{offset: time.Until(at)} }
+
+func (s shifted) Now() time.Time { return time.Now().Add(s.offset) }
+
 // quiet waits until no timer is left, so that callers that gave up have
 // stopped polling before a test counts timers again.
 func (c *Clock) quiet(t testing.TB) {

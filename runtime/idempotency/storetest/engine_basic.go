@@ -33,6 +33,7 @@ func runEngine(t *testing.T, b Backend) {
 		{"OwnerCancelledRemoteTakesOver", testOwnerCancelledRemote},
 		{"LateOwnerIsFenced", testLateOwnerFenced},
 		{"HeartbeatKeepsLease", testHeartbeat},
+		{"LostLeaseCancelsCall", testLostLeaseCancelsCall},
 		{"StoreFailures", testStoreFailures},
 		{"InconsistentStore", testInconsistent},
 	}

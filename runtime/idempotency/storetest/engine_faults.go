@@ -15,7 +15,7 @@ import (
 func testStoreFailures(t *testing.T, f *fixture) {
 	ctx := testContext(t)
 	fs := newFaultStore(f.store)
-	e := newEngine(t, fs, f.clock, idempotency.Config{InFlightWait: idempotency.NoWait, StoreTimeout: 50 * time.Millisecond})
+	e := newEngine(t, fs, f.clock, idempotency.Config{InFlightWait: idempotency.NoWait})
 	svc := &service{}
 	down := errors.New("connection refused")
 	isStore := func(err error, op string) bool {
@@ -33,7 +33,8 @@ func testStoreFailures(t *testing.T, f *fixture) {
 	fs.set("claim", nil)
 
 	fs.setHang("claim", true)
-	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{}, svc.charge); !isStore(err, "claim") || !errors.Is(err, context.DeadlineExceeded) {
+	impatient := newEngine(t, fs, f.clock, idempotency.Config{StoreTimeout: 50 * time.Millisecond})
+	if _, err := charge(ctx, impatient, "charge-customer", "o-1", chargeArgs{}, svc.charge); !isStore(err, "claim") || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("hanging claim: %v, want a claim *StoreError wrapping context.DeadlineExceeded", err)
 	}
 	fs.setHang("claim", false)
@@ -95,5 +96,40 @@ func testInconsistent(t *testing.T, f *fixture) {
 	}
 	if svc.calls.Load() != 0 {
 		t.Fatal("inner ran")
+	}
+}
+
+// testLostLeaseCancelsCall: an owner whose renewals failed until its lease
+// ended and another caller took over learns so at its next renewal; its
+// call is cancelled, since the key is no longer its own, and its caller
+// gets ErrLeaseLost.
+func testLostLeaseCancelsCall(t *testing.T, f *fixture) {
+	ctx := testContext(t)
+	fs := newFaultStore(f.store)
+	fs.set("renew", errors.New("connection reset"))
+	a := newEngine(t, fs, f.clock, idempotency.Config{Lease: 30 * time.Second, RenewEvery: 10 * time.Second})
+	slow := &service{gate: make(chan struct{})}
+	owner := goCharge(ctx, a, "o-1", 1, slow)
+	for range 3 { // three failed renewals: the lease ends at 30 s
+		if err := f.clock.WaitForTimers(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(10 * time.Second)
+	}
+	eventually(t, "three renewals fail", func() bool { return fs.count("renew") == 3 })
+	next := &service{gate: make(chan struct{}), started: make(chan string, 1)}
+	b := goCharge(ctx, f.engine(idempotency.Config{}), "o-1", 1, next)
+	id := <-next.started
+	fs.set("renew", nil)
+	if err := f.clock.WaitForTimers(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(10 * time.Second)
+	if o := recv(t, owner); !errors.Is(o.err, idempotency.ErrLeaseLost) || !errors.Is(o.err, context.Canceled) {
+		t.Fatalf("owner: %v, want ErrLeaseLost and its call cancelled", o.err)
+	}
+	close(next.gate)
+	if o := recv(t, b); o.err != nil || o.r.ID != id {
+		t.Fatalf("successor: %+v, %v", o.r, o.err)
 	}
 }

@@ -133,11 +133,10 @@ func testKilledOwner(t *testing.T, b Backend) {
 	if o := recv(t, goCharge(ctx, hurry, "o-1", 1, svc)); !errors.Is(o.err, idempotency.ErrInFlight) {
 		t.Fatalf("inside the dead owner's lease: %v, want ErrInFlight", o.err)
 	}
-	clock.Advance(rec.Expires.Sub(clock.Now()) + time.Millisecond)
-	cfg := idempotency.Config{PollMin: time.Second, PollMax: time.Second}
-	a := goCharge(ctx, newEngine(t, s, clock, cfg), "o-1", 1, svc)
-	c := goCharge(ctx, newEngine(t, s, clock, cfg), "o-1", 1, svc)
-	oa, oc := advanceUntil(t, clock, time.Second, a), advanceUntil(t, clock, time.Second, c)
+	cfg := idempotency.Config{Clock: shiftedTo(rec.Expires.Add(time.Millisecond)), PollMin: time.Millisecond, PollMax: 10 * time.Millisecond}
+	a := goCharge(ctx, newEngine(t, s, nil, cfg), "o-1", 1, svc)
+	c := goCharge(ctx, newEngine(t, s, nil, cfg), "o-1", 1, svc)
+	oa, oc := recv(t, a), recv(t, c)
 	if oa.err != nil || oc.err != nil || oa.r != oc.r || svc.calls.Load() != 1 {
 		t.Fatalf("after the lease: %+v %v / %+v %v with %d runs; want one run, one result", oa.r, oa.err, oc.r, oc.err, svc.calls.Load())
 	}
