@@ -36,6 +36,26 @@
 // that caller, does not hand context.Canceled to the others, and does not
 // free the key while the call still runs.
 //
+// # Wiring
+//
+// The runtime builds an Engine per idempotent policy (they may share one
+// Store) and the generated decorator calls Do, with the method's results
+// as one struct:
+//
+//	type chargeResults struct{ R0 Receipt }
+//	res, err := idempotency.Do(ctx, engine, idempotency.Call{
+//		Policy: "charge-customer", Key: orderID, Args: chargeArgs{Amount: amount},
+//	}, func(ctx context.Context) (chargeResults, error) {
+//		var r chargeResults
+//		err := policy.Do(ctx, func(ctx context.Context) error {
+//			var err error
+//			r.R0, err = next.Charge(ctx, orderID, amount)
+//			return err
+//		})
+//		return r, err
+//	})
+//	return res.R0, err
+//
 // This is at-least-once, not exactly-once: if the process dies after the
 // side effect and before the record is written, the call runs again once
 // the lease ends. Downstream systems should accept the key as well.

@@ -59,7 +59,9 @@ type Request struct {
 // but is cancelled only when every local caller waiting for it has given
 // up, so the first caller's cancellation neither poisons the others nor
 // frees the key while run still runs. A caller whose ctx ends returns
-// ctx.Err() at once.
+// ctx.Err() at once. That context has no deadline, since callers' deadlines
+// differ: each caller stops waiting at its own, and the policy's timeout
+// layer, inside run, bounds the attempts.
 func (e *Engine) Execute(ctx context.Context, r Request, run func(context.Context) ([]byte, error)) ([]byte, error) {
 	val, err, _ := e.execute(ctx, r, run)
 	return val, err

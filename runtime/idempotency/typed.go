@@ -30,9 +30,12 @@ type Call struct {
 // still be running for other callers.
 func Do[R any](ctx context.Context, e *Engine, c Call, run func(context.Context) (R, error)) (R, error) {
 	var zero R
-	args, err := CanonicalJSON(c.Args)
-	if err != nil {
-		return zero, fmt.Errorf("%w: arguments of %s: %v", ErrCodec, c.Policy, err)
+	var args []byte
+	if c.Key != "" { // without a key there is nothing to compare
+		var err error
+		if args, err = CanonicalJSON(c.Args); err != nil {
+			return zero, fmt.Errorf("%w: arguments of %s: %v", ErrCodec, c.Policy, err)
+		}
 	}
 	var (
 		out R
