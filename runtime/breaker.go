@@ -77,6 +77,9 @@ type generation struct {
 	successes atomic.Int64
 	slow      atomic.Int64
 	rejectErr error
+	// quietReject is rejectErr when the state is open or forced open and
+	// no one listens to per-call events, so Do can return it at once.
+	quietReject error
 }
 
 func newCircuitBreaker(rt *Runtime, name string, cfg BreakerConfig) *CircuitBreaker {
@@ -99,8 +102,11 @@ func (b *CircuitBreaker) newGenerationLocked(s State) *generation {
 	case StateHalfOpen:
 		g.permits.Store(int64(b.cfg.HalfOpenProbes))
 		g.rejectErr = &BreakerOpenError{Breaker: b.name, State: StateHalfOpen}
-	default:
+	case StateOpen, StateForcedOpen:
 		g.rejectErr = &BreakerOpenError{Breaker: b.name, State: s}
+		if !b.rt.callEvents {
+			g.quietReject = g.rejectErr
+		}
 	}
 	return g
 }

@@ -6,13 +6,19 @@
 //
 // build one Runtime per process with New, and pass it to the generated
 // New<Interface>Protected constructors. The Runtime owns every registry
-// (breakers shared by name, retry budgets, stores) so that two Runtimes in
-// one process never share state.
+// (breakers shared by name, retry budgets by policy name) so that two
+// Runtimes in one process never share state.
 //
-// A Policy executes one protected method: retry, then breaker, then the
-// per-attempt timeout, then the inner call. Generated code builds each
-// Policy once, in the constructor, so the happy path does no lookups and
-// allocates nothing.
+// A Policy executes one protected method: retry (bounded by the policy's
+// retry budget), then the circuit breaker, then the per-attempt timeout,
+// then the inner call. Generated code builds each Policy once, in the
+// constructor, from the configuration resolved then (see WithConfigFile
+// and docs/config.md), so the happy path does no lookups, allocates
+// nothing, reads no clock and writes no shared memory.
+//
+// A *RetryError is never retried by an enclosing protected call: the layer
+// closest to the failure owns the retries, so nested decorators do not
+// multiply attempts.
 //
 // The package imports only the standard library and gopkg.in/yaml.v3.
 package baldur

@@ -3,6 +3,7 @@ package baldur
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,6 +47,10 @@ type Policy struct {
 	// lean: a breaker, no timeout, no slow-call clock; a closed breaker
 	// then needs nothing but its window.
 	lean bool
+	// gate is the breaker's current generation or, without a breaker, the
+	// runtime's never-rejecting one: Do reads it without a nil check,
+	// which keeps Do small enough to inline.
+	gate *atomic.Pointer[generation]
 
 	retryOn, abortOn, ignore []error
 	meshOwnsNetwork          bool
@@ -68,24 +73,18 @@ func (p *Policy) Timeout() time.Duration { return p.timeout }
 // returns the inner method's error; results travel through variables fn
 // closes over, which keeps the call free of allocations.
 //
-// The common cases are handled here, in one call frame: a closed breaker
-// whose window holds only successes (loads of shared memory, no writes, no
-// clock), and an open breaker (a rejection that reads no clock).
+// The two common cases take one call frame: an open breaker rejects the
+// call at once, and a closed breaker whose window holds only successes
+// costs loads of shared memory, no writes, no clock.
 func (p *Policy) Do(ctx context.Context, fn func(context.Context) error) (err error) {
-	if !p.lean {
+	g := p.gate.Load()
+	if g.quietReject != nil {
+		return g.quietReject
+	}
+	if !p.lean || g.cw == nil {
 		return p.doFull(ctx, fn)
 	}
 	b := p.breaker
-	g := b.cur.Load()
-	if g.cw == nil {
-		if g.state == StateOpen || g.state == StateForcedOpen {
-			if p.rt.callEvents {
-				p.rejected(ctx, g.rejectErr)
-			}
-			return g.rejectErr
-		}
-		return p.doFull(ctx, fn)
-	}
 	done := false
 	defer b.panicked(g, &done)
 	err = fn(ctx)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +26,8 @@ type Runtime struct {
 	breakers map[string]*CircuitBreaker
 	budgets  map[string]*retryBudget
 	closed   bool
+	// open is the gate of policies without a breaker: it never rejects.
+	open atomic.Pointer[generation]
 }
 
 // Option configures a Runtime.
@@ -40,6 +43,7 @@ func New(opts ...Option) (*Runtime, error) {
 		breakers: make(map[string]*CircuitBreaker),
 		budgets:  make(map[string]*retryBudget),
 	}
+	rt.open.Store(&generation{state: StateClosed})
 	var errs []error
 	for _, opt := range opts {
 		if err := opt(rt); err != nil {
@@ -143,6 +147,7 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		ignore:          spec.Ignore,
 		meshOwnsNetwork: r.mesh,
 		leafSafe:        comparableErrors(spec.RetryOn, spec.AbortOn, spec.Ignore),
+		gate:            &rt.open,
 	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -156,6 +161,7 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 			rt.breakers[r.breaker] = b
 		}
 		p.breaker = b
+		p.gate = &b.cur
 		p.lean = p.timeout <= 0 && b.cfg.SlowCall <= 0
 	}
 	if r.retry.Attempts > 1 && r.budget.Enabled {
