@@ -3,7 +3,7 @@
 # benchstat table. `make bench` calls this.
 #
 #   COUNT=10      samples per benchmark (benchstat wants 10 for its intervals)
-#   BENCHTIME=200ms  per sample (the whole run then takes about 15 minutes)
+#   BENCHTIME=200ms  per sample (the whole run then takes about 7 minutes)
 #   BENCH=.       regexp of benchmarks to run
 #   OUT=results.txt raw output, kept for benchstat comparisons
 set -euo pipefail
