@@ -307,3 +307,37 @@ func TestC6ResultFromAnEarlierGenerationChangesNoCounter(t *testing.T) {
 		t.Fatalf("a late closed-state failure reached the half-open breaker: %+v", m)
 	}
 }
+
+// Regression: permits were taken with an unconditional decrement, so every
+// rejected call drove the count further below zero and a permit given back
+// later (an ignored error) vanished into that debt: the breaker stayed
+// half-open with no probe ever admitted again.
+func TestPermitGivenBackAfterRejectionsAdmitsTheNextProbe(t *testing.T) {
+	e := newEnv(t, `
+policies:
+  dep:
+    breaker: {size: 2, minimum_calls: 2, open_for: 1s, half_open_probes: 1, half_open_max_wait: 0s}
+`)
+	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep", Ignore: []error{errDeclined}})
+	do(p, errBoom)
+	do(p, errBoom)
+	e.clock.Advance(time.Second)
+	wantState(t, p.Breaker(), baldur.StateHalfOpen)
+	holding, release, result := make(chan struct{}), make(chan struct{}), make(chan error)
+	go func() {
+		result <- p.Do(bg, func(context.Context) error { close(holding); <-release; return errDeclined })
+	}()
+	<-holding
+	for range 100 {
+		if err := do(p, nil); !errors.Is(err, baldur.ErrBreakerOpen) {
+			t.Fatalf("second probe admitted: %v", err)
+		}
+	}
+	close(release)
+	<-result
+	var inner counter
+	if err := p.Do(bg, inner.fn(nil)); err != nil || inner.n() != 1 {
+		t.Fatalf("after the permit came back: err %v, inner %d; want the probe admitted", err, inner.n())
+	}
+	wantState(t, p.Breaker(), baldur.StateClosed)
+}
