@@ -138,6 +138,13 @@ func (b *BreakerSettings) apply(c *BreakerConfig) {
 	set(&c.HalfOpenMaxWait, b.HalfOpenMaxWait)
 }
 
+// tunes reports whether b sets anything besides Enabled.
+func (b *BreakerSettings) tunes() bool {
+	c := *b
+	c.Enabled = nil
+	return c != BreakerSettings{}
+}
+
 func (b *BudgetSettings) apply(c *BudgetConfig) {
 	set(&c.Enabled, b.Enabled)
 	set(&c.Percent, b.Percent)

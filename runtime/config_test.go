@@ -2,6 +2,7 @@ package baldur_test
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,5 +166,21 @@ func TestWithConfigValidates(t *testing.T) {
 	_, err := baldur.New(baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Breaker: baldur.BreakerSettings{Size: &zero}}}))
 	if err == nil || !strings.Contains(err.Error(), "breaker.size: 0 is out of range") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestBreakerSettingsUnderASharingPolicyAreReportedIgnored(t *testing.T) {
+	var logs strings.Builder
+	rt, err := baldur.New(
+		baldur.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		baldur.WithConfigYAML([]byte("policies:\n  charge:\n    breaker: {size: 10, minimum_calls: 10}\n")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	p := rt.Policy(baldur.Spec{Name: "charge", Breaker: "gateway"})
+	if p.Breaker().Config().Size != 100 || !strings.Contains(logs.String(), "set them under the breaker's name") {
+		t.Fatalf("size %d, log %q: want the defaults and a warning", p.Breaker().Config().Size, logs.String())
 	}
 }

@@ -149,6 +149,12 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		leafSafe:        comparableErrors(spec.RetryOn, spec.AbortOn, spec.Ignore),
 		gate:            &rt.open,
 	}
+	if pc := rt.config.Policies[spec.Name]; r.breaker != "" && r.breaker != spec.Name && pc.Breaker.tunes() {
+		// Shared breakers are configured once, under their own name; a
+		// policy's section cannot tune a breaker it shares.
+		rt.logger.Warn("baldur: breaker settings in this policy's section are ignored; set them under the breaker's name",
+			"policy", spec.Name, "breaker", r.breaker)
+	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if r.breaker != "" {
