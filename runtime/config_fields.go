@@ -9,52 +9,62 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// section reads the settings of defaults or of one policy, then checks
-// them as they resolve on top of the built-in defaults (and, for a policy,
-// the file's defaults), reporting contradictions at the section.
-func (l *loader) section(n *yaml.Node, path string, pc *PolicyConfig, policy bool) {
+// sectionGroups are the nested mappings of a section, in order.
+var sectionGroups = []string{"retry", "breaker", "budget", "mesh"}
+
+// sectionFields are the keys of a defaults or policy section, by group;
+// group "" holds the section's own scalar keys.
+func sectionFields(pc *PolicyConfig, policy bool) map[string][]field {
 	r, b, g := &pc.Retry, &pc.Breaker, &pc.Budget
-	retry := []field{
-		{"attempts", intValue(&r.Attempts, 1, maxAttempts)},
-		{"backoff", enumValue(&r.Backoff, map[string]Backoff{"exponential": ExponentialBackoff, "constant": ConstantBackoff})},
-		{"initial_delay", durationValue(&r.InitialDelay, 0, maxDelayLimit)},
-		{"max_delay", durationValue(&r.MaxDelay, 0, maxDelayLimit)},
-		{"multiplier", floatValue(&r.Multiplier, 1, maxMultiplier, false)},
-		{"jitter", enumValue(&r.Jitter, map[string]Jitter{"full": FullJitter, "none": NoJitter})},
-	}
-	breaker := []field{
-		{"window", enumValue(&b.Window, map[string]WindowKind{"count": CountWindow, "time": TimeWindow})},
-		{"size", intValue(&b.Size, 1, maxWindowSize)},
-		{"span", durationValue(&b.Span, minBucketWidth, maxLongDuration)},
-		{"buckets", intValue(&b.Buckets, 1, maxBuckets)},
-		{"minimum_calls", intValue(&b.MinimumCalls, 1, maxWindowSize)},
-		{"failure_rate", floatValue(&b.FailureRate, 0, maxPercent, true)},
-		{"slow_call_rate", floatValue(&b.SlowCallRate, 0, maxPercent, true)},
-		{"slow_call", durationValue(&b.SlowCall, 0, maxDelayLimit)},
-		{"open_for", durationValue(&b.OpenFor, minBucketWidth, maxLongDuration)},
-		{"half_open_probes", intValue(&b.HalfOpenProbes, 1, maxProbes)},
-		{"half_open_max_wait", durationValue(&b.HalfOpenMaxWait, 0, maxLongDuration)},
-	}
-	budget := []field{
-		{"enabled", boolPtrValue(&g.Enabled)},
-		{"percent", floatValue(&g.Percent, 0, maxPercent, false)},
-		{"min_retries_per_second", floatValue(&g.MinRetriesPerSecond, 0, maxRetriesPerSec, false)},
-		{"ttl", durationValue(&g.TTL, minBudgetTTL, maxBudgetTTL)},
-	}
-	fields := []field{
-		{"retry", func(v *yaml.Node) string { l.mapping(v, path+".retry", retry); return "" }},
-		{"breaker", func(v *yaml.Node) string { l.mapping(v, path+".breaker", breaker); return "" }},
-		{"budget", func(v *yaml.Node) string { l.mapping(v, path+".budget", budget); return "" }},
-		{"timeout", durationValue(&pc.Timeout, 0, maxLongDuration)},
+	f := map[string][]field{
+		"": {{"timeout", durationValue(&pc.Timeout, 0, maxLongDuration)}},
+		"retry": {
+			{"attempts", intValue(&r.Attempts, 1, maxAttempts)},
+			{"backoff", enumValue(&r.Backoff, map[string]Backoff{"exponential": ExponentialBackoff, "constant": ConstantBackoff})},
+			{"initial_delay", durationValue(&r.InitialDelay, 0, maxDelayLimit)},
+			{"max_delay", durationValue(&r.MaxDelay, 0, maxDelayLimit)},
+			{"multiplier", floatValue(&r.Multiplier, 1, maxMultiplier, false)},
+			{"jitter", enumValue(&r.Jitter, map[string]Jitter{"full": FullJitter, "none": NoJitter})},
+		},
+		"breaker": {
+			{"window", enumValue(&b.Window, map[string]WindowKind{"count": CountWindow, "time": TimeWindow})},
+			{"size", intValue(&b.Size, 1, maxWindowSize)},
+			{"span", durationValue(&b.Span, minBucketWidth, maxLongDuration)},
+			{"buckets", intValue(&b.Buckets, 1, maxBuckets)},
+			{"minimum_calls", intValue(&b.MinimumCalls, 1, maxWindowSize)},
+			{"failure_rate", floatValue(&b.FailureRate, 0, maxPercent, true)},
+			{"slow_call_rate", floatValue(&b.SlowCallRate, 0, maxPercent, true)},
+			{"slow_call", durationValue(&b.SlowCall, 0, maxDelayLimit)},
+			{"open_for", durationValue(&b.OpenFor, minBucketWidth, maxLongDuration)},
+			{"half_open_probes", intValue(&b.HalfOpenProbes, 1, maxProbes)},
+			{"half_open_max_wait", durationValue(&b.HalfOpenMaxWait, 0, maxLongDuration)},
+		},
+		"budget": {
+			{"enabled", boolPtrValue(&g.Enabled)},
+			{"percent", floatValue(&g.Percent, 0, maxPercent, false)},
+			{"min_retries_per_second", floatValue(&g.MinRetriesPerSecond, 0, maxRetriesPerSec, false)},
+			{"ttl", durationValue(&g.TTL, minBudgetTTL, maxBudgetTTL)},
+		},
 	}
 	if policy {
 		// Adding or removing a breaker, and the mesh's role, are decisions
 		// about one dependency, so defaults cannot make them.
-		breaker = append(breaker, field{"enabled", boolPtrValue(&b.Enabled)})
-		fields = append(fields, field{"mesh", func(v *yaml.Node) string {
-			l.mapping(v, path+".mesh", []field{{"owns_network_retries", boolPtrValue(&pc.OwnsNetworkRetries)}})
-			return ""
-		}})
+		f["breaker"] = append(f["breaker"], field{"enabled", boolPtrValue(&b.Enabled)})
+		f["mesh"] = []field{{"owns_network_retries", boolPtrValue(&pc.OwnsNetworkRetries)}}
+	}
+	return f
+}
+
+// section reads the settings of defaults or of one policy, then checks
+// them as they resolve on top of the built-in defaults (and, for a policy,
+// the file's defaults), reporting contradictions at the section.
+func (l *loader) section(n *yaml.Node, path string, pc *PolicyConfig, policy bool) {
+	byGroup := sectionFields(pc, policy)
+	fields := byGroup[""]
+	for _, g := range sectionGroups {
+		if sub, ok := byGroup[g]; ok {
+			fields = append(fields, field{g, func(v *yaml.Node) string { l.mapping(v, path+"."+g, sub); return "" }})
+		}
 	}
 	l.mapping(n, path, fields)
 
@@ -63,8 +73,8 @@ func (l *loader) section(n *yaml.Node, path string, pc *PolicyConfig, policy boo
 		l.cfg.Defaults.Retry.apply(&rc)
 		l.cfg.Defaults.Breaker.apply(&bc)
 	}
-	r.apply(&rc)
-	b.apply(&bc)
+	pc.Retry.apply(&rc)
+	pc.Breaker.apply(&bc)
 	for _, p := range append(checkRetry(rc), checkBreaker(bc)...) {
 		l.errorf(n, "%s: %s", path, p)
 	}
