@@ -15,7 +15,7 @@ FORCE:
 
 ## demo: build baldurgen, regenerate the example, run its scripted scenario
 demo: $(BIN)
-	$(BIN) ./examples/...
+	$(BIN) -v ./examples/...
 	$(GO) run ./examples/payments/cmd/demo
 
 ## test: vet, then every test of the module (race detector on) and of the
