@@ -95,7 +95,7 @@ func (b *CircuitBreaker) newGenerationLocked(s State) *generation {
 	switch s {
 	case StateClosed:
 		if b.cfg.Window == TimeWindow {
-			g.tw = newTimeWindow(b.rt.clock, b.cfg.Span, b.cfg.Buckets)
+			g.tw = newTimeWindow(b.rt.clock, b.cfg.Span, b.cfg.Buckets, !b.stopped)
 		} else {
 			g.cw = newCountWindow(b.cfg.Size)
 		}

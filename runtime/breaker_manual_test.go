@@ -95,3 +95,24 @@ func TestManualForceOpenCloseDisable(t *testing.T) {
 	e.clock.Advance(time.Hour) // the stopped open timer must not fire
 	wantState(t, b, baldur.StateClosed)
 }
+
+// After Close, no breaker starts a timer: not when an operator closes or
+// forces it, not for a time window, not for a breaker built afterwards.
+func TestClosedRuntimeStartsNoTimers(t *testing.T) {
+	e := newEnv(t, `
+defaults:
+  retry: {initial_delay: 0s}
+  breaker: {window: time, span: 10s, buckets: 10, minimum_calls: 1}
+`)
+	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep", Retry: 2})
+	e.rt.Close()
+	b := p.Breaker()
+	b.Close()
+	do(p, errBoom) // opens the breaker, and would activate the retry budget
+	b.ForceOpen()
+	b.Close()
+	e.policy(baldur.Spec{Name: "late", Breaker: "late"})
+	if n := e.clock.Timers(); n != 0 {
+		t.Fatalf("%d timers set after Close", n)
+	}
+}

@@ -26,10 +26,16 @@ type timeBucket struct {
 	calls, failures, slow atomic.Int64
 }
 
-func newTimeWindow(clock Clock, span time.Duration, buckets int) *timeWindow {
+// newTimeWindow returns a window that slides only when ticking: a
+// breaker whose runtime is closed starts no timer that would outlive it.
+func newTimeWindow(clock Clock, span time.Duration, buckets int, ticking bool) *timeWindow {
 	w := &timeWindow{clock: clock, width: span / time.Duration(buckets), buckets: make([]timeBucket, buckets)}
 	w.mu.Lock()
-	w.timer = clock.AfterFunc(w.width, w.tick)
+	if ticking {
+		w.timer = clock.AfterFunc(w.width, w.tick)
+	} else {
+		w.stopped = true
+	}
 	w.mu.Unlock()
 	return w
 }
