@@ -48,8 +48,8 @@ type Policy struct {
 	// then needs nothing but its window.
 	lean bool
 	// gate is the breaker's current generation or, without a breaker, the
-	// runtime's never-rejecting one: Do reads it without a nil check,
-	// which keeps Do small enough to inline.
+	// runtime's never-rejecting one, so that Do's first load needs no nil
+	// check.
 	gate *atomic.Pointer[generation]
 
 	retryOn, abortOn, ignore []error

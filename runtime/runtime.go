@@ -81,7 +81,10 @@ func WithClock(c Clock) Option {
 	}
 }
 
-// WithObserver hands every event to o as well as to the logger.
+// WithObserver hands every event to o as well as to the logger. With an
+// observer, events that happen once per call (a retry, a rejection, a
+// fallback) are built and delivered; without one, and with a logger that
+// drops Debug records, they cost nothing.
 func WithObserver(o Observer) Option {
 	return func(rt *Runtime) error {
 		rt.observer = o
