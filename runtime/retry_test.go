@@ -245,3 +245,15 @@ func TestUncomparableErrorTargetsDoNotPanic(t *testing.T) {
 		t.Fatalf("%d attempts, want 1", inner.n())
 	}
 }
+
+// Regression (found by the demo): cancel() sets the attempt context's
+// error, so reading it after cancel turned every failure of a policy with
+// a timeout into a TimeoutError.
+func TestFastFailureUnderATimeoutIsNotATimeout(t *testing.T) {
+	e := newEnv(t, zeroDelay)
+	p := e.policy(baldur.Spec{Name: "dep", Timeout: time.Second})
+	err := do(p, errBoom)
+	if err != errBoom || errors.Is(err, baldur.ErrTimeout) || e.count(baldur.EventTimeout) != 0 {
+		t.Fatalf("err %v (timeout events %d), want boom unchanged", err, e.count(baldur.EventTimeout))
+	}
+}
