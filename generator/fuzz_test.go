@@ -117,6 +117,7 @@ func FuzzGenerate(f *testing.F) {
 		"retry", "name=charge-customer retry=3 breaker=gateway timeout=250ms fallback=fbSlice retry_on=ErrA,io.EOF abort_on=ErrB ignore=ErrA",
 		`name="x\"); os.Exit(1) //"`, "fallback=fb", `retry_on="ErrA, io.ErrUnexpectedEOF"`, "timeout=1h2m3s4ms5us6ns",
 		"breaker=a.b-c_d idempotent", "name=`*/ func init() {}`", "retry=off", "retry=100 timeout=24h",
+		"idempotency_key=id idempotency_ttl=1h retry", `idempotency_key="id" fallback=fbSlice`,
 	} {
 		f.Add(s)
 	}
@@ -135,7 +136,7 @@ func TestPipelineHarness(t *testing.T) {
 		t.Fatal(err)
 	}
 	for ann, accepted := range map[string]bool{
-		"retry": true, "name=charge-customer retry=3 breaker=gateway timeout=250ms fallback=fbSlice retry_on=ErrA,io.EOF abort_on=ErrB ignore=ErrA": true,
+		"retry": true, "idempotency_key=id retry=2 fallback=fbSlice": true, "name=charge-customer retry=3 breaker=gateway timeout=250ms fallback=fbSlice retry_on=ErrA,io.EOF abort_on=ErrB ignore=ErrA": true,
 		`name="x\"); os.Exit(1) //"`: false, "fallback=fb": false, "retry=0": false,
 	} {
 		if got := pipeline(t, imports, ann); got != accepted {

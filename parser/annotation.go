@@ -25,6 +25,20 @@ type Annotation struct {
 	// Idempotent marks a method that is safe to repeat, which retry
 	// otherwise warns about.
 	Idempotent *Value[bool]
+	// IdempotencyKey is the parameter path whose value deduplicates calls;
+	// IdempotencyTTL is how long a result answers duplicates.
+	IdempotencyKey *Value[KeyPath]
+	IdempotencyTTL *Value[time.Duration]
+}
+
+// KeyPath is an idempotency_key value: a parameter, then fields, the last
+// element optionally a method called without arguments: orderID,
+// req.Order.ID, req.Key().
+type KeyPath struct {
+	Elems []string
+	Call  bool
+	Text  string
+	Pos   token.Position
 }
 
 // RetryDefault is Annotation.Retry for a bare `retry`.
@@ -69,8 +83,8 @@ var keys = map[string]keySpec{
 	"abort_on":        {value: "required"},
 	"ignore":          {value: "required"},
 	"idempotent":      {value: "none"},
-	"idempotency_key": {planned: "idempotency by business key"},
-	"idempotency_ttl": {planned: "idempotency by business key"},
+	"idempotency_key": {value: "required", method: true},
+	"idempotency_ttl": {value: "required"},
 	"dlq":             {planned: "the dead-letter queue"},
 	"compensate":      {planned: "saga compensation"},
 	"context":         {planned: "PolicyContext fields"},
@@ -94,6 +108,7 @@ var policyName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 const (
 	maxAttempts = 100
 	maxTimeout  = 24 * time.Hour
+	maxTTL      = 366 * 24 * time.Hour
 	maxNameLen  = 100
 )
 
@@ -160,6 +175,21 @@ func (a *Annotation) set(arg Arg) string {
 		a.Breaker = &Value[string]{arg.Value, at}
 	case "idempotent":
 		a.Idempotent = &Value[bool]{true, at}
+	case "idempotency_key":
+		k, msg := parseKeyPath(arg)
+		if msg != "" {
+			return msg
+		}
+		a.IdempotencyKey = &Value[KeyPath]{k, at}
+	case "idempotency_ttl":
+		d, err := time.ParseDuration(arg.Value)
+		switch {
+		case err != nil:
+			return "idempotency_ttl " + strconv.Quote(arg.Value) + " is not a Go duration; write it like 24h or 90m"
+		case d <= 0 || d > maxTTL:
+			return "idempotency_ttl " + arg.Value + " is out of range: it must be more than 0 and at most 8784h (366 days)"
+		}
+		a.IdempotencyTTL = &Value[time.Duration]{d, at}
 	case "timeout":
 		d, err := time.ParseDuration(arg.Value)
 		switch {
@@ -248,6 +278,23 @@ func parseRefs(arg Arg, list bool) ([]Ref, string) {
 	return refs, ""
 }
 
+// parseKeyPath reads param(.field)*[()] .
+func parseKeyPath(arg Arg) (KeyPath, string) {
+	k := KeyPath{Text: arg.Value, Pos: arg.ValuePos}
+	text, call := strings.CutSuffix(arg.Value, "()")
+	k.Call = call
+	k.Elems = strings.Split(text, ".")
+	for _, e := range k.Elems {
+		if !token.IsIdentifier(e) || e == "_" {
+			return k, "idempotency_key " + strconv.Quote(arg.Value) + " is not valid: write a parameter, a field path or a method call without arguments, such as orderID, req.Order.ID or req.Key()"
+		}
+	}
+	if call && len(k.Elems) < 2 {
+		return k, "idempotency_key " + strconv.Quote(arg.Value) + " calls a parameter; call a method of it, such as req.Key()"
+	}
+	return k, ""
+}
+
 // merge returns the interface defaults d overlaid by the method's own m.
 func merge(d, m *Annotation) *Annotation {
 	if d == nil {
@@ -278,6 +325,9 @@ func merge(d, m *Annotation) *Annotation {
 	}
 	if out.Idempotent == nil {
 		out.Idempotent = d.Idempotent
+	}
+	if out.IdempotencyTTL == nil {
+		out.IdempotencyTTL = d.IdempotencyTTL
 	}
 	return &out
 }

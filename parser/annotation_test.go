@@ -61,8 +61,12 @@ func TestAnnotationErrors(t *testing.T) {
 		{"//baldur:protected fallback=a.b.c", `fallback "a.b.c" is not valid`},
 		{"//baldur:protected fallback=_", `fallback "_" is not valid`},
 		{"//baldur:protected retry_on=A,", `retry_on "A," is not valid`},
-		{"//baldur:protected retyr", `unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, idempotent, ignore, name, retry, retry_on, timeout`},
-		{"//baldur:protected idempotency_key=id", `key "idempotency_key" is not supported yet`},
+		{"//baldur:protected retyr", `unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, idempotency_key, idempotency_ttl, idempotent, ignore, name, retry, retry_on, timeout`},
+		{"//baldur:protected dlq", `key "dlq" is not supported yet`},
+		{"//baldur:protected idempotency_key=a..b", `idempotency_key "a..b" is not valid`},
+		{"//baldur:protected idempotency_key=req.Key(x)", `idempotency_key "req.Key(x)" is not valid`},
+		{"//baldur:protected idempotency_ttl=0s", "idempotency_ttl 0s is out of range"},
+		{"//baldur:protected idempotent=yes", `key "idempotent" takes no value`},
 		{"//baldur:protected retry retry", `duplicate key "retry" (first at 3:21)`},
 	}
 	for _, tt := range tests {
@@ -72,6 +76,17 @@ func TestAnnotationErrors(t *testing.T) {
 				t.Errorf("got %v, want one containing %q", diags, tt.msg)
 			}
 		})
+	}
+}
+
+func TestKeyPath(t *testing.T) {
+	a, diags := annotate(t, "//baldur:protected idempotency_key=req.Order.Key() idempotency_ttl=36h", true)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	k := a.IdempotencyKey.V
+	if strings.Join(k.Elems, ".") != "req.Order.Key" || !k.Call || a.IdempotencyTTL.V != 36*time.Hour {
+		t.Errorf("got %+v, ttl %v", k, a.IdempotencyTTL.V)
 	}
 }
 

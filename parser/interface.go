@@ -162,6 +162,14 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *Annot
 		}
 	}
 	p.Idempotent = a.Idempotent != nil
+	if a.IdempotencyKey != nil {
+		p.Key = r.checkKey(d, m, p, a.IdempotencyKey)
+		if p.Key != nil && a.IdempotencyTTL != nil {
+			p.Key.TTL = a.IdempotencyTTL.V
+		}
+	} else if a.IdempotencyTTL != nil && (d.defaults == nil || a.IdempotencyTTL != d.defaults.IdempotencyTTL) {
+		r.diags.add(a.IdempotencyTTL.Pos, "idempotency_ttl has no effect without idempotency_key")
+	}
 	for _, l := range []struct {
 		key string
 		v   *Value[[]Ref]

@@ -18,7 +18,7 @@ var readerIface = types.NewInterfaceType([]*types.Func{
 }, nil).Complete()
 
 func (r *reader) lintRetry(m *Method, p *Policy, at token.Position) {
-	if !p.Idempotent {
+	if !p.Idempotent && p.Key == nil {
 		r.diags.warn(at, "%s retries but is neither marked idempotent nor keyed by idempotency_key: a retried side effect may run twice; add idempotent if repeating it is harmless", m.Name)
 	}
 	params := m.Sig.Params()

@@ -78,4 +78,6 @@ type Policy struct {
 	Ctx int
 	// Idempotent: the annotation says repeating the call is harmless.
 	Idempotent bool
+	// Key, when set, deduplicates calls by business key.
+	Key *Key
 }

@@ -1,6 +1,10 @@
 package baldur
 
-import "time"
+import (
+	"time"
+
+	"github.com/baldur-go/baldur/runtime/idempotency"
+)
 
 // Config is the runtime configuration: built-in defaults, then the file's
 // defaults, then each policy's own section. Load one from YAML with
@@ -28,6 +32,31 @@ type PolicyConfig struct {
 	Timeout *time.Duration
 	// OwnsNetworkRetries, set on a policy, overrides Config.Mesh for it.
 	OwnsNetworkRetries *bool
+	Idempotency        IdempotencySettings
+}
+
+// IdempotencySettings are the optional idempotency settings of one level.
+type IdempotencySettings struct {
+	TTL   *time.Duration
+	Lease *time.Duration
+	// InFlightWait: zero waits for a running duplicate's outcome,
+	// idempotency.NoWait fails at once with ErrInFlight, a duration bounds
+	// the wait.
+	InFlightWait  *time.Duration
+	MissingKey    *idempotency.MissingKeyMode
+	RequireTenant *bool
+	// Namespace is read from defaults only: every policy of a service
+	// shares it.
+	Namespace *string
+}
+
+func (s *IdempotencySettings) apply(c *IdempotencyConfig) {
+	set(&c.TTL, s.TTL)
+	set(&c.Lease, s.Lease)
+	set(&c.InFlightWait, s.InFlightWait)
+	set(&c.MissingKey, s.MissingKey)
+	set(&c.RequireTenant, s.RequireTenant)
+	set(&c.Namespace, s.Namespace)
 }
 
 // RetrySettings are the optional retry settings of one level.
@@ -89,6 +118,10 @@ var (
 		HalfOpenProbes:  5,
 		HalfOpenMaxWait: 60 * time.Second,
 	}
+	defaultIdempotency = IdempotencyConfig{
+		TTL:   idempotency.DefaultTTL,
+		Lease: idempotency.DefaultLease,
+	}
 	defaultBudget = BudgetConfig{
 		Enabled:             true,
 		Percent:             20,
@@ -107,6 +140,7 @@ type resolved struct {
 	timeout time.Duration
 	budget  BudgetConfig
 	mesh    bool
+	idem    IdempotencyConfig
 }
 
 func set[T any](dst *T, src *T) {
@@ -154,8 +188,12 @@ func (b *BudgetSettings) apply(c *BudgetConfig) {
 
 // resolve applies built-in < file defaults < annotation < file policy.
 func (c *Config) resolve(spec Spec) resolved {
-	r := resolved{retry: defaultRetry, breaker: spec.Breaker, budget: defaultBudget, mesh: c.Mesh.OwnsNetworkRetries}
+	r := resolved{retry: defaultRetry, breaker: spec.Breaker, budget: defaultBudget, mesh: c.Mesh.OwnsNetworkRetries, idem: defaultIdempotency}
 	c.Defaults.Retry.apply(&r.retry)
+	c.Defaults.Idempotency.apply(&r.idem)
+	if spec.IdempotencyTTL > 0 {
+		r.idem.TTL = spec.IdempotencyTTL
+	}
 	c.Defaults.Budget.apply(&r.budget)
 	set(&r.timeout, c.Defaults.Timeout)
 
@@ -174,6 +212,9 @@ func (c *Config) resolve(spec Spec) resolved {
 	pc.Budget.apply(&r.budget)
 	set(&r.timeout, pc.Timeout)
 	set(&r.mesh, pc.OwnsNetworkRetries)
+	namespace := r.idem.Namespace
+	pc.Idempotency.apply(&r.idem)
+	r.idem.Namespace = namespace
 	if e := pc.Breaker.Enabled; e != nil {
 		switch {
 		case !*e:

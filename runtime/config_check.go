@@ -21,6 +21,8 @@ const (
 	maxRetriesPerSec = 1e6
 	minBucketWidth   = time.Millisecond
 	maxPercent       = 100
+	// maxIdempotencyTTL matches the generator's idempotency_ttl bound.
+	maxIdempotencyTTL = 366 * 24 * time.Hour
 )
 
 // checkRanges reports values outside their limits, for configurations

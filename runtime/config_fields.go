@@ -2,6 +2,7 @@ package baldur
 
 import (
 	"fmt"
+	"github.com/baldur-go/baldur/runtime/idempotency"
 	"math"
 	"strconv"
 	"time"
@@ -10,13 +11,20 @@ import (
 )
 
 // sectionGroups are the nested mappings of a section, in order.
-var sectionGroups = []string{"retry", "breaker", "budget", "mesh"}
+var sectionGroups = []string{"retry", "breaker", "budget", "mesh", "idempotency"}
 
 // sectionFields are the keys of a defaults or policy section, by group;
 // group "" holds the section's own scalar keys.
 func sectionFields(pc *PolicyConfig, policy bool) map[string][]field {
-	r, b, g := &pc.Retry, &pc.Breaker, &pc.Budget
+	r, b, g, id := &pc.Retry, &pc.Breaker, &pc.Budget, &pc.Idempotency
 	f := map[string][]field{
+		"idempotency": {
+			{"ttl", durationValue(&id.TTL, time.Second, maxIdempotencyTTL)},
+			{"lease", durationValue(&id.Lease, time.Second, maxLongDuration)},
+			{"in_flight", inFlightValue(&id.InFlightWait)},
+			{"missing_key", enumValue(&id.MissingKey, map[string]idempotency.MissingKeyMode{"error": idempotency.MissingKeyError, "run": idempotency.MissingKeyRun})},
+			{"require_tenant", boolPtrValue(&id.RequireTenant)},
+		},
 		"": {{"timeout", durationValue(&pc.Timeout, 0, maxLongDuration)}},
 		"retry": {
 			{"attempts", intValue(&r.Attempts, 1, maxAttempts)},
@@ -45,6 +53,9 @@ func sectionFields(pc *PolicyConfig, policy bool) map[string][]field {
 			{"min_retries_per_second", floatValue(&g.MinRetriesPerSecond, 0, maxRetriesPerSec, false)},
 			{"ttl", durationValue(&g.TTL, minBudgetTTL, maxBudgetTTL)},
 		},
+	}
+	if !policy {
+		f["idempotency"] = append(f["idempotency"], field{"namespace", stringValue(&id.Namespace)})
 	}
 	if policy {
 		// Adding or removing a breaker, and the mesh's role, are decisions
@@ -156,6 +167,42 @@ func boolValue(dst *bool) func(*yaml.Node) string {
 			*dst = b
 		}
 		return msg
+	}
+}
+
+// inFlightValue reads what a duplicate of a running call does: "wait" for
+// its outcome, "fail" at once with ErrInFlight, or a duration to wait at
+// most.
+func inFlightValue(dst **time.Duration) func(*yaml.Node) string {
+	return func(v *yaml.Node) string {
+		s, _ := scalar(v)
+		switch s {
+		case "wait":
+			d := time.Duration(0)
+			*dst = &d
+			return ""
+		case "fail":
+			d := idempotency.NoWait
+			*dst = &d
+			return ""
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 || d > maxLongDuration {
+			return fmt.Sprintf("expected \"wait\", \"fail\" or a duration up to %v, found %s", maxLongDuration, describe(v))
+		}
+		*dst = &d
+		return ""
+	}
+}
+
+func stringValue(dst **string) func(*yaml.Node) string {
+	return func(v *yaml.Node) string {
+		s, ok := scalar(v)
+		if !ok {
+			return "expected a string, found " + describe(v)
+		}
+		*dst = &s
+		return ""
 	}
 }
 

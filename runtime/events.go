@@ -24,6 +24,14 @@ const (
 	EventBreakerRejected
 	// EventFallback: the final error was handed to the method's fallback.
 	EventFallback
+	// EventDuplicate: a call with an idempotency key was answered with the
+	// result of an earlier or concurrent call with the same key, without
+	// calling the method.
+	EventDuplicate
+	// EventKeyReused: an idempotency key came back with other arguments.
+	EventKeyReused
+	// EventLeaseLost: another caller took over a key this call held.
+	EventLeaseLost
 )
 
 var eventNames = [...]string{
@@ -34,6 +42,9 @@ var eventNames = [...]string{
 	EventBreakerTransition: "breaker transition",
 	EventBreakerRejected:   "breaker rejected call",
 	EventFallback:          "fallback",
+	EventDuplicate:         "duplicate answered without a call",
+	EventKeyReused:         "idempotency key reused",
+	EventLeaseLost:         "idempotency lease lost",
 }
 
 func (k EventKind) String() string {

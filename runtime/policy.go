@@ -3,6 +3,7 @@ package baldur
 import (
 	"context"
 	"errors"
+	"github.com/baldur-go/baldur/runtime/idempotency"
 	"sync/atomic"
 	"time"
 )
@@ -31,6 +32,11 @@ type Spec struct {
 	// are business outcomes: not counted by the breaker, not retried, not
 	// handed to the fallback.
 	RetryOn, AbortOn, Ignore []error
+	// IdempotencyKey: the method deduplicates calls by a key (see
+	// Idempotent); IdempotencyTTL, when positive, is how long a result
+	// answers duplicates.
+	IdempotencyKey bool
+	IdempotencyTTL time.Duration
 }
 
 // Policy runs one protected method: retry, then the circuit breaker, then
@@ -55,6 +61,9 @@ type Policy struct {
 	retryOn, abortOn, ignore []error
 	meshOwnsNetwork          bool
 	leafSafe                 bool // see retryable
+
+	idem    *idempotency.Engine // nil without an idempotency key
+	idemTTL time.Duration
 }
 
 // Name is the policy name.
@@ -189,6 +198,9 @@ func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error
 // caller has cancelled, since no one is waiting for the answer.
 func (p *Policy) Fallback(ctx context.Context, err error) bool {
 	if len(p.ignore) > 0 && matchesAny(err, p.ignore) {
+		return false
+	}
+	if p.idem != nil && matchesAny(err, callerErrors) {
 		return false
 	}
 	if cerr := ctx.Err(); cerr != nil && errors.Is(cerr, context.Canceled) {

@@ -3,6 +3,8 @@ package baldur
 import (
 	"context"
 	"errors"
+	"fmt"
+	"github.com/baldur-go/baldur/runtime/idempotency"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -25,7 +27,10 @@ type Runtime struct {
 	mu       sync.Mutex
 	breakers map[string]*CircuitBreaker
 	budgets  map[string]*retryBudget
-	closed   bool
+	engines  map[string]*idempotency.Engine
+
+	idemStore IdempotencyStore
+	closed    bool
 	// open is the gate of policies without a breaker: it never rejects.
 	open atomic.Pointer[generation]
 }
@@ -42,6 +47,7 @@ func New(opts ...Option) (*Runtime, error) {
 		config:   DefaultConfig(),
 		breakers: make(map[string]*CircuitBreaker),
 		budgets:  make(map[string]*retryBudget),
+		engines:  make(map[string]*idempotency.Engine),
 	}
 	rt.open.Store(&generation{state: StateClosed})
 	var errs []error
@@ -172,6 +178,13 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		p.breaker = b
 		p.gate = &b.cur
 		p.lean = p.timeout <= 0 && b.cfg.SlowCall <= 0
+	}
+	if spec.IdempotencyKey {
+		e, err := rt.engine(spec.Name, r.idem)
+		if err != nil {
+			panic(fmt.Sprintf("baldur: idempotency of policy %s: %v", spec.Name, err))
+		}
+		p.idem, p.idemTTL = e, r.idem.TTL
 	}
 	if r.retry.Attempts > 1 && r.budget.Enabled {
 		b, ok := rt.budgets[spec.Name]

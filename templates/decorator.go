@@ -151,6 +151,12 @@ func (d *decorator) spec(m *parser.Method) jen.Code {
 		}
 		fields = append(fields, jen.Id(l.name).Op(":").Index().Error().Values(vals...))
 	}
+	if k := p.Key; k != nil {
+		fields = append(fields, jen.Id("IdempotencyKey").Op(":").True())
+		if k.TTL > 0 {
+			fields = append(fields, jen.Id("IdempotencyTTL").Op(":").Add(durationExpr(k.TTL)))
+		}
+	}
 	return jen.Qual(RuntimePath, "Spec").Values(jen.Line().Add(joinLines(fields)...))
 }
 

@@ -35,8 +35,11 @@ func imports(pkg *parser.Package, f *parser.File) map[string]string {
 		for _, m := range iface.Methods {
 			walk(m.Sig)
 			if p := m.Policy; p != nil {
-				if p.Timeout > 0 {
+				if p.Timeout > 0 || p.Key != nil && p.Key.TTL > 0 {
 					used["time"] = "time"
+				}
+				if p.Key != nil && (p.Key.Kind == parser.KeyInt || p.Key.Kind == parser.KeyUint) {
+					used["strconv"] = "strconv"
 				}
 				if p.Fallback != nil {
 					used[p.Fallback.Pkg().Path()] = p.Fallback.Pkg().Name()

@@ -114,68 +114,90 @@ func (mt *method) passThrough(g *jen.Group) {
 //	return r0, err
 //
 // The closure does not escape Do, so it and the results live on the stack.
+// A method with an idempotency key runs the same Do inside
+// baldur.Idempotent (see idempotent).
 func (mt *method) protected(g *jen.Group) {
 	p := mt.m.Policy
-	sig := mt.m.Sig
-	policy := jen.Id(mt.recv).Dot(mt.d.fields[mt.m.Name])
-	nres := sig.Results().Len() - 1 // without the error
-
-	results := make([]string, nres)
-	for i := range results {
-		n := strconv.Itoa(i)
-		results[i] = mt.local.first("r"+n, "res"+n, "result"+n)
-	}
-	errName := mt.local.first("err", "callErr")
-
-	var ctxArg jen.Code = jen.Qual("context", "Background").Call()
-	closureParam := jen.Qual("context", "Context")
-	if p.Ctx >= 0 {
-		ctxArg = jen.Id(mt.params[p.Ctx])
-		// The closure's parameter shadows the method's context on purpose:
-		// the inner call must see the attempt's context.
-		closureParam = jen.Id(mt.params[p.Ctx]).Qual("context", "Context")
-	}
-
-	for i, r := range results {
-		g.Var().Id(r).Add(typeExpr(sig.Results().At(i).Type(), mt.d.pkg.Types))
-	}
-	body := func(b *jen.Group) {
-		if nres == 0 {
-			b.Return(mt.inner())
+	c := mt.newShape()
+	var ret []jen.Code
+	if p.Key != nil {
+		ret = mt.idempotent(g, c)
+	} else {
+		ret = mt.plain(g, c)
+		if ret == nil {
 			return
 		}
-		b.Var().Id(errName).Error()
-		lhs := make([]jen.Code, 0, nres+1)
-		for _, r := range results {
-			lhs = append(lhs, jen.Id(r))
-		}
-		lhs = append(lhs, jen.Id(errName))
-		b.List(lhs...).Op("=").Add(mt.inner())
-		b.Return(jen.Id(errName))
 	}
-	do := policy.Clone().Dot("Do").Call(ctxArg, jen.Func().Params(closureParam).Error().BlockFunc(body))
-
-	if p.Fallback == nil && nres == 0 {
-		g.Return(do)
-		return
-	}
-	g.Id(errName).Op(":=").Add(do)
 	if p.Fallback != nil {
 		fbArgs := make([]jen.Code, 0, len(mt.params)+1)
 		for _, name := range mt.params {
 			fbArgs = append(fbArgs, jen.Id(name)) // a variadic argument goes as its slice
 		}
-		fbArgs = append(fbArgs, jen.Id(errName))
+		fbArgs = append(fbArgs, jen.Id(c.err))
 		fb := jen.Qual(p.Fallback.Pkg().Path(), p.Fallback.Name())
 		if p.Fallback.Type().(*types.Signature).TypeParams().Len() > 0 {
 			fb.Types(mt.d.targs...)
 		}
-		g.If(jen.Id(errName).Op("!=").Nil().Op("&&").Add(policy.Clone().Dot("Fallback").Call(ctxArg, jen.Id(errName)))).
+		g.If(jen.Id(c.err).Op("!=").Nil().Op("&&").Add(c.policy().Dot("Fallback").Call(c.ctxArg, jen.Id(c.err)))).
 			Block(jen.Return(fb.Call(fbArgs...)))
 	}
-	ret := make([]jen.Code, 0, nres+1)
-	for _, r := range results {
-		ret = append(ret, jen.Id(r))
+	g.Return(append(ret, jen.Id(c.err))...)
+}
+
+// shape holds what every protected body uses.
+type shape struct {
+	recv, field  string
+	err          string
+	ctxArg       jen.Code // the context handed to the runtime
+	closureParam jen.Code // the attempt closure's parameter
+	nres         int      // results without the error
+}
+
+func (c shape) policy() *jen.Statement { return jen.Id(c.recv).Dot(c.field) }
+
+func (mt *method) newShape() shape {
+	c := shape{recv: mt.recv, field: mt.d.fields[mt.m.Name], nres: mt.m.Sig.Results().Len() - 1}
+	c.err = mt.local.first("err", "callErr")
+	c.ctxArg, c.closureParam = jen.Qual("context", "Background").Call(), jen.Qual("context", "Context")
+	if i := mt.m.Policy.Ctx; i >= 0 {
+		c.ctxArg = jen.Id(mt.params[i])
+		// The closure's parameter shadows the method's context on purpose:
+		// the inner call must see the attempt's context.
+		c.closureParam = jen.Id(mt.params[i]).Qual("context", "Context")
 	}
-	g.Return(append(ret, jen.Id(errName))...)
+	return c
+}
+
+// attempt is the closure handed to Do: it calls the wrapped method and
+// stores its results through assign.
+func (mt *method) attempt(c shape, assign []jen.Code) jen.Code {
+	return jen.Func().Params(c.closureParam).Error().BlockFunc(func(b *jen.Group) {
+		if c.nres == 0 {
+			b.Return(mt.inner())
+			return
+		}
+		b.Var().Id(c.err).Error()
+		b.List(append(assign, jen.Id(c.err))...).Op("=").Add(mt.inner())
+		b.Return(jen.Id(c.err))
+	})
+}
+
+// plain renders the body of a method without an idempotency key and
+// returns its results, or nil when it already returned.
+func (mt *method) plain(g *jen.Group, c shape) []jen.Code {
+	sig := mt.m.Sig
+	results := make([]jen.Code, c.nres)
+	for i := range results {
+		n := strconv.Itoa(i)
+		name := mt.local.first("r"+n, "res"+n, "result"+n)
+		g.Var().Id(name).Add(typeExpr(sig.Results().At(i).Type(), mt.d.pkg.Types))
+		results[i] = jen.Id(name)
+	}
+	do := c.policy().Dot("Do").Call(c.ctxArg, mt.attempt(c, results))
+	if mt.m.Policy.Fallback == nil && c.nres == 0 {
+		g.Return(do)
+		return nil
+	}
+	g.Id(c.err).Op(":=").Add(do)
+	return results
 }

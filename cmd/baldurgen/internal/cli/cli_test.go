@@ -168,7 +168,7 @@ type Gateway interface {
 	if code != ExitProblems {
 		t.Fatalf("exit %d, want %d", code, ExitProblems)
 	}
-	want := `bad/bad.go:6:21: unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, idempotent, ignore, name, retry, retry_on, timeout
+	want := `bad/bad.go:6:21: unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, idempotency_key, idempotency_ttl, idempotent, ignore, name, retry, retry_on, timeout
 bad/bad.go:6:37: timeout "soon" is not a Go duration; write it like 500ms, 2s or 1m30s
 `
 	if diff := cmp.Diff(want, stderr); diff != "" {

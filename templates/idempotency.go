@@ -1,0 +1,176 @@
+package templates
+
+import (
+	"go/types"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/baldur-go/baldur/parser"
+)
+
+// idempotent renders the body of a method with an idempotency key:
+//
+//	type args struct {
+//		Amount int64 `json:"amount"`
+//	}
+//	type results struct {
+//		R0 Receipt `json:"r0"`
+//	}
+//	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount},
+//		func(ctx context.Context) (results, error) {
+//			var res results
+//			err := d.charge.Do(ctx, func(ctx context.Context) error { ... res.R0, err = d.next.Charge(...) ... })
+//			return res, err
+//		})
+//
+// args are fingerprinted to catch a key reused with other arguments;
+// results are what duplicates receive. Both are local types, so they
+// declare nothing at package level. The call runs on the runtime's
+// goroutine, so results travel by return value, not through the caller's
+// variables.
+func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
+	p, sig := mt.m.Policy, mt.m.Sig
+	from := mt.d.pkg.Types
+	argsT, resT := mt.local.first("args", "callArgs"), mt.local.first("results", "callResults")
+	res, key := mt.local.first("res", "out"), mt.local.first("key", "idemKey")
+
+	argFields, argValues, seen := []jen.Code{}, jen.Dict{}, newNames(nil)
+	for _, i := range p.Key.Args {
+		v := sig.Params().At(i)
+		name := v.Name()
+		if name == "" || name == "_" {
+			name = "arg" + strconv.Itoa(i)
+		}
+		field := seen.fresh(exported(name), 2)
+		argFields = append(argFields, jen.Id(field).Add(typeExpr(v.Type(), from)).Tag(map[string]string{"json": name}))
+		argValues[jen.Id(field)] = jen.Id(mt.params[i])
+	}
+	g.Type().Id(argsT).Struct(argFields...)
+	resFields := make([]jen.Code, c.nres)
+	assign := make([]jen.Code, c.nres)
+	ret := make([]jen.Code, c.nres)
+	for i := range resFields {
+		f := "R" + strconv.Itoa(i)
+		resFields[i] = jen.Id(f).Add(typeExpr(sig.Results().At(i).Type(), from)).Tag(map[string]string{"json": strings.ToLower(f)})
+		assign[i] = jen.Id(res).Dot(f)
+		ret[i] = jen.Id(res).Dot(f)
+	}
+	g.Type().Id(resT).Struct(resFields...)
+
+	runParam, runCtx := c.closureParam, jen.Id(mt.params[max(p.Ctx, 0)])
+	if p.Ctx < 0 {
+		name := mt.local.first("ctx", "runCtx")
+		runParam, runCtx = jen.Id(name).Qual("context", "Context"), jen.Id(name)
+	}
+	run := jen.Func().Params(runParam).Params(jen.Id(resT), jen.Error()).BlockFunc(func(b *jen.Group) {
+		do := c.policy().Dot("Do").Call(runCtx, mt.attempt(c, assign))
+		if c.nres == 0 {
+			b.Return(jen.Id(resT).Values(), do)
+			return
+		}
+		b.Var().Id(res).Id(resT)
+		b.Id(c.err).Op(":=").Add(do)
+		b.Return(jen.Id(res), jen.Id(c.err))
+	})
+	// A method that returns only an error has nothing to keep.
+	out := jen.Id(res)
+	if c.nres == 0 {
+		out = jen.Id("_")
+	}
+	call := func(keyArg jen.Code) *jen.Statement {
+		return jen.Qual(RuntimePath, "Idempotent").Call(c.ctxArg, c.policy(), keyArg, jen.Id(argsT).Values(argValues), run)
+	}
+
+	value, checks := mt.keyValue()
+	switch {
+	case p.Key.Kind == parser.KeyText:
+		if c.nres > 0 {
+			g.Var().Id(res).Id(resT)
+		}
+		text := jen.Qual(RuntimePath, "TextKey").Call(value)
+		if len(checks) > 0 {
+			g.Var().Id(key).String()
+			g.Var().Id(c.err).Error()
+			g.If(jen.Add(joinAnd(checks))).Block(jen.List(jen.Id(key), jen.Id(c.err)).Op("=").Add(text))
+		} else {
+			g.List(jen.Id(key), jen.Id(c.err)).Op(":=").Add(text)
+		}
+		g.If(jen.Id(c.err).Op("==").Nil()).Block(jen.List(out, jen.Id(c.err)).Op("=").Add(call(jen.Id(key))))
+	case len(checks) > 0:
+		// A nil pointer on the key's path is a missing key, not a panic.
+		g.Var().Id(key).String()
+		g.If(jen.Add(joinAnd(checks))).Block(jen.Id(key).Op("=").Add(value))
+		g.List(out, jen.Id(c.err)).Op(":=").Add(call(jen.Id(key)))
+	default:
+		g.List(out, jen.Id(c.err)).Op(":=").Add(call(value))
+	}
+	return ret
+}
+
+// keyValue is the key as a string expression (or, for a TextMarshaler,
+// the value to marshal), and the nil checks its path needs.
+func (mt *method) keyValue() (jen.Code, []jen.Code) {
+	k := mt.m.Policy.Key
+	expr := jen.Id(mt.params[k.Param])
+	var checks []jen.Code
+	for i, name := range k.Path {
+		if nilable(k.Types[i]) {
+			checks = append(checks, expr.Clone().Op("!=").Nil())
+		}
+		expr = expr.Clone().Dot(name)
+		if k.Call && i == len(k.Path)-1 {
+			expr = expr.Call()
+		}
+	}
+	last := k.Types[len(k.Types)-1]
+	if k.Deref || (k.Kind == parser.KeyStringer || k.Kind == parser.KeyText) && nilable(last) {
+		checks = append(checks, expr.Clone().Op("!=").Nil())
+	}
+	if k.Deref {
+		expr = jen.Op("*").Add(expr)
+		last = last.Underlying().(*types.Pointer).Elem()
+	}
+	switch k.Kind {
+	case parser.KeyString:
+		if !types.Identical(last, types.Typ[types.String]) {
+			return jen.String().Parens(expr), checks
+		}
+		return expr, checks
+	case parser.KeyInt:
+		return jen.Qual("strconv", "FormatInt").Call(jen.Int64().Parens(expr), jen.Lit(10)), checks
+	case parser.KeyUint:
+		return jen.Qual("strconv", "FormatUint").Call(jen.Uint64().Parens(expr), jen.Lit(10)), checks
+	case parser.KeyStringer:
+		return expr.Clone().Dot("String").Call(), checks
+	}
+	return expr, checks // KeyText: marshalled by baldur.TextKey
+}
+
+func nilable(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Pointer, *types.Interface:
+		return true
+	}
+	return false
+}
+
+func joinAnd(conds []jen.Code) *jen.Statement {
+	s := jen.Add(conds[0])
+	for _, c := range conds[1:] {
+		s = s.Op("&&").Add(c)
+	}
+	return s
+}
+
+// exported capitalises a parameter name into a struct field name.
+func exported(name string) string {
+	r := []rune(name)
+	r[0] = unicode.ToUpper(r[0])
+	if !unicode.IsUpper(r[0]) { // a letter without case: prefix it
+		return "P" + string(r)
+	}
+	return string(r)
+}
