@@ -19,7 +19,7 @@ var ErrDeclined = errors.New("payments: card declined")
 
 // PaymentGateway charges customers through a remote payment provider.
 type PaymentGateway interface {
-	//baldur:protected name=charge-customer retry=3 breaker=gateway timeout=300ms fallback=queuedCharge ignore=ErrDeclined
+	//baldur:protected name=charge-customer idempotency_key=orderID retry=3 breaker=gateway timeout=300ms fallback=queuedCharge ignore=ErrDeclined
 	Charge(ctx context.Context, orderID string, amount int64) (Receipt, error)
 
 	//baldur:protected retry=2 breaker=gateway

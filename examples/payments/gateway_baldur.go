@@ -24,12 +24,13 @@ func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *Paymen
 	return &PaymentGatewayProtected{
 		next: next,
 		charge: rt.Policy(baldur.Spec{
-			Name:    "charge-customer",
-			Method:  "payments.PaymentGateway.Charge",
-			Retry:   3,
-			Breaker: "gateway",
-			Timeout: 300 * time.Millisecond,
-			Ignore:  []error{ErrDeclined},
+			Name:           "charge-customer",
+			Method:         "payments.PaymentGateway.Charge",
+			Retry:          3,
+			Breaker:        "gateway",
+			Timeout:        300 * time.Millisecond,
+			Ignore:         []error{ErrDeclined},
+			IdempotencyKey: true,
 		}),
 		status: rt.Policy(baldur.Spec{
 			Name:    "payment-gateway.status",
@@ -45,16 +46,25 @@ var _ PaymentGateway = (*PaymentGatewayProtected)(nil)
 // Charge calls the wrapped Charge under policy charge-customer; when it fails
 // for good, queuedCharge answers instead.
 func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
-	var r0 Receipt
-	err := d.charge.Do(ctx, func(ctx context.Context) error {
-		var err error
-		r0, err = d.next.Charge(ctx, orderID, amount)
-		return err
+	type args struct {
+		Amount int64 `json:"amount"`
+	}
+	type results struct {
+		R0 Receipt `json:"r0"`
+	}
+	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
+		var res results
+		err := d.charge.Do(ctx, func(ctx context.Context) error {
+			var err error
+			res.R0, err = d.next.Charge(ctx, orderID, amount)
+			return err
+		})
+		return res, err
 	})
 	if err != nil && d.charge.Fallback(ctx, err) {
 		return queuedCharge(ctx, orderID, amount, err)
 	}
-	return r0, err
+	return res.R0, err
 }
 
 // Ping calls the wrapped Ping directly.

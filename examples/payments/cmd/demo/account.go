@@ -12,18 +12,21 @@ import (
 )
 
 // chargeAnnotation is quoted from gateway.go; a test keeps them equal.
-const chargeAnnotation = "//baldur:protected name=charge-customer retry=3 breaker=gateway timeout=300ms fallback=queuedCharge ignore=ErrDeclined"
+const chargeAnnotation = "//baldur:protected name=charge-customer idempotency_key=orderID retry=3 breaker=gateway timeout=300ms fallback=queuedCharge ignore=ErrDeclined"
 
 // Verdicts of an order.
 const (
 	captured = "captured"
 	declined = "declined"
-	queued   = "queued"
-	failed   = "failed"
+	queued    = "queued"
+	failed    = "failed"
+	duplicate = "duplicate"
 )
 
 func (r result) verdict() string {
 	switch {
+	case r.Err == nil && r.Events.Duplicates > 0:
+		return duplicate
 	case r.Err == nil && r.Receipt.Status == "queued":
 		return queued
 	case r.Err == nil && r.Receipt.Status == "captured":
@@ -96,9 +99,9 @@ func writePhase(w io.Writer, n int, p phaseResult) {
 	if len(p.Waited) > 0 {
 		fmt.Fprintf(w, "   waited for the open period to end: breaker %s\n", path(p.Waited))
 	}
-	fmt.Fprintf(w, "   %-7s %8s  %-8s  %8s  %7s  %s\n", "order", "amount", "result", "requests", "retries", "notes")
+	fmt.Fprintf(w, "   %-7s %8s  %-9s  %8s  %7s  %s\n", "order", "amount", "result", "requests", "retries", "notes")
 	for _, r := range p.Orders {
-		line := fmt.Sprintf("   %-7s %8s  %-8s  %8d  %7d  %s",
+		line := fmt.Sprintf("   %-7s %8s  %-9s  %8d  %7d  %s",
 			r.Order.ID, money(r.Order.Amount), r.verdict(), r.Requests, r.Events.Retries, strings.Join(r.notes(), "; "))
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
@@ -128,6 +131,9 @@ func (r result) notes() []string {
 	if e.Fallbacks > 0 {
 		n = append(n, "queuedCharge answered")
 	}
+	if r.verdict() == duplicate {
+		n = append(n, "the first charge's receipt, from the idempotency store; the provider was not asked")
+	}
 	if r.verdict() == declined && r.untouched() {
 		n = append(n, "passed through: no retry, breaker not told, no fallback")
 	}
@@ -138,10 +144,11 @@ func writeTotals(w io.Writer, a *account) {
 	t := a.totals()
 	e := t.Events
 	fmt.Fprintln(w, "\nAccount")
-	fmt.Fprintf(w, "  orders placed       %3d  captured %d, declined %d, queued by the fallback %d, failed %d\n",
-		t.Orders, t.Verdicts[captured], t.Verdicts[declined], t.Verdicts[queued], t.Verdicts[failed])
-	fmt.Fprintf(w, "  provider requests   %3d  = %d calls + %d retries - %d attempts rejected by the open breaker\n",
-		t.Requests, t.Orders, e.Retries, e.Rejected)
+	fmt.Fprintf(w, "  orders placed       %3d  captured %d, declined %d, queued by the fallback %d, duplicates %d, failed %d\n",
+		t.Orders, t.Verdicts[captured], t.Verdicts[declined], t.Verdicts[queued], t.Verdicts[duplicate], t.Verdicts[failed])
+	fmt.Fprintf(w, "  provider requests   %3d  = %d calls - %d duplicates + %d retries - %d attempts rejected by the open breaker\n",
+		t.Requests, t.Orders, e.Duplicates, e.Retries, e.Rejected)
+	fmt.Fprintf(w, "  duplicates answered %3d  without a request, with the first charge's receipt\n", e.Duplicates)
 	fmt.Fprintf(w, "  attempts timed out  %3d\n", e.Timeouts)
 	fmt.Fprintf(w, "  fallback answers    %3d\n", e.Fallbacks)
 	fmt.Fprintf(w, "  charges taken       %3d  (one per captured order)\n", a.Captured)

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	baldur "github.com/baldur-go/baldur/runtime"
+
+	"github.com/baldur-go/baldur/examples/payments"
 )
 
 // wantPath is the breaker's story: it opens in the outage, probes once the
@@ -22,6 +24,7 @@ func check(a *account) []string {
 	var bad []string
 	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
 	rejectedOnly := 0
+	first := map[string]payments.Receipt{}
 	for _, r := range a.results() {
 		id := r.Order.ID
 		e := r.Events
@@ -48,9 +51,19 @@ func check(a *account) []string {
 			if e.Fallbacks != 0 {
 				fail("%s: captured but the fallback ran too", id)
 			}
+			first[id] = r.Receipt
+		case duplicate:
+			if orig, ok := first[id]; !ok || r.Receipt != orig {
+				fail("%s: a duplicate must get the first charge's receipt %+v, got %+v", id, orig, r.Receipt)
+			}
 		}
-		// Every attempt the breaker admitted reached the provider once.
-		if want := 1 + e.Retries - e.Rejected; r.Requests != want {
+		// Every attempt the breaker admitted reached the provider once; a
+		// duplicate reached nothing.
+		want := 1 + e.Retries - e.Rejected
+		if r.verdict() == duplicate {
+			want = 0
+		}
+		if r.Requests != want {
 			fail("%s: provider saw %d requests, want %d (1 call + %d retries - %d rejected)",
 				id, r.Requests, want, e.Retries, e.Rejected)
 		}
@@ -61,6 +74,9 @@ func check(a *account) []string {
 	}
 	if rejectedOnly == 0 {
 		fail("no call was answered by the fallback without reaching the provider: the open breaker never protected it")
+	}
+	if t.Verdicts[duplicate] == 0 {
+		fail("no duplicate was suppressed: the idempotency key did nothing")
 	}
 	if t.Events.Timeouts == 0 {
 		fail("no attempt timed out: the slow provider went unnoticed")

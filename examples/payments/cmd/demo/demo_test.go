@@ -58,11 +58,13 @@ func TestAccount(t *testing.T) {
 		name      string
 		got, want int
 	}{
-		{"orders", tot.Orders, 15},
+		{"orders", tot.Orders, 17},
 		{"captured", tot.Verdicts[captured], 9},
 		{"declined", tot.Verdicts[declined], 2},
 		{"queued", tot.Verdicts[queued], 4},
 		{"failed", tot.Verdicts[failed], 0},
+		{"duplicates", tot.Verdicts[duplicate], 2},
+		{"duplicates answered by the store", tot.Events.Duplicates, 2},
 		{"provider requests", tot.Requests, 18},
 		{"retries", tot.Events.Retries, 6},
 		{"timeouts", tot.Events.Timeouts, 1},
@@ -99,6 +101,7 @@ func TestCheckCatchesBrokenPromises(t *testing.T) {
 		"ord-x: a declined card must pass through untouched",
 		"breaker went no transition",
 		"no attempt timed out",
+		"no duplicate was suppressed",
 	} {
 		if !strings.Contains(bad, want) {
 			t.Errorf("check missed %q; reported:\n%s", want, bad)

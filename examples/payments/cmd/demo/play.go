@@ -18,7 +18,7 @@ type result struct {
 	Order       order
 	Receipt     payments.Receipt
 	Err         error
-	Requests    int    // charge requests the provider received for it
+	Requests    int    // charge requests the provider received during the call
 	Events      counts // runtime events during the call
 	Transitions []transition
 	// Before and After are the breaker around the call.
@@ -103,11 +103,12 @@ func (s *stage) run(ctx context.Context, ph phase) (phaseResult, error) {
 // it cost.
 func (s *stage) charge(ctx context.Context, o order) result {
 	res := result{Order: o, Before: s.breaker().Metrics()}
+	before := s.provider.Requests(o.ID)
 	m := s.tally.mark()
 	res.Receipt, res.Err = s.gateway.Charge(ctx, o.ID, o.Amount)
 	res.Events, res.Transitions = s.tally.since(m)
 	res.After = s.breaker().Metrics()
-	res.Requests = s.provider.Requests(o.ID)
+	res.Requests = s.provider.Requests(o.ID) - before
 	return res
 }
 

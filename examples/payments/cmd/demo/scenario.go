@@ -39,6 +39,10 @@ var scenario = []phase{
 		Orders: []order{{"ord-02", 42_00}, {"ord-03", 18_50}, {"ord-04", 99_90}, {"ord-05", 7_25}},
 	},
 	{
+		Title:  "Double submit: the shop sends ord-02 and ord-04 again (a double click, a client that gave up waiting)",
+		Orders: []order{{"ord-02", 42_00}, {"ord-04", 99_90}},
+	},
+	{
 		Title:  "Declined cards: the issuer refuses charges above 500.00 with 402",
 		Orders: []order{{"ord-06", 900_00}, {"ord-07", 1250_00}},
 	},

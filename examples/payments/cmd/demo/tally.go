@@ -9,15 +9,15 @@ import (
 
 // counts are the runtime events the account reports.
 type counts struct {
-	Retries, Timeouts, Rejected, Fallbacks int
+	Retries, Timeouts, Rejected, Fallbacks, Duplicates int
 }
 
 func (c counts) minus(o counts) counts {
-	return counts{c.Retries - o.Retries, c.Timeouts - o.Timeouts, c.Rejected - o.Rejected, c.Fallbacks - o.Fallbacks}
+	return counts{c.Retries - o.Retries, c.Timeouts - o.Timeouts, c.Rejected - o.Rejected, c.Fallbacks - o.Fallbacks, c.Duplicates - o.Duplicates}
 }
 
 func (c counts) plus(o counts) counts {
-	return counts{c.Retries + o.Retries, c.Timeouts + o.Timeouts, c.Rejected + o.Rejected, c.Fallbacks + o.Fallbacks}
+	return counts{c.Retries + o.Retries, c.Timeouts + o.Timeouts, c.Rejected + o.Rejected, c.Fallbacks + o.Fallbacks, c.Duplicates + o.Duplicates}
 }
 
 type transition struct{ From, To baldur.State }
@@ -50,6 +50,8 @@ func (t *tally) observe(e baldur.Event) {
 		t.c.Rejected++
 	case baldur.EventFallback:
 		t.c.Fallbacks++
+	case baldur.EventDuplicate:
+		t.c.Duplicates++
 	case baldur.EventBreakerTransition:
 		if e.Breaker == t.breaker {
 			t.transitions = append(t.transitions, transition{e.From, e.To})
