@@ -23,6 +23,12 @@ type Quotes interface {
 	Fetch(ctx context.Context, sku string) error
 }
 
+// Orders is deduplicated by order ID, to compare with singleflight.
+type Orders interface {
+	//baldur:protected name=place idempotency_key=orderID
+	Place(ctx context.Context, orderID string, amount int64) (int64, error)
+}
+
 // staleQuote answers from a price list when the live quote fails.
 func staleQuote(ctx context.Context, sku string, err error) (int64, error) {
 	return 100, nil

@@ -72,3 +72,45 @@ func (d *QuotesProtected) Quote(ctx context.Context, sku string) (int64, error) 
 	}
 	return r0, err
 }
+
+// OrdersProtected is a Orders whose //baldur:protected methods run under their
+// policies; the other methods call the wrapped value directly.
+type OrdersProtected struct {
+	next  Orders
+	place *baldur.Policy
+}
+
+// NewOrdersProtected wraps next. Each protected method's policy is resolved
+// from rt once, here, never per call.
+func NewOrdersProtected(next Orders, rt *baldur.Runtime) *OrdersProtected {
+	return &OrdersProtected{
+		next: next,
+		place: rt.Policy(baldur.Spec{
+			Name:           "place",
+			Method:         "svc.Orders.Place",
+			IdempotencyKey: true,
+		}),
+	}
+}
+
+var _ Orders = (*OrdersProtected)(nil)
+
+// Place calls the wrapped Place under policy place.
+func (d *OrdersProtected) Place(ctx context.Context, orderID string, amount int64) (int64, error) {
+	type args struct {
+		Amount int64 `json:"amount"`
+	}
+	type results struct {
+		R0 int64 `json:"r0"`
+	}
+	res, err := baldur.Idempotent(ctx, d.place, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
+		var res results
+		err := d.place.Do(ctx, func(ctx context.Context) error {
+			var err error
+			res.R0, err = d.next.Place(ctx, orderID, amount)
+			return err
+		})
+		return res, err
+	})
+	return res.R0, err
+}
