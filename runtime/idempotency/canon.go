@@ -1,0 +1,308 @@
+package idempotency
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// canonicalize turns raw, which json.Marshal wrote, into the canonical form
+// that canonicalDecode defines, without decoding it into Go values: raw is
+// compact and valid, and its only departures from the canonical form are
+// struct fields in declaration order, HTML characters and invalid UTF-8
+// escaped, and whatever a MarshalJSON method wrote. When there are none
+// (generated argument structs of one field or with fields in key order,
+// maps, slices, numbers, plain strings) raw is returned as it is. Input
+// this code does not expect goes to canonicalDecode.
+func canonicalize(raw []byte) ([]byte, error) {
+	if end, ok := checkValue(raw, 0, 0); ok && end == len(raw) {
+		return raw, nil
+	}
+	out, end, ok := rewriteValue(make([]byte, 0, len(raw)), raw, 0, 0)
+	if ok && end == len(raw) {
+		return out, nil
+	}
+	return canonicalDecode(raw)
+}
+
+// maxCanonDepth bounds the nesting canonicalize handles itself; deeper
+// values go to canonicalDecode, which also enforces encoding/json's limit.
+const maxCanonDepth = 1000
+
+// checkValue reports whether the value at src[i:] is canonical, and where
+// it ends. false also means "not sure".
+func checkValue(src []byte, i, depth int) (int, bool) {
+	if i >= len(src) || depth > maxCanonDepth {
+		return 0, false
+	}
+	switch c := src[i]; {
+	case c == '{':
+		i++
+		if i < len(src) && src[i] == '}' {
+			return i + 1, true
+		}
+		var prev []byte
+		for first := true; ; first = false {
+			end, canonical, plain, ok := scanString(src, i)
+			if !ok || !canonical || !plain {
+				return 0, false
+			}
+			key := src[i+1 : end-1]
+			if !first && bytes.Compare(prev, key) >= 0 { // out of order, or a duplicate
+				return 0, false
+			}
+			prev = key
+			if end >= len(src) || src[end] != ':' {
+				return 0, false
+			}
+			if i, ok = checkValue(src, end+1, depth+1); !ok || i >= len(src) {
+				return 0, false
+			}
+			switch src[i] {
+			case ',':
+				i++
+			case '}':
+				return i + 1, true
+			default:
+				return 0, false
+			}
+		}
+	case c == '[':
+		i++
+		if i < len(src) && src[i] == ']' {
+			return i + 1, true
+		}
+		for {
+			var ok bool
+			if i, ok = checkValue(src, i, depth+1); !ok || i >= len(src) {
+				return 0, false
+			}
+			switch src[i] {
+			case ',':
+				i++
+			case ']':
+				return i + 1, true
+			default:
+				return 0, false
+			}
+		}
+	case c == '"':
+		end, canonical, _, ok := scanString(src, i)
+		return end, ok && canonical
+	default:
+		end := scanScalar(src, i)
+		return end, end > i
+	}
+}
+
+// scanString reads the string token at src[i:]. canonical: encoding/json
+// would write its value the same way without HTML escaping; plain: it has
+// no escapes and is valid UTF-8, so its bytes are its value.
+func scanString(src []byte, i int) (end int, canonical, plain, ok bool) {
+	if i >= len(src) || src[i] != '"' {
+		return 0, false, false, false
+	}
+	canonical, plain = true, true
+	for j := i + 1; j < len(src); {
+		c := src[j]
+		switch {
+		case c == '"':
+			return j + 1, canonical, plain, true
+		case c == '\\':
+			plain = false
+			if j+1 >= len(src) {
+				return 0, false, false, false
+			}
+			switch src[j+1] {
+			case '"', '\\', 'b', 'f', 'n', 'r', 't':
+				j += 2
+			case 'u':
+				if j+6 > len(src) {
+					return 0, false, false, false
+				}
+				canonical = canonical && canonicalEscape(src[j+2:j+6])
+				j += 6
+			default:
+				canonical = false
+				j += 2
+			}
+		case c < 0x20:
+			return 0, false, false, false
+		case c < utf8.RuneSelf:
+			j++
+		default:
+			r, size := utf8.DecodeRune(src[j:])
+			if r == utf8.RuneError && size == 1 {
+				canonical, plain = false, false // decodes to U+FFFD, written \ufffd
+			} else if r == '\u2028' || r == '\u2029' {
+				canonical = false // written \u2028, \u2029
+			}
+			j += size
+		}
+	}
+	return 0, false, false, false
+}
+
+// canonicalEscape reports whether \u followed by h is how encoding/json
+// writes the character: control characters without a short form, and the
+// two JavaScript line separators. HTML characters and \ufffd are not.
+func canonicalEscape(h []byte) bool {
+	const hexdigits = "0123456789abcdef"
+	switch string(h) {
+	case "2028", "2029":
+		return true
+	}
+	if h[0] != '0' || h[1] != '0' || (h[2] != '0' && h[2] != '1') {
+		return false
+	}
+	i := strings.IndexByte(hexdigits, h[3])
+	if i < 0 {
+		return false
+	}
+	switch b := (h[2]-'0')<<4 | byte(i); b {
+	case '\b', '\f', '\n', '\r', '\t':
+		return false
+	}
+	return true
+}
+
+// scanScalar returns the end of the number or literal at src[i:], or i
+// when there is none.
+func scanScalar(src []byte, i int) int {
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if bytes.HasPrefix(src[i:], []byte(lit)) {
+			return i + len(lit)
+		}
+	}
+	j := i
+	for j < len(src) && strings.IndexByte("0123456789+-.eE", src[j]) >= 0 {
+		j++
+	}
+	return j
+}
+
+// member is one "key":value of an object being rebuilt, written at
+// buf[start:end]; key is its key's value.
+type member struct {
+	key        []byte
+	start, end int
+}
+
+// rewriteValue appends the canonical form of the value at src[i:] to dst.
+func rewriteValue(dst, src []byte, i, depth int) ([]byte, int, bool) {
+	if i >= len(src) || depth > maxCanonDepth {
+		return dst, 0, false
+	}
+	switch c := src[i]; {
+	case c == '{':
+		i++
+		open := len(dst)
+		dst = append(dst, '{')
+		if i < len(src) && src[i] == '}' {
+			return append(dst, '}'), i + 1, true
+		}
+		members := make([]member, 0, 8)
+		for {
+			end, canonical, plain, ok := scanString(src, i)
+			if !ok || end >= len(src) || src[end] != ':' {
+				return dst, 0, false
+			}
+			m := member{start: len(dst), key: src[i+1 : end-1]}
+			if !plain {
+				var key string
+				if err := json.Unmarshal(src[i:end], &key); err != nil {
+					return dst, 0, false
+				}
+				m.key = []byte(key)
+			}
+			if canonical {
+				dst = append(dst, src[i:end]...)
+			} else if dst, ok = appendCanonicalString(dst, string(m.key)); !ok {
+				return dst, 0, false
+			}
+			dst = append(dst, ':')
+			if dst, i, ok = rewriteValue(dst, src, end+1, depth+1); !ok || i >= len(src) {
+				return dst, 0, false
+			}
+			m.end = len(dst)
+			members = append(members, m)
+			if src[i] == '}' {
+				i++
+				break
+			}
+			if src[i] != ',' {
+				return dst, 0, false
+			}
+			i++
+		}
+		// Sort by key, keeping the last of equal keys as decoding into a
+		// map does, and write the members again in that order.
+		body := bytes.Clone(dst[open+1:])
+		for k := range members {
+			members[k].start -= open + 1
+			members[k].end -= open + 1
+		}
+		slices.SortStableFunc(members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+		dst = dst[:open+1]
+		for k, m := range members {
+			if k+1 < len(members) && bytes.Equal(members[k+1].key, m.key) {
+				continue
+			}
+			if len(dst) > open+1 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, body[m.start:m.end]...)
+		}
+		return append(dst, '}'), i, true
+	case c == '[':
+		i++
+		dst = append(dst, '[')
+		if i < len(src) && src[i] == ']' {
+			return append(dst, ']'), i + 1, true
+		}
+		for {
+			var ok bool
+			if dst, i, ok = rewriteValue(dst, src, i, depth+1); !ok || i >= len(src) {
+				return dst, 0, false
+			}
+			dst = append(dst, src[i])
+			switch src[i] {
+			case ',':
+				i++
+			case ']':
+				return dst, i + 1, true
+			default:
+				return dst, 0, false
+			}
+		}
+	case c == '"':
+		end, canonical, _, ok := scanString(src, i)
+		if !ok {
+			return dst, 0, false
+		}
+		if canonical {
+			return append(dst, src[i:end]...), end, true
+		}
+		var s string
+		if err := json.Unmarshal(src[i:end], &s); err != nil {
+			return dst, 0, false
+		}
+		dst, ok = appendCanonicalString(dst, s)
+		return dst, end, ok
+	default:
+		end := scanScalar(src, i)
+		return append(dst, src[i:end]...), end, end > i
+	}
+}
+
+// appendCanonicalString appends s as encoding/json writes it without HTML
+// escaping. Only strings that were escaped otherwise come here.
+func appendCanonicalString(dst []byte, s string) ([]byte, bool) {
+	b, err := encodeNoHTML(s)
+	if err != nil {
+		return dst, false
+	}
+	return append(dst, b...), true
+}
