@@ -2,18 +2,13 @@ package generator
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"go/build/constraint"
 	"go/token"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/baldur-go/baldur/parser"
-	"github.com/baldur-go/baldur/templates"
 )
 
 // Options selects what to generate.
@@ -101,59 +96,6 @@ func Generate(opts Options) (*Result, error) {
 	return res, nil
 }
 
-func parseConstraint(expr string) (constraint.Expr, error) {
-	if strings.TrimSpace(expr) == "" {
-		return nil, nil
-	}
-	e, err := constraint.Parse("//go:build " + expr)
-	if err != nil {
-		return nil, fmt.Errorf("--build-constraint %q: %v", expr, err)
-	}
-	return e, nil
-}
-
-// combine is the //go:build line requiring both the source's line (if
-// any) and extra (if any).
-func combine(line string, extra constraint.Expr) string {
-	if extra == nil {
-		return line
-	}
-	if line == "" {
-		return "//go:build " + extra.String()
-	}
-	own, err := constraint.Parse(line)
-	if err != nil {
-		return line
-	}
-	return "//go:build " + (&constraint.AndExpr{X: own, Y: extra}).String()
-}
-
-type renderJob struct {
-	pkg  *parser.Package
-	file *parser.File
-}
-
-// render renders the files in parallel; formatting dominates the cost of
-// a large generation and each file is independent. The output keeps the
-// jobs' order.
-func render(jobs []renderJob) ([]Output, error) {
-	out := make([]Output, len(jobs))
-	errs := make([]error, len(jobs))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			src, err := templates.Render(j.pkg, j.file, filepath.Base(j.file.Path))
-			out[i], errs[i] = Output{Path: j.file.Output, Content: src}, err
-		}()
-	}
-	wg.Wait()
-	return out, errors.Join(errs...)
-}
-
 // forwardReferences drops the "undefined" errors of code that already uses
 // the declarations this run is about to generate, such as a constructor
 // called before its first generation: the interfaces type-check without
@@ -203,51 +145,4 @@ func foreignFiles(files []Output) parser.Diagnostics {
 		})
 	}
 	return diags
-}
-
-// Write writes every file that changed, each atomically, and removes the
-// orphans. It returns the paths it wrote or removed.
-func (r *Result) Write() (changed []string, err error) {
-	if len(r.Diagnostics) > 0 {
-		return nil, errors.New("generator: refusing to write a result with diagnostics")
-	}
-	for _, f := range r.Files {
-		old, rerr := os.ReadFile(f.Path)
-		if rerr == nil && bytes.Equal(old, f.Content) {
-			continue
-		}
-		if err := writeAtomic(f.Path, f.Content); err != nil {
-			return changed, err
-		}
-		changed = append(changed, f.Path)
-	}
-	for _, o := range r.Orphans {
-		if err := os.Remove(o); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return changed, err
-		}
-		changed = append(changed, o)
-	}
-	return changed, nil
-}
-
-// writeAtomic writes through a temporary file in the same directory and
-// renames it into place, so a reader never sees half a file.
-func writeAtomic(path string, content []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".baldurgen-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	if _, err := tmp.Write(content); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -97,68 +97,6 @@ written. Exit status: 0 ok, 1 annotation problems, 2 usage or internal error.`,
 	return root
 }
 
-func newCheck(opts *generator.Options, stdout, stderr io.Writer) *cobra.Command {
-	return &cobra.Command{
-		Use:   "check [packages]",
-		Short: "Fail when generated files are stale, missing or orphaned",
-		Long: `check regenerates in memory and compares with the files on disk, writing
-nothing. It prints a unified diff for every stale file and lists missing and
-orphaned ones. Exit status: 0 up to date, 1 drift or annotation problems,
-2 usage or internal error.`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Patterns = args
-			res, err := generator.Generate(*opts)
-			if err != nil {
-				return err
-			}
-			if err := report(stderr, res.Diagnostics); err != nil {
-				return err
-			}
-			wd, _ := os.Getwd()
-			drift, err := res.Check(wd)
-			if err != nil {
-				return err
-			}
-			drift.Report(stdout, wd)
-			if n := len(drift.Stale) + len(drift.Missing) + len(drift.Orphans); n > 0 {
-				fmt.Fprintf(stderr, "baldurgen check: %d generated file(s) out of date; run go generate ./... (or baldurgen)\n", n)
-				return problems{n}
-			}
-			return nil
-		},
-	}
-}
-
-func newLint(opts *generator.Options, stderr io.Writer) *cobra.Command {
-	var strict bool
-	cmd := &cobra.Command{
-		Use:   "lint [packages]",
-		Short: "Report annotation problems and policy-plan warnings, writing nothing",
-		Long: `lint reports every annotation error and every policy-plan warning: retry
-on a method neither marked idempotent nor keyed by idempotency_key, retry of
-a method taking an io.Reader, a channel or a func, an interface timeout that
-cannot apply to a method without a context, a fallback that calls the
-method it stands in for. Exit status: 1 on errors, or on warnings with
---strict; 2 usage or internal error.`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Patterns = args
-			res, err := generator.Generate(*opts)
-			if err != nil {
-				return err
-			}
-			all := append(append(parser.Diagnostics{}, res.Diagnostics...), res.Warnings...).Sort()
-			wd, _ := os.Getwd()
-			generator.Report(stderr, all, wd)
-			if len(res.Diagnostics) > 0 || strict && len(res.Warnings) > 0 {
-				return problems{len(all)}
-			}
-			return nil
-		},
-	}
-	cmd.Flags().BoolVar(&strict, "strict", false, "treat warnings as errors")
-	return cmd
-}
-
 // report prints diagnostics relative to the working directory and returns
 // problems when there were any.
 func report(w io.Writer, diags parser.Diagnostics) error {

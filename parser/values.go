@@ -1,0 +1,82 @@
+package parser
+
+import (
+	"go/token"
+	"strconv"
+	"strings"
+)
+
+// The value grammars of the keys: each parses one argument's text into a
+// typed value or explains why it is not valid.
+
+func checkName(key, v string) string {
+	if len(v) > maxNameLen || !policyName.MatchString(v) {
+		return key + " " + strconv.Quote(v) + " is not a valid name: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters"
+	}
+	return ""
+}
+
+func parseRetry(arg Arg) (int, string) {
+	if !arg.HasValue {
+		return RetryDefault, ""
+	}
+	if arg.Value == "off" {
+		return 0, ""
+	}
+	n, err := strconv.Atoi(arg.Value)
+	if err != nil || n < 1 || n > maxAttempts {
+		return 0, "retry=" + strconv.Quote(arg.Value) + " is not valid: write retry, retry=N with N attempts from 1 to 100, or retry=off"
+	}
+	return n, ""
+}
+
+// parseRefs splits a comma list of identifiers, each optionally qualified.
+func parseRefs(arg Arg, list bool) ([]Ref, string) {
+	parts := []string{arg.Value}
+	if list {
+		parts = strings.Split(arg.Value, ",")
+	}
+	offset := 0
+	if arg.Quoted {
+		offset = 1
+	}
+	var refs []Ref
+	for _, part := range parts {
+		pos := arg.ValuePos
+		lead := len(part) - len(strings.TrimLeft(part, " \t"))
+		pos.Column += offset + lead
+		pos.Offset += offset + lead
+		offset += len(part) + 1
+		ident := strings.TrimSpace(part)
+		qual, name, qualified := strings.Cut(ident, ".")
+		if !qualified {
+			qual, name = "", ident
+		}
+		if !token.IsIdentifier(name) || qualified && !token.IsIdentifier(qual) || name == "_" {
+			what := "an identifier"
+			if list {
+				what = "a comma-separated list of error variables"
+			}
+			return nil, arg.Key + " " + strconv.Quote(arg.Value) + " is not valid: write " + what + ", such as ErrTemporary or io.EOF"
+		}
+		refs = append(refs, Ref{Qualifier: qual, Name: name, Pos: pos})
+	}
+	return refs, ""
+}
+
+// parseKeyPath reads param(.field)*[()] .
+func parseKeyPath(arg Arg) (KeyPath, string) {
+	k := KeyPath{Text: arg.Value, Pos: arg.ValuePos}
+	text, call := strings.CutSuffix(arg.Value, "()")
+	k.Call = call
+	k.Elems = strings.Split(text, ".")
+	for _, e := range k.Elems {
+		if !token.IsIdentifier(e) || e == "_" {
+			return k, "idempotency_key " + strconv.Quote(arg.Value) + " is not valid: write a parameter, a field path or a method call without arguments, such as orderID, req.Order.ID or req.Key()"
+		}
+	}
+	if call && len(k.Elems) < 2 {
+		return k, "idempotency_key " + strconv.Quote(arg.Value) + " calls a parameter; call a method of it, such as req.Key()"
+	}
+	return k, ""
+}
