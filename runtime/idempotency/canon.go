@@ -171,16 +171,29 @@ func canonicalEscape(h []byte) bool {
 // scanScalar returns the end of the number or literal at src[i:], or i
 // when there is none.
 func scanScalar(src []byte, i int) int {
-	for _, lit := range [...]string{"true", "false", "null"} {
-		if bytes.HasPrefix(src[i:], []byte(lit)) {
-			return i + len(lit)
+	var lit string
+	switch src[i] {
+	case 't':
+		lit = "true"
+	case 'f':
+		lit = "false"
+	case 'n':
+		lit = "null"
+	default:
+		j := i
+		for j < len(src) && isNumberByte(src[j]) {
+			j++
 		}
+		return j
 	}
-	j := i
-	for j < len(src) && strings.IndexByte("0123456789+-.eE", src[j]) >= 0 {
-		j++
+	if !bytes.HasPrefix(src[i:], []byte(lit)) {
+		return i
 	}
-	return j
+	return i + len(lit)
+}
+
+func isNumberByte(c byte) bool {
+	return '0' <= c && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
 }
 
 // member is one "key":value of an object being rebuilt, written at
