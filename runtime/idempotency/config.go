@@ -54,7 +54,9 @@ type Config struct {
 	Lease time.Duration
 	// RenewEvery is the heartbeat that extends the lease while the call
 	// runs; 0 means Lease/3, negative turns renewal off (then a call longer
-	// than Lease can be taken over while it still runs).
+	// than Lease can be taken over while it still runs). On a LocalStore
+	// nothing is renewed: unless renewal is off, a claim holds the key
+	// until the call ends.
 	RenewEvery time.Duration
 	// InFlightWait bounds how long a duplicate waits for a running call
 	// before ErrInFlight: 0 waits for the outcome (or takes the key over
@@ -69,7 +71,8 @@ type Config struct {
 	// as *StoredError. Other failures release the key so a retry runs again.
 	// The runtime passes baldur.IsPermanent.
 	IsPermanent func(error) bool
-	// StoreTimeout bounds each store operation, in wall time.
+	// StoreTimeout bounds each store operation, in wall time; a LocalStore
+	// is not bounded, since it does not block.
 	StoreTimeout time.Duration
 	// MaxClaimAttempts bounds claims that find the key neither free nor held.
 	MaxClaimAttempts int

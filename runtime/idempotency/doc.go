@@ -36,6 +36,18 @@
 // that caller, does not hand context.Canceled to the others, and does not
 // free the key while the call still runs.
 //
+// # Stores in this process
+//
+// A LocalStore, such as the default MemoryStore, dies with the process, so
+// the engine spares it what only a store elsewhere needs: no timeout per
+// operation, no heartbeat (a claim holds the key for as long as the call
+// runs), tokens from math/rand/v2, and the claim made on the caller's
+// goroutine, so a stored result is answered without a goroutine. On a
+// MemoryStore the engine also reads and writes records without copying
+// their values, compares small arguments without hashing them, and Do keeps
+// a result decoded beside its bytes when a copy of it shares nothing
+// writable; every duplicate still gets a value of its own.
+
 // # Wiring
 //
 // The runtime builds an Engine per idempotent policy (they may share one

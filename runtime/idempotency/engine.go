@@ -1,6 +1,7 @@
 package idempotency
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,9 @@ import (
 type Engine struct {
 	store Store
 	cfg   Config
+	local bool         // store is a LocalStore (see there)
+	mem   *MemoryStore // store, when it is one: read and written without copies
+	json  bool         // cfg.Codec is JSONCodec, which keeps no part of its input
 
 	mu      sync.Mutex
 	flights map[string]*flight // store key → the one local call working on it
@@ -28,7 +32,10 @@ func New(store Store, cfg Config) (*Engine, error) {
 	if store == nil {
 		store = NewMemoryStore(0)
 	}
-	return &Engine{store: store, cfg: cfg, flights: make(map[string]*flight)}, nil
+	e := &Engine{store: store, cfg: cfg, local: isLocal(store), flights: make(map[string]*flight)}
+	e.mem, _ = store.(*MemoryStore)
+	_, e.json = cfg.Codec.(JSONCodec)
+	return e, nil
 }
 
 // Request is one call as Execute sees it.
@@ -39,7 +46,8 @@ type Request struct {
 	// Key is the business key as text; "" means the key is missing.
 	Key string
 	// Args is a canonical encoding of the other arguments (CanonicalJSON);
-	// only its sha256 is stored.
+	// only its sha256 is stored (a MemoryStore may keep up to 64 bytes of
+	// it instead, in this process's memory).
 	Args []byte
 	// TTL overrides Config.TTL for this call's record when positive.
 	TTL time.Duration
@@ -63,70 +71,85 @@ type Request struct {
 // differ: each caller stops waiting at its own, and the policy's timeout
 // layer, inside run, bounds the attempts.
 func (e *Engine) Execute(ctx context.Context, r Request, run func(context.Context) ([]byte, error)) ([]byte, error) {
-	val, err, _ := e.execute(ctx, r, run)
-	return val, err
+	res := e.execute(ctx, r, runFunc(run))
+	return bytes.Clone(res.val), res.err // callers may keep and change their copy
 }
 
-// execute is Execute that also says whether the outcome is run's (or the
-// store's), as opposed to the caller giving up or being refused before the
-// flight: only then may the caller read what run wrote.
-func (e *Engine) execute(ctx context.Context, r Request, run func(context.Context) ([]byte, error)) (val []byte, err error, settled bool) {
+// result is the outcome of execute.
+type result struct {
+	val []byte // shared with the flight or the store: never written
+	err error
+	// settled: the outcome is run's or the store's, as opposed to the
+	// caller giving up or being refused before the flight; only then may
+	// the caller read what run wrote.
+	settled bool
+	// A completed record found in e.mem: its memo (see Do), and what
+	// setMemo needs to attach one.
+	memo       any
+	key, token string
+}
+
+func (e *Engine) execute(ctx context.Context, r Request, run runner) result {
 	if r.Key == "" {
 		if e.cfg.MissingKey == MissingKeyRun {
-			val, err = run(ctx)
-			return val, err, true
+			val, err := run.run(ctx)
+			return result{val: val, err: err, settled: true}
 		}
-		return nil, ErrMissingKey, false
+		return result{err: ErrMissingKey}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err, false
+		return result{err: err}
 	}
 	if r.Policy == "" {
-		return nil, errors.New("baldur: idempotency: Request.Policy is empty"), false
+		return result{err: errors.New("baldur: idempotency: Request.Policy is empty")}
 	}
 	if !validKey(r.Key, e.cfg.MaxKeyBytes) {
-		return nil, fmt.Errorf("%w: %d bytes, at most %d, UTF-8 without control characters", ErrInvalidKey, len(r.Key), e.cfg.MaxKeyBytes), false
+		return result{err: fmt.Errorf("%w: %d bytes, at most %d, UTF-8 without control characters", ErrInvalidKey, len(r.Key), e.cfg.MaxKeyBytes)}
 	}
 	tenant := TenantFrom(ctx)
 	if tenant == "" && e.cfg.RequireTenant {
-		return nil, ErrMissingTenant, false
+		return result{err: ErrMissingTenant}
 	}
 	ttl := r.TTL
 	if ttl <= 0 {
 		ttl = e.cfg.TTL
 	}
 	key := StoreKey(e.cfg.Namespace, tenant, r.Policy, r.Key)
-	f, first, err := e.join(ctx, r.Policy, key, fingerprint(r.Args), ttl, run)
-	if err != nil {
-		return nil, err, false
+	if e.local {
+		return e.executeLocal(ctx, r.Policy, key, r.Args, ttl, run)
 	}
-	return e.await(ctx, f, first)
-}
-
-// join attaches the caller to the local flight on key, or starts one.
-func (e *Engine) join(ctx context.Context, policy, key, fp string, ttl time.Duration, run func(context.Context) ([]byte, error)) (*flight, bool, error) {
 	e.mu.Lock()
 	if f := e.flights[key]; f != nil {
-		defer e.mu.Unlock()
-		if f.fp != fp {
-			e.emit(EventKeyReused, f)
-			return nil, false, ErrKeyReused
+		err := e.joinLocked(f, r.Args)
+		e.mu.Unlock()
+		if err != nil {
+			return result{err: err}
 		}
-		f.refs++
-		e.emit(EventJoin, f)
-		return f, false, nil
+		return e.await(ctx, f, false)
 	}
-	f := newFlight(ctx, policy, key, fp, ttl)
+	f := newFlight(ctx, r.Policy, key, r.Args, ttl, run, e.cfg.InFlightWait != 0)
 	e.flights[key] = f
 	e.mu.Unlock()
-	go e.fly(f, run)
-	return f, true, nil
+	go e.fly(f)
+	return e.await(ctx, f, true)
+}
+
+// joinLocked attaches a caller with arguments args to the local flight f.
+// Called with e.mu held.
+func (e *Engine) joinLocked(f *flight, args []byte) error {
+	if !bytes.Equal(f.args, args) { // equal encodings, equal fingerprints
+		e.emit(EventKeyReused, f.policy, f.key)
+		return ErrKeyReused
+	}
+	f.refs++
+	e.emit(EventJoin, f.policy, f.key)
+	return nil
 }
 
 // await waits for f's outcome. The first caller counts as a duplicate only
 // once the key turns out to be held by another process; a joiner, as soon
 // as the flight is running or waiting.
-func (e *Engine) await(ctx context.Context, f *flight, first bool) ([]byte, error, bool) {
+func (e *Engine) await(ctx context.Context, f *flight, first bool) result {
 	busy := f.remote
 	if !first {
 		busy = f.busy
@@ -135,20 +158,18 @@ func (e *Engine) await(ctx context.Context, f *flight, first bool) ([]byte, erro
 	for {
 		select {
 		case <-f.done:
-			val, err := f.outcome()
-			return val, err, true
+			return f.result()
 		case <-busy:
 			busy = nil
 			select {
 			case <-f.done:
-				val, err := f.outcome()
-				return val, err, true
+				return f.result()
 			default:
 			}
 			switch w := e.cfg.InFlightWait; {
 			case w < 0:
 				e.leave(f)
-				return nil, ErrInFlight, false
+				return result{err: ErrInFlight}
 			case w > 0:
 				t := e.cfg.Clock.NewTimer(w)
 				defer t.Stop()
@@ -156,12 +177,17 @@ func (e *Engine) await(ctx context.Context, f *flight, first bool) ([]byte, erro
 			}
 		case <-bound:
 			e.leave(f)
-			return nil, ErrInFlight, false
+			return result{err: ErrInFlight}
 		case <-ctx.Done():
 			e.leave(f)
-			return nil, ctx.Err(), false
+			return result{err: ctx.Err()}
 		}
 	}
+}
+
+func (f *flight) result() result {
+	val, err := f.outcome()
+	return result{val: val, err: err, settled: true}
 }
 
 // leave drops a caller that stopped waiting; the last one out cancels the

@@ -50,8 +50,10 @@ type Event struct {
 	StoreKey string
 }
 
-func (e *Engine) emit(kind EventKind, f *flight) {
+func (e *Engine) emit(kind EventKind, policy, key string) {
 	if e.cfg.OnEvent != nil {
-		e.cfg.OnEvent(Event{Kind: kind, Policy: f.policy, StoreKey: f.key})
+		e.cfg.OnEvent(Event{Kind: kind, Policy: policy, StoreKey: key})
 	}
 }
+
+func (f *flight) emit(e *Engine, kind EventKind) { e.emit(kind, f.policy, f.key) }

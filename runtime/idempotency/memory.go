@@ -20,6 +20,10 @@ const DefaultMemoryCapacity = 10_000
 // in-flight records are never evicted, and a claim that would need to
 // evict one fails with ErrStoreFull instead. Expired records are replaced
 // by the claim that finds them and age out of the LRU order.
+//
+// It is a LocalStore. Engines on it also read records without copying
+// their values, and keep a completed result decoded beside its bytes when
+// copying it gives a duplicate a value of its own (see Do).
 type MemoryStore struct {
 	mu       sync.Mutex
 	capacity int
@@ -28,9 +32,27 @@ type MemoryStore struct {
 }
 
 type memEntry struct {
-	key        string
-	rec        Record
+	key string
+	rec Record
+	// args, when not nil, are the arguments whose fingerprint rec has:
+	// an engine that claims through claim leaves rec.Fingerprint empty and
+	// keeps arguments no longer than a fingerprint instead, so it compares
+	// arguments without hashing them. record fills the fingerprint in.
+	args       []byte
+	memo       any       // rec.Value decoded by an engine, or nil; reset with rec
 	prev, next *memEntry // nil while in flight (not in the ring)
+}
+
+// maxMemArgs is the longest arguments an entry keeps instead of their
+// fingerprint, so that it never holds more than it would otherwise.
+const maxMemArgs = 64
+
+// record is e.rec as the Store methods show it, with its fingerprint.
+func (e *memEntry) record() Record {
+	if e.rec.Fingerprint == "" && e.args != nil {
+		e.rec.Fingerprint = fingerprint(e.args)
+	}
+	return e.rec
 }
 
 // NewMemoryStore returns an empty store holding at most capacity records;
@@ -44,6 +66,9 @@ func NewMemoryStore(capacity int) *MemoryStore {
 	return s
 }
 
+// Local reports true: the records live in this process's memory.
+func (s *MemoryStore) Local() bool { return true }
+
 // Len is the number of records held, never more than the capacity.
 func (s *MemoryStore) Len() int {
 	s.mu.Lock()
@@ -54,21 +79,70 @@ func (s *MemoryStore) Len() int {
 func (s *MemoryStore) Claim(_ context.Context, key string, rec Record, now time.Time) (Record, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	e, err := s.claimLocked(key, now)
+	if e == nil || err != nil {
+		return Record{}, false, err
+	}
+	if e.rec.State != 0 {
+		return clone(e.record()), false, nil
+	}
+	e.rec = clone(rec)
+	return rec, true, nil
+}
+
+// claim is Claim for an engine of this process, without copies: a claimed
+// rec is kept as it is, and a record found is returned with its Value
+// shared, its memo, and its arguments when the entry kept them instead of
+// a fingerprint (then cur.Fingerprint may be empty). An empty rec.Token is
+// drawn here, so finding a record costs no token; an empty
+// rec.Fingerprint stands for args'. The engine never writes what it gets.
+func (s *MemoryStore) claim(key string, rec Record, args []byte, now time.Time) (cur Record, curArgs []byte, memo any, claimed bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, err := s.claimLocked(key, now)
+	if e == nil || err != nil {
+		return Record{}, nil, nil, false, err
+	}
+	if e.rec.State != 0 {
+		return e.rec, e.args, e.memo, false, nil
+	}
+	if rec.Token == "" {
+		rec.Token = localToken()
+	}
+	if rec.Fingerprint == "" && len(args) > maxMemArgs {
+		rec.Fingerprint = fingerprint(args)
+	}
+	if rec.Fingerprint == "" {
+		e.args = args
+	}
+	e.rec = rec
+	return rec, nil, nil, true, nil
+}
+
+// claimLocked finds key's entry: a live one, touched, or one to write the
+// claim into (State 0), taken from a dead record, the free capacity or
+// the least recently used finished record; nil and ErrStoreFull when
+// every record is in flight.
+func (s *MemoryStore) claimLocked(key string, now time.Time) (*memEntry, error) {
 	e := s.entries[key]
 	if e != nil && e.rec.Live(now) {
 		s.touch(e)
-		return clone(e.rec), false, nil
+		return e, nil
 	}
 	if e == nil {
-		if len(s.entries) >= s.capacity && !s.evict() {
-			return Record{}, false, ErrStoreFull
+		if len(s.entries) >= s.capacity {
+			if e = s.evict(); e == nil {
+				return nil, ErrStoreFull
+			}
+		} else {
+			e = new(memEntry)
 		}
-		e = &memEntry{key: key}
+		e.key = key
 		s.entries[key] = e
 	}
 	s.unlink(e)
-	e.rec = clone(rec)
-	return rec, true, nil
+	e.rec, e.args, e.memo = Record{}, nil, nil
+	return e, nil
 }
 
 func (s *MemoryStore) Get(_ context.Context, key string) (Record, bool, error) {
@@ -79,17 +153,29 @@ func (s *MemoryStore) Get(_ context.Context, key string) (Record, bool, error) {
 		return Record{}, false, nil
 	}
 	s.touch(e)
-	return clone(e.rec), true, nil
+	return clone(e.record()), true, nil
 }
 
 func (s *MemoryStore) Update(_ context.Context, key string, rec Record, _ time.Time) error {
+	return s.update(key, clone(rec), false)
+}
+
+// update is Update keeping rec.Value without a copy: the engine hands over
+// bytes nobody writes. With claimed, rec's fingerprint is the claim's,
+// which the entry keeps as it is (perhaps as arguments).
+func (s *MemoryStore) update(key string, rec Record, claimed bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.entries[key]
 	if e == nil || e.rec.Token != rec.Token {
 		return ErrLeaseLost
 	}
-	e.rec = clone(rec)
+	if claimed {
+		rec.Fingerprint = e.rec.Fingerprint
+	} else {
+		e.args = nil
+	}
+	e.rec, e.memo = rec, nil
 	if rec.State == StateInFlight {
 		s.unlink(e)
 	} else {
@@ -110,6 +196,16 @@ func (s *MemoryStore) Release(_ context.Context, key, token string) error {
 	return nil
 }
 
+// setMemo keeps v, the decoded Value of key's completed record written by
+// token, beside it, unless the record has changed since it was read.
+func (s *MemoryStore) setMemo(key, token string, v any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.entries[key]; e != nil && e.rec.Token == token && e.rec.State == StateCompleted {
+		e.memo = v
+	}
+}
+
 // touch moves a finished record to the front of the LRU ring.
 func (s *MemoryStore) touch(e *memEntry) {
 	if e.rec.State == StateInFlight {
@@ -128,15 +224,17 @@ func (s *MemoryStore) unlink(e *memEntry) {
 	e.prev, e.next = nil, nil
 }
 
-// evict drops the least recently used finished record, if there is one.
-func (s *MemoryStore) evict() bool {
+// evict drops the least recently used finished record and returns its
+// entry, cleared for reuse, or nil when every record is in flight.
+func (s *MemoryStore) evict() *memEntry {
 	old := s.lru.prev
 	if old == &s.lru {
-		return false
+		return nil
 	}
 	s.unlink(old)
 	delete(s.entries, old.key)
-	return true
+	*old = memEntry{}
+	return old
 }
 
 // clone copies Value so neither the store nor its callers see the other's

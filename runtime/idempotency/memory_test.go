@@ -19,6 +19,17 @@ func TestMemoryStoreConformance(t *testing.T) {
 	})
 }
 
+// remoteMemory hides that a MemoryStore is local, so the suite also runs
+// the engine's path for stores in other processes (per-operation
+// timeouts, lease renewal, copies, crypto/rand tokens) on it.
+type remoteMemory struct{ idempotency.Store }
+
+func TestMemoryStoreConformanceAsRemote(t *testing.T) {
+	storetest.Run(t, storetest.Backend{
+		Open: func(testing.TB) (idempotency.Store, string) { return remoteMemory{idempotency.NewMemoryStore(0)}, "" },
+	})
+}
+
 var now = time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func claimDone(t testing.TB, s idempotency.Store, key string) {

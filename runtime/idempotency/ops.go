@@ -2,6 +2,7 @@ package idempotency
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"time"
 )
@@ -10,44 +11,58 @@ import (
 // *StoreError; ErrLeaseLost passes through, since it is an answer, not a
 // failure. Writes made after the call ran (complete, renew, release) use a
 // context detached from the callers', so the outcome is recorded even when
-// every caller has left.
+// every caller has left. A LocalStore gets no timeout, and a MemoryStore
+// is written without copies.
 
-func (e *Engine) op(ctx context.Context, name string, fn func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, e.cfg.StoreTimeout)
-	defer cancel()
-	err := fn(ctx)
+func (e *Engine) storeErr(name string, err error) error {
 	if err == nil || errors.Is(err, ErrLeaseLost) {
 		return err
 	}
 	return &StoreError{Op: name, Err: err}
 }
 
-func (e *Engine) claim(f *flight, rec Record, now time.Time) (cur Record, claimed bool, err error) {
-	err = e.op(f.ctx, "claim", func(ctx context.Context) error {
-		var err error
-		cur, claimed, err = e.store.Claim(ctx, f.key, rec, now)
-		return err
-	})
-	return cur, claimed, err
+// opContext bounds one store operation.
+func (e *Engine) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if e.local {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, e.cfg.StoreTimeout)
 }
 
-func (e *Engine) get(f *flight) (rec Record, ok bool, err error) {
-	err = e.op(f.ctx, "get", func(ctx context.Context) error {
-		var err error
-		rec, ok, err = e.store.Get(ctx, f.key)
-		return err
-	})
-	return rec, ok, err
+// newToken returns a fresh claim token.
+func (e *Engine) newToken() string {
+	if e.local {
+		return localToken()
+	}
+	return rand.Text()
 }
 
-func (e *Engine) update(f *flight, name string, rec Record) error {
-	return e.op(context.WithoutCancel(f.ctx), name, func(ctx context.Context) error {
-		return e.store.Update(ctx, f.key, rec, e.cfg.Clock.Now())
-	})
+func (e *Engine) claim(f *flight, rec Record, now time.Time) (Record, bool, error) {
+	ctx, cancel := e.opContext(f.ctx)
+	defer cancel()
+	cur, claimed, err := e.store.Claim(ctx, f.key, rec, now)
+	return cur, claimed, e.storeErr("claim", err)
+}
+
+func (e *Engine) get(f *flight) (Record, bool, error) {
+	ctx, cancel := e.opContext(f.ctx)
+	defer cancel()
+	rec, ok, err := e.store.Get(ctx, f.key)
+	return rec, ok, e.storeErr("get", err)
+}
+
+// update writes rec, whose Value nobody writes, over f's record.
+func (e *Engine) update(f *flight, name string, rec Record, now time.Time) error {
+	if e.mem != nil {
+		return e.storeErr(name, e.mem.update(f.key, rec, true))
+	}
+	ctx, cancel := e.opContext(context.WithoutCancel(f.ctx))
+	defer cancel()
+	return e.storeErr(name, e.store.Update(ctx, f.key, rec, now))
 }
 
 func (e *Engine) release(f *flight) error {
-	return e.op(context.WithoutCancel(f.ctx), "release", func(ctx context.Context) error {
-		return e.store.Release(ctx, f.key, f.token)
-	})
+	ctx, cancel := e.opContext(context.WithoutCancel(f.ctx))
+	defer cancel()
+	return e.storeErr("release", e.store.Release(ctx, f.key, f.token))
 }

@@ -6,28 +6,23 @@ import (
 	"runtime/debug"
 )
 
-// own runs the call on a key this flight has claimed, then records the
-// outcome: a result or permanent failure is stored, anything else releases
-// the key so that a retry runs again.
-func (e *Engine) own(f *flight, mine Record, run func(context.Context) ([]byte, error)) ([]byte, error) {
-	f.token = mine.Token
+// own runs the call on a key this flight has claimed with f.token, then
+// records the outcome: a result or permanent failure is stored, anything
+// else releases the key so that a retry runs again.
+func (e *Engine) own(f *flight) ([]byte, error) {
 	if err := context.Cause(f.ctx); err != nil { // every caller left while we claimed
 		return nil, errors.Join(err, e.release(f))
 	}
 	f.markRunning()
-	e.emit(EventRun, f)
-	stop := e.heartbeat(f, mine)
-	lost, stopped := false, false
-	stopOnce := func() {
-		if !stopped {
-			stopped, lost = true, stop()
-		}
-	}
-	defer stopOnce() // also when run calls runtime.Goexit
-	val, err, pe := call(f.ctx, run)
-	stopOnce()
+	f.emit(e, EventRun)
+	hb := e.heartbeat(f)
+	defer hb.stop() // also when run calls runtime.Goexit
+	val, err, pe := call(f.ctx, f.run)
+	lost := hb.stop()
 
-	done := Record{Token: mine.Token, Fingerprint: f.fp}
+	// f.fp is empty only for a claim a MemoryStore keeps the arguments of;
+	// its update keeps them.
+	done := Record{Token: f.token, Fingerprint: f.fp}
 	switch {
 	case pe != nil:
 		f.panicked = pe
@@ -40,27 +35,28 @@ func (e *Engine) own(f *flight, mine Record, run func(context.Context) ([]byte, 
 		if rerr := e.release(f); rerr != nil {
 			return nil, errors.Join(err, rerr)
 		}
-		e.emit(EventReleased, f)
+		f.emit(e, EventReleased)
 		if lost {
 			return nil, errors.Join(err, ErrLeaseLost)
 		}
 		return nil, err
 	}
-	done.Expires = f.expiry(e.cfg.Clock.Now())
+	now := e.cfg.Clock.Now()
+	done.Expires = now.Add(f.ttl)
 	// If this fails, the side effect happened but is not recorded: the
 	// caller learns it from the error, and the key stays in flight until
 	// the lease ends, when a duplicate runs the call again.
-	if uerr := e.update(f, "complete", done); uerr != nil {
+	if uerr := e.update(f, "complete", done, now); uerr != nil {
 		if errors.Is(uerr, ErrLeaseLost) && !lost {
-			e.emit(EventLeaseLost, f)
+			f.emit(e, EventLeaseLost)
 		}
 		return nil, errors.Join(err, uerr)
 	}
 	return val, err
 }
 
-// call runs run, turning a panic into a *PanicError.
-func call(ctx context.Context, run func(context.Context) ([]byte, error)) (val []byte, err error, pe *PanicError) {
+// call runs r, turning a panic into a *PanicError.
+func call(ctx context.Context, r runner) (val []byte, err error, pe *PanicError) {
 	normal := false
 	defer func() {
 		if !normal {
@@ -69,46 +65,65 @@ func call(ctx context.Context, run func(context.Context) ([]byte, error)) (val [
 			}
 		}
 	}()
-	val, err = run(ctx)
+	val, err = r.run(ctx)
 	normal = true
 	return val, err, nil
 }
 
-// heartbeat renews the lease every RenewEvery while the call runs, so a
-// long call is not taken over while its owner lives. stop ends it, waits
-// until no renewal is in progress (a late renewal must not overwrite the
-// completed record), and reports whether the lease was lost; losing it
-// cancels the call, since another caller now owns the key.
-func (e *Engine) heartbeat(f *flight, rec Record) (stop func() (lost bool)) {
-	if e.cfg.RenewEvery < 0 {
-		return func() bool { return false }
+// heartbeat renews a lease every RenewEvery while the call runs, so a long
+// call is not taken over while its owner lives.
+type heartbeat struct {
+	quit, exited chan struct{}
+	lost         bool // written by the heartbeat's goroutine before exited closes
+	stopped      bool
+}
+
+// heartbeat starts renewing f's lease, or returns nil when renewal is off
+// or the store is local, where a claim already holds the key until the
+// call ends.
+func (e *Engine) heartbeat(f *flight) *heartbeat {
+	if e.cfg.RenewEvery < 0 || e.local {
+		return nil
 	}
-	quit, exited := make(chan struct{}), make(chan struct{})
-	lost := false
+	hb := &heartbeat{quit: make(chan struct{}), exited: make(chan struct{})}
+	rec := Record{State: StateInFlight, Token: f.token, Fingerprint: f.fp}
 	go func() {
-		defer close(exited)
+		defer close(hb.exited)
 		for {
 			t := e.cfg.Clock.NewTimer(e.cfg.RenewEvery)
 			select {
-			case <-quit:
+			case <-hb.quit:
 				t.Stop()
 				return
 			case <-t.C():
 			}
-			rec.Expires = e.cfg.Clock.Now().Add(e.cfg.Lease)
+			now := e.cfg.Clock.Now()
+			rec.Expires = now.Add(e.cfg.Lease)
 			// Another error is left to the next beat: two thirds of the
 			// lease remain.
-			if errors.Is(e.update(f, "renew", rec), ErrLeaseLost) {
-				e.emit(EventLeaseLost, f)
-				lost = true
+			if errors.Is(e.update(f, "renew", rec, now), ErrLeaseLost) {
+				f.emit(e, EventLeaseLost)
+				hb.lost = true
 				f.cancel(ErrLeaseLost)
 				return
 			}
 		}
 	}()
-	return func() bool {
-		close(quit)
-		<-exited
-		return lost
+	return hb
+}
+
+// stop ends the heartbeat, waits until no renewal is in progress (a late
+// renewal must not overwrite the completed record), and reports whether
+// the lease was lost; losing it cancelled the call, since another caller
+// now owns the key. It may be called again, and on nil.
+func (hb *heartbeat) stop() (lost bool) {
+	if hb == nil {
+		return false
 	}
+	if !hb.stopped {
+		hb.stopped = true
+		close(hb.quit)
+		<-hb.exited
+	}
+	return hb.lost
 }

@@ -1,13 +1,11 @@
 package idempotency
 
 import (
-	"context"
-	"crypto/rand"
 	"fmt"
 )
 
 // fly runs f to its outcome and publishes it. It is the flight's goroutine.
-func (e *Engine) fly(f *flight, run func(context.Context) ([]byte, error)) {
+func (e *Engine) fly(f *flight) {
 	finished := false
 	defer func() {
 		if !finished { // run called runtime.Goexit: free the key, tell the callers
@@ -18,24 +16,29 @@ func (e *Engine) fly(f *flight, run func(context.Context) ([]byte, error)) {
 			e.finish(f)
 		}
 	}()
-	f.val, f.err = e.resolve(f, run)
+	if f.token != "" { // claimed by its first caller
+		f.val, f.err = e.own(f)
+	} else {
+		f.val, f.err = e.resolve(f)
+	}
 	finished = true
 	e.finish(f)
 }
 
 // resolve claims the key and runs the call, or finds its outcome in the
 // store, waiting while another process holds it.
-func (e *Engine) resolve(f *flight, run func(context.Context) ([]byte, error)) ([]byte, error) {
+func (e *Engine) resolve(f *flight) ([]byte, error) {
 	disagreements := 0
 	for {
 		now := e.cfg.Clock.Now()
-		mine := Record{State: StateInFlight, Token: rand.Text(), Fingerprint: f.fp, Expires: now.Add(e.cfg.Lease)}
+		mine := Record{State: StateInFlight, Token: e.newToken(), Fingerprint: f.fingerprint(), Expires: e.leaseEnd(now)}
 		cur, claimed, err := e.claim(f, mine, now)
 		if err != nil {
 			return nil, err
 		}
 		if claimed {
-			return e.own(f, mine, run)
+			f.token = mine.Token
+			return e.own(f)
 		}
 		if !cur.Live(now) {
 			// The store refused the claim yet shows a free key.
@@ -59,24 +62,24 @@ func (e *Engine) resolve(f *flight, run func(context.Context) ([]byte, error)) (
 func (e *Engine) wait(f *flight, cur Record) (val []byte, err error, free bool) {
 	backoff := e.cfg.PollMin
 	for {
-		if cur.Fingerprint != f.fp {
-			e.emit(EventKeyReused, f)
+		if cur.Fingerprint != f.fingerprint() {
+			f.emit(e, EventKeyReused)
 			return nil, ErrKeyReused, false
 		}
 		switch cur.State {
 		case StateCompleted:
-			e.emit(EventHit, f)
+			f.emit(e, EventHit)
 			return cur.Value, nil, false
 		case StateFailed:
-			e.emit(EventHit, f)
+			f.emit(e, EventHit)
 			return nil, &StoredError{Message: string(cur.Value)}, false
 		case StateInFlight:
 		default:
 			return nil, fmt.Errorf("%w: record in state %v", ErrInconsistentState, cur.State), false
 		}
-		if !f.isRemote() {
+		if !f.remoteSeen {
 			f.markRemote()
-			e.emit(EventWaitRemote, f)
+			f.emit(e, EventWaitRemote)
 		}
 		// Poll with capped backoff, but look again right when the lease ends,
 		// since a dead owner's key is ours to take over then.

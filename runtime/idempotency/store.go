@@ -76,3 +76,34 @@ type Store interface {
 	// returns ErrLeaseLost.
 	Release(ctx context.Context, key, token string) error
 }
+
+// LocalStore is a Store that keeps its records in this process's memory,
+// as MemoryStore does, and says so with Local. Its records die with the
+// process, so an in-flight record cannot outlive its owner; its operations
+// neither block nor fail other than as the Store contract says (ErrLeaseLost,
+// ErrStoreFull). An engine on a store whose Local reports true therefore:
+//
+//   - calls it on the caller's goroutine, without Config.StoreTimeout, and
+//     answers a stored result without starting a goroutine;
+//   - does not renew leases: with renewal on (Config.RenewEvery >= 0) a
+//     claim holds the key for as long as the call runs, which is what
+//     renewal achieves for a store that outlives the process; with renewal
+//     off a claim lasts Config.Lease, as it does on any store;
+//   - draws tokens from math/rand/v2 rather than crypto/rand: they only
+//     need to be unique among this process's claims.
+//
+// A wrapper around another store must not report true unless the wrapped
+// store is local and the wrapper adds no failure of its own: a write that
+// fails leaves a held key in flight until the process ends.
+type LocalStore interface {
+	Store
+	// Local reports whether the store keeps its records in this
+	// process's memory.
+	Local() bool
+}
+
+// isLocal reports whether s is a LocalStore that says it is local.
+func isLocal(s Store) bool {
+	l, ok := s.(LocalStore)
+	return ok && l.Local()
+}

@@ -1,6 +1,7 @@
 package idempotency
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -22,12 +23,17 @@ type Call struct {
 // Do is Execute for generated code. run returns the method's results as
 // one value R (a generated struct; struct{} for a method that returns only
 // an error), which Do encodes with the engine's Codec for the store;
-// duplicates get it decoded from the store. The caller that ran the call
-// gets run's own value, also alongside an error.
+// duplicates get it decoded from the store, each its own value. The caller
+// that ran the call gets run's own value, also alongside an error.
 //
 // run hands its results back by return value, not by writing to variables
 // of the caller: a caller whose context ends returns at once while run may
 // still be running for other callers.
+//
+// On a MemoryStore with the JSON codec, a result type without pointers,
+// slices, maps, interfaces, channels or functions (strings are fine: they
+// cannot be written) is decoded once and then copied for each duplicate:
+// the copy is equal to a fresh decode and shares nothing writable.
 func Do[R any](ctx context.Context, e *Engine, c Call, run func(context.Context) (R, error)) (R, error) {
 	var zero R
 	var args []byte
@@ -37,36 +43,54 @@ func Do[R any](ctx context.Context, e *Engine, c Call, run func(context.Context)
 			return zero, fmt.Errorf("%w: arguments of %s: %v", ErrCodec, c.Policy, err)
 		}
 	}
-	var (
-		out R
-		ran bool
-	)
-	// out and ran are written on the flight's goroutine and read here only
-	// when settled, that is after that goroutine published the outcome.
-	val, err, settled := e.execute(ctx, Request{Policy: c.Policy, Key: c.Key, Args: args, TTL: c.TTL},
-		func(ctx context.Context) ([]byte, error) {
-			r, err := run(ctx)
-			out, ran = r, true
-			if err != nil {
-				return nil, err
-			}
-			b, err := e.cfg.Codec.Marshal(r)
-			if err != nil {
-				return nil, fmt.Errorf("%w: result of %s: %v", ErrCodec, c.Policy, err)
-			}
-			return b, nil
-		})
+	tc := &typedCall[R]{fn: run, codec: e.cfg.Codec, policy: c.Policy}
+	res := e.execute(ctx, Request{Policy: c.Policy, Key: c.Key, Args: args, TTL: c.TTL}, tc)
 	switch {
-	case !settled:
-		return zero, err
-	case ran:
-		return out, err
-	case err != nil:
-		return zero, err
+	case !res.settled:
+		return zero, res.err
+	case tc.ran:
+		return tc.out, res.err
+	case res.err != nil:
+		return zero, res.err
 	}
-	var res R
-	if err := e.cfg.Codec.Unmarshal(val, &res); err != nil {
+	if v, ok := res.memo.(R); ok && e.json && copyable[R]() {
+		return v, nil
+	}
+	data := res.val
+	if !e.json { // another codec may keep parts of its input in the value
+		data = bytes.Clone(data)
+	}
+	var out R
+	if err := e.cfg.Codec.Unmarshal(data, &out); err != nil {
 		return zero, fmt.Errorf("%w: stored result of %s: %v", ErrCodec, c.Policy, err)
 	}
-	return res, nil
+	if res.token != "" && e.json && copyable[R]() {
+		e.mem.setMemo(res.key, res.token, out)
+	}
+	return out, nil
+}
+
+// typedCall is the runner of Do: it keeps run's own results for the caller
+// that ran it and encodes them for the store. out and ran are written on
+// the flight's goroutine and read by Do only when the outcome is settled,
+// that is after that goroutine published it.
+type typedCall[R any] struct {
+	fn     func(context.Context) (R, error)
+	codec  Codec
+	policy string
+	out    R
+	ran    bool
+}
+
+func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
+	r, err := t.fn(ctx)
+	t.out, t.ran = r, true
+	if err != nil {
+		return nil, err
+	}
+	b, err := t.codec.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: result of %s: %v", ErrCodec, t.policy, err)
+	}
+	return b, nil
 }

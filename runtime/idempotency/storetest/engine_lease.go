@@ -185,21 +185,38 @@ func testLateOwnerFenced(t *testing.T, f *fixture) {
 }
 
 // testHeartbeat: a call longer than its lease keeps the key while its owner
-// renews it.
+// lives. The owner renews the lease; on a LocalStore, whose records cannot
+// outlive their owner, the claim holds the key until the call ends and
+// nothing is renewed.
 func testHeartbeat(t *testing.T, f *fixture) {
 	ctx := testContext(t)
 	svc := &service{gate: make(chan struct{})}
 	owner := goCharge(ctx, f.engine(idempotency.Config{Lease: 30 * time.Second, RenewEvery: 10 * time.Second}), "o-1", 1, svc)
-	for i := 1; i <= 4; i++ { // 40 s: past the first lease
-		if err := f.clock.WaitForTimers(ctx, 1); err != nil {
-			t.Fatal(err)
+	if isLocal(f.store) {
+		eventually(t, "the call runs", func() bool { return svc.calls.Load() == 1 })
+		claimed, _, _ := f.store.Get(ctx, storeKey("o-1"))
+		if !claimed.Expires.After(epoch.Add(time.Hour)) {
+			t.Fatalf("claim on a local store expires at %v; want it held for as long as the call runs", claimed.Expires)
 		}
-		f.clock.Advance(10 * time.Second)
-		want := epoch.Add(time.Duration(i)*10*time.Second + 30*time.Second)
-		eventually(t, "the lease is renewed", func() bool {
-			rec, _, _ := f.store.Get(ctx, storeKey("o-1"))
-			return rec.Expires.Equal(want)
-		})
+		f.clock.Advance(40 * time.Second)
+		if rec, _, _ := f.store.Get(ctx, storeKey("o-1")); rec.State != idempotency.StateInFlight || rec.Token != claimed.Token || !rec.Expires.Equal(claimed.Expires) {
+			t.Fatalf("after 40 s the record is %+v; want the claim unchanged, %+v", rec, claimed)
+		}
+		if n := f.clock.Timers(); n != 0 {
+			t.Fatalf("%d timers wait on a local store; want no renewal", n)
+		}
+	} else {
+		for i := 1; i <= 4; i++ { // 40 s: past the first lease
+			if err := f.clock.WaitForTimers(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Advance(10 * time.Second)
+			want := epoch.Add(time.Duration(i)*10*time.Second + 30*time.Second)
+			eventually(t, "the lease is renewed", func() bool {
+				rec, _, _ := f.store.Get(ctx, storeKey("o-1"))
+				return rec.Expires.Equal(want)
+			})
+		}
 	}
 	if o := recv(t, goCharge(ctx, f.engine(idempotency.Config{InFlightWait: idempotency.NoWait}), "o-1", 1, svc)); !errors.Is(o.err, idempotency.ErrInFlight) {
 		t.Fatalf("duplicate after 40 s of a 30 s lease: %v, want ErrInFlight", o.err)
@@ -211,4 +228,10 @@ func testHeartbeat(t *testing.T, f *fixture) {
 	if n := svc.calls.Load(); n != 1 {
 		t.Fatalf("inner called %d times, want 1", n)
 	}
+}
+
+// isLocal reports whether s says it lives in this process.
+func isLocal(s idempotency.Store) bool {
+	l, ok := s.(idempotency.LocalStore)
+	return ok && l.Local()
 }
