@@ -30,6 +30,18 @@ func TestMemoryStoreConformanceAsRemote(t *testing.T) {
 	})
 }
 
+// localMemory is a LocalStore that is not a MemoryStore, so the suite also
+// runs the engine's local path through the Store methods alone.
+type localMemory struct{ idempotency.Store }
+
+func (localMemory) Local() bool { return true }
+
+func TestLocalStoreConformance(t *testing.T) {
+	storetest.Run(t, storetest.Backend{
+		Open: func(testing.TB) (idempotency.Store, string) { return localMemory{idempotency.NewMemoryStore(0)}, "" },
+	})
+}
+
 var now = time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func claimDone(t testing.TB, s idempotency.Store, key string) {

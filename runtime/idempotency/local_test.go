@@ -1,0 +1,321 @@
+package idempotency_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/baldur-go/baldur/runtime/idempotency"
+	"github.com/baldur-go/baldur/runtime/idempotency/storetest"
+)
+
+// decodes counts UnmarshalJSON calls of decodeCounter values.
+var decodes atomic.Int64
+
+// decodeCounter is an int whose decoding is counted.
+type decodeCounter struct{ N int }
+
+func (c decodeCounter) MarshalJSON() ([]byte, error) { return json.Marshal(c.N) }
+func (c *decodeCounter) UnmarshalJSON(b []byte) error {
+	decodes.Add(1)
+	return json.Unmarshal(b, &c.N)
+}
+
+// flat holds nothing a copy would share with the original.
+type flat struct {
+	C     decodeCounter
+	Label string
+	Pair  [2]float64
+}
+
+// deep holds a slice and a map: a copy would share them.
+type deep struct {
+	C     decodeCounter
+	Items []int
+	Tags  map[string]string
+}
+
+// A stored result whose copies share nothing writable is decoded for the
+// first duplicate only; the next ones get equal values. Every duplicate
+// of a result with slices or maps is decoded anew. Not run in parallel:
+// it counts decodes package-wide.
+func TestDuplicatesDecodeOnceWhenCopiesShareNothing(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, idempotency.Config{})
+	want := flat{C: decodeCounter{7}, Label: "receipt-1", Pair: [2]float64{1.5, -2}}
+	runs := 0
+	call := func() flat {
+		t.Helper()
+		got, err := idempotency.Do(ctx, e, idempotency.Call{Policy: "p", Key: "flat", Args: 1}, func(context.Context) (flat, error) {
+			runs++
+			return want, nil
+		})
+		if err != nil || got != want {
+			t.Fatalf("got %+v, %v; want %+v", got, err, want)
+		}
+		return got
+	}
+	decodes.Store(0)
+	for range 5 {
+		call()
+	}
+	if runs != 1 || decodes.Load() != 1 {
+		t.Fatalf("flat result: %d runs and %d decodes for 4 duplicates, want 1 and 1", runs, decodes.Load())
+	}
+
+	decodes.Store(0)
+	for range 5 {
+		if _, err := idempotency.Do(ctx, e, idempotency.Call{Policy: "p", Key: "deep"}, func(context.Context) (deep, error) {
+			return deep{C: decodeCounter{1}, Items: []int{1}}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if decodes.Load() != 4 {
+		t.Fatalf("result with a slice: %d decodes for 4 duplicates, want 4", decodes.Load())
+	}
+}
+
+// The kept decoded result belongs to one record: once the record expires
+// and the call runs again, duplicates get the new result.
+func TestKeptResultFollowsTheRecord(t *testing.T) {
+	ctx := context.Background()
+	clock := storetest.NewClock(now)
+	e := newEngine(t, idempotency.Config{Clock: clock, TTL: time.Hour})
+	n := 0
+	call := func() flat {
+		t.Helper()
+		got, err := idempotency.Do(ctx, e, idempotency.Call{Policy: "p", Key: "k"}, func(context.Context) (flat, error) {
+			n++
+			return flat{C: decodeCounter{n}}, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	call()
+	if call().C.N != 1 || call().C.N != 1 {
+		t.Fatal("duplicates did not get the first result")
+	}
+	clock.Advance(time.Hour)
+	if got := call(); got.C.N != 2 {
+		t.Fatalf("after expiry got %d, want a new run", got.C.N)
+	}
+	if call().C.N != 2 || call().C.N != 2 {
+		t.Fatal("duplicates of the new record got the old result")
+	}
+}
+
+// Each caller owns what it gets: the first caller and duplicates, local or
+// joined, may change slices and maps of their result without touching
+// anyone else's.
+func TestDuplicatesGetIndependentCopies(t *testing.T) {
+	ctx := context.Background()
+	gate := make(chan struct{})
+	run := func(context.Context) (deep, error) {
+		<-gate
+		return deep{Items: []int{1, 2}, Tags: map[string]string{"a": "b"}}, nil
+	}
+	var (
+		wg     sync.WaitGroup
+		outs   = make([]deep, 4)
+		joined = make(chan struct{}, len(outs))
+	)
+	e := newEngine(t, idempotency.Config{OnEvent: func(ev idempotency.Event) {
+		if ev.Kind == idempotency.EventJoin {
+			joined <- struct{}{}
+		}
+	}})
+	for i := range outs {
+		wg.Go(func() {
+			r, err := idempotency.Do(ctx, e, idempotency.Call{Policy: "p", Key: "k"}, run)
+			if err != nil {
+				t.Error(err)
+			}
+			r.Items[0], r.Tags["a"] = 100+i, "changed" // every caller scribbles on its copy
+			outs[i] = r
+		})
+	}
+	for range len(outs) - 1 {
+		<-joined
+	}
+	close(gate)
+	wg.Wait()
+	for i, r := range outs {
+		if r.Items[0] != 100+i || r.Items[1] != 2 || len(r.Tags) != 1 {
+			t.Fatalf("caller %d sees %+v: another caller's writes reached it", i, r)
+		}
+	}
+	for range 2 {
+		r, err := idempotency.Do(ctx, e, idempotency.Call{Policy: "p", Key: "k"}, run)
+		if err != nil || r.Items[0] != 1 || r.Tags["a"] != "b" {
+			t.Fatalf("later duplicate got %+v, %v; callers' writes reached the store", r, err)
+		}
+		r.Items[0], r.Tags["a"] = -1, "again"
+	}
+}
+
+// observedStore records what the engine asks of the store it wraps.
+type observedStore struct {
+	idempotency.Store
+	local bool
+
+	mu        sync.Mutex
+	deadlines int // operations that came with a deadline
+	renewals  int // updates that kept the record in flight
+	tokens    []string
+	renewed   chan struct{} // receives each renewal when not nil
+}
+
+func (s *observedStore) Local() bool { return s.local }
+
+func (s *observedStore) saw(ctx context.Context) {
+	if _, ok := ctx.Deadline(); ok {
+		s.deadlines++
+	}
+}
+
+func (s *observedStore) Claim(ctx context.Context, key string, rec idempotency.Record, now time.Time) (idempotency.Record, bool, error) {
+	s.mu.Lock()
+	s.saw(ctx)
+	s.tokens = append(s.tokens, rec.Token)
+	s.mu.Unlock()
+	return s.Store.Claim(ctx, key, rec, now)
+}
+
+func (s *observedStore) Update(ctx context.Context, key string, rec idempotency.Record, now time.Time) error {
+	s.mu.Lock()
+	s.saw(ctx)
+	renewal := rec.State == idempotency.StateInFlight
+	if renewal {
+		s.renewals++
+	}
+	s.mu.Unlock()
+	err := s.Store.Update(ctx, key, rec, now)
+	if renewal && s.renewed != nil {
+		s.renewed <- struct{}{}
+	}
+	return err
+}
+
+func (s *observedStore) Release(ctx context.Context, key, token string) error {
+	s.mu.Lock()
+	s.saw(ctx)
+	s.mu.Unlock()
+	return s.Store.Release(ctx, key, token)
+}
+
+// A local store gets no per-operation timeout, no lease renewal, and
+// tokens of the usual form from math/rand/v2; a remote one gets all three
+// as before.
+func TestLocalStoreSkipsTimeoutsAndRenewal(t *testing.T) {
+	token := regexp.MustCompile(`^[A-Z2-7]{26}$`)
+	for _, local := range []bool{true, false} {
+		s := &observedStore{Store: idempotency.NewMemoryStore(0), local: local, renewed: make(chan struct{}, 1)}
+		clock := storetest.NewClock(now)
+		e, err := idempotency.New(s, idempotency.Config{Clock: clock, Lease: 30 * time.Second, RenewEvery: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		started, gate := make(chan struct{}), make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			_, err := idempotency.Do(ctx, e, idempotency.Call{Policy: "p", Key: "slow"}, func(context.Context) (int, error) {
+				close(started)
+				<-gate
+				return 1, nil
+			})
+			done <- err
+		}()
+		<-started
+		if !local {
+			if err := clock.WaitForTimers(ctx, 1); err != nil { // the heartbeat's
+				t.Fatal(err)
+			}
+		}
+		clock.Advance(10 * time.Second)
+		if !local {
+			<-s.renewed
+		}
+		close(gate)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		for i := range 100 {
+			if _, err := idempotency.Do(ctx, e, idempotency.Call{Policy: "p", Key: "k" + strings.Repeat("x", i)}, func(context.Context) (int, error) { return i, nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.mu.Lock()
+		seen := map[string]bool{}
+		for _, tok := range s.tokens {
+			if !token.MatchString(tok) || seen[tok] {
+				t.Fatalf("local %v: token %q is not a fresh [A-Z2-7]{26}", local, tok)
+			}
+			seen[tok] = true
+		}
+		if local && (s.deadlines != 0 || s.renewals != 0) {
+			t.Errorf("local store: %d operations with a deadline and %d renewals, want none", s.deadlines, s.renewals)
+		}
+		if !local && (s.deadlines == 0 || s.renewals == 0) {
+			t.Errorf("remote store: %d operations with a deadline and %d renewals, want some", s.deadlines, s.renewals)
+		}
+		s.mu.Unlock()
+	}
+}
+
+// remote hides that a store is local.
+type remote struct{ idempotency.Store }
+
+// A MemoryStore that an engine of this process writes without hashing the
+// arguments still shows their sha256 through the Store methods, so an
+// engine that reaches it through them (another store wrapping it) agrees
+// on hits and on reused keys, whichever engine wrote the record, for
+// short arguments (kept as they are) and long ones (hashed).
+func TestMemoryStoreFingerprintsSeenThroughStoreMethods(t *testing.T) {
+	ctx := context.Background()
+	s := idempotency.NewMemoryStore(0)
+	local, err := idempotency.New(s, idempotency.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := idempotency.New(remote{s}, idempotency.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type args struct{ Note string }
+	short, long := args{"a"}, args{strings.Repeat("long ", 20)}
+	for i, c := range []struct {
+		writer, reader *idempotency.Engine
+		args           args
+	}{{local, other, short}, {local, other, long}, {other, local, short}, {other, local, long}} {
+		key := "k" + string(rune('0'+i))
+		ran := 0
+		run := func(context.Context) (int, error) { ran++; return 42, nil }
+		if _, err := idempotency.Do(ctx, c.writer, idempotency.Call{Policy: "p", Key: key, Args: c.args}, run); err != nil {
+			t.Fatal(err)
+		}
+		rec, ok, err := s.Get(ctx, idempotency.StoreKey("", "", "p", key))
+		canon, _ := idempotency.CanonicalJSON(c.args)
+		sum := sha256.Sum256(canon)
+		if err != nil || !ok || rec.Fingerprint != hex.EncodeToString(sum[:]) {
+			t.Fatalf("case %d: stored fingerprint %q (%v, %v), want the sha256 of %s", i, rec.Fingerprint, ok, err, canon)
+		}
+		if got, err := idempotency.Do(ctx, c.reader, idempotency.Call{Policy: "p", Key: key, Args: c.args}, run); err != nil || got != 42 || ran != 1 {
+			t.Fatalf("case %d: duplicate got %d, %v after %d runs; want the stored 42", i, got, err, ran)
+		}
+		if _, err := idempotency.Do(ctx, c.reader, idempotency.Call{Policy: "p", Key: key, Args: args{"other"}}, run); !errors.Is(err, idempotency.ErrKeyReused) {
+			t.Fatalf("case %d: other arguments: %v, want ErrKeyReused", i, err)
+		}
+	}
+}
