@@ -249,6 +249,22 @@ func TestExecuteBytes(t *testing.T) {
 	}
 }
 
+// The bytes run returns stay run's: writing them after the call changes
+// neither the stored result nor what duplicates get.
+func TestExecuteKeepsItsOwnCopy(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, idempotency.Config{})
+	buf := []byte("receipt-1")
+	if _, err := e.Execute(ctx, idempotency.Request{Policy: "p", Key: "k"}, func(context.Context) ([]byte, error) { return buf, nil }); err != nil {
+		t.Fatal(err)
+	}
+	copy(buf, "XXXXXXXXX") // run reuses its buffer
+	again, err := e.Execute(ctx, idempotency.Request{Policy: "p", Key: "k"}, func(context.Context) ([]byte, error) { return nil, errors.New("ran again") })
+	if err != nil || string(again) != "receipt-1" {
+		t.Fatalf("duplicate = %q, %v; want the bytes as they were returned", again, err)
+	}
+}
+
 // A call that ends its goroutine with runtime.Goexit (t.FailNow in a
 // fake) still frees its key and answers its callers.
 func TestGoexitFreesKey(t *testing.T) {

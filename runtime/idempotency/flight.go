@@ -1,6 +1,7 @@
 package idempotency
 
 import (
+	"bytes"
 	"context"
 	"time"
 )
@@ -11,9 +12,15 @@ type runner interface {
 	run(ctx context.Context) ([]byte, error)
 }
 
+// runFunc is Execute's run. Its result is copied: the caller's function
+// may keep writing the slice it returned, and the engine hands the bytes
+// to the store and to duplicates without copying them again.
 type runFunc func(context.Context) ([]byte, error)
 
-func (f runFunc) run(ctx context.Context) ([]byte, error) { return f(ctx) }
+func (f runFunc) run(ctx context.Context) ([]byte, error) {
+	val, err := f(ctx)
+	return bytes.Clone(val), err
+}
 
 // flight is the one local call working on a store key. Every local caller
 // with that key waits on it, so a process talks to the store once per key

@@ -318,4 +318,14 @@ func TestMemoryStoreFingerprintsSeenThroughStoreMethods(t *testing.T) {
 			t.Fatalf("case %d: other arguments: %v, want ErrKeyReused", i, err)
 		}
 	}
+	// Execute may pass no arguments at all: nil is kept as empty arguments.
+	req := idempotency.Request{Policy: "p", Key: "nil-args"}
+	if _, err := local.Execute(ctx, req, func(context.Context) ([]byte, error) { return []byte("v"), nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []*idempotency.Engine{local, other} {
+		if v, err := e.Execute(ctx, req, func(context.Context) ([]byte, error) { return nil, errors.New("ran again") }); err != nil || string(v) != "v" {
+			t.Fatalf("duplicate without arguments = %q, %v; want the stored v", v, err)
+		}
+	}
 }

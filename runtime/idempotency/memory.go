@@ -114,6 +114,9 @@ func (s *MemoryStore) claim(key string, rec Record, args []byte, now time.Time) 
 	}
 	if rec.Fingerprint == "" {
 		e.args = args
+		if args == nil {
+			e.args = []byte{} // kept, and empty: nil means none kept
+		}
 	}
 	e.rec = rec
 	return rec, nil, nil, true, nil
