@@ -150,6 +150,15 @@ func (e *Engine) joinLocked(f *flight, args []byte) error {
 // once the key turns out to be held by another process; a joiner, as soon
 // as the flight is running or waiting.
 func (e *Engine) await(ctx context.Context, f *flight, first bool) result {
+	if f.busy == nil { // InFlightWait is 0: wait for the outcome or the caller's end
+		select {
+		case <-f.done:
+			return f.result()
+		case <-ctx.Done():
+			e.leave(f)
+			return result{err: ctx.Err()}
+		}
+	}
 	busy := f.remote
 	if !first {
 		busy = f.busy

@@ -40,7 +40,9 @@ func (e *Engine) executeLocal(ctx context.Context, policy, key string, args []by
 	if e.mem != nil {
 		cur, curArgs, memo, claimed, err = e.mem.claim(key, mine, args, now)
 	} else {
-		cur, claimed, err = e.store.Claim(ctx, key, mine, now)
+		// Detached, as the flight's store calls are: the caller's
+		// cancellation is answered by await, not by a failed claim.
+		cur, claimed, err = e.store.Claim(context.WithoutCancel(ctx), key, mine, now)
 	}
 	if err != nil {
 		e.mu.Unlock()
