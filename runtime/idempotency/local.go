@@ -58,14 +58,14 @@ func (e *Engine) executeLocal(ctx context.Context, policy, key string, args []by
 	}
 	f := newFlight(ctx, policy, key, args, ttl, run, e.cfg.InFlightWait != 0)
 	f.fp = mine.Fingerprint
-	e.flights[key] = f
-	e.mu.Unlock()
 	if claimed {
-		f.token = mine.Token
-		if e.mem != nil {
-			f.token = cur.Token // the store drew it
+		f.token = cur.Token // the store may have drawn it
+		if e.mem == nil {
+			f.token = mine.Token
 		}
 	}
+	e.flights[key] = f
+	e.mu.Unlock()
 	go e.fly(f)
 	return e.await(ctx, f, true)
 }
