@@ -115,8 +115,15 @@ func (e *Engine) execute(ctx context.Context, r Request, run runner) result {
 		ttl = e.cfg.TTL
 	}
 	key := StoreKey(e.cfg.Namespace, tenant, r.Policy, r.Key)
+	var (
+		now       time.Time
+		token, fp string
+	)
 	if e.local {
-		return e.executeLocal(ctx, r.Policy, key, r.Args, ttl, run)
+		now = e.cfg.Clock.Now()
+		if e.mem == nil || len(r.Args) > maxMemArgs { // hashed here, not under the lock
+			fp = fingerprint(r.Args)
+		}
 	}
 	e.mu.Lock()
 	if f := e.flights[key]; f != nil {
@@ -127,7 +134,16 @@ func (e *Engine) execute(ctx context.Context, r Request, run runner) result {
 		}
 		return e.await(ctx, f, false)
 	}
+	if e.local {
+		var res result
+		var answered bool
+		if res, answered, token, fp = e.claimLocal(ctx, r.Policy, key, r.Args, fp, now); answered {
+			e.mu.Unlock()
+			return res
+		}
+	}
 	f := newFlight(ctx, r.Policy, key, r.Args, ttl, run, e.cfg.InFlightWait != 0)
+	f.token, f.fp = token, fp
 	e.flights[key] = f
 	e.mu.Unlock()
 	go e.fly(f)

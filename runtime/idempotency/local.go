@@ -8,28 +8,20 @@ import (
 	"time"
 )
 
-// executeLocal is execute on a LocalStore. The claim is made on the
-// caller's goroutine with e.mu held, which is cheap because the store
-// neither blocks nor does I/O, and makes "no local flight on the key" and
-// the claim one step: a stored result is answered right here, without a
-// flight or a goroutine. Only a claimed key starts one, to run the call
-// (the first caller must be able to leave while it runs), and so does a
-// key held by another engine sharing the store, to wait for it.
-func (e *Engine) executeLocal(ctx context.Context, policy, key string, args []byte, ttl time.Duration, run runner) result {
-	now := e.cfg.Clock.Now()
-	mine := Record{State: StateInFlight, Expires: e.leaseEnd(now)}
-	if e.mem == nil {
-		mine.Token, mine.Fingerprint = localToken(), fingerprint(args)
-	}
-	e.mu.Lock()
-	if f := e.flights[key]; f != nil {
-		err := e.joinLocked(f, args)
-		e.mu.Unlock()
-		if err != nil {
-			return result{err: err}
-		}
-		return e.await(ctx, f, false)
-	}
+// claimLocal is execute's claim on a LocalStore, for a key without a
+// local flight, called with e.mu held at now. The claim is made right
+// here, on the caller's goroutine and under the lock, which is cheap
+// because the store neither blocks nor does I/O, and makes "no local
+// flight on the key" and the claim one step: a stored result (or a
+// failure) is answered without a flight or a goroutine. Otherwise execute
+// starts a flight: with token set when the key is claimed, to run the
+// call (the first caller must be able to leave while it runs), or without
+// one to wait for another engine sharing the store.
+//
+// fp is the fingerprint of args, or empty when a MemoryStore keeps the
+// arguments instead (see maxMemArgs); it is returned for the flight.
+func (e *Engine) claimLocal(ctx context.Context, policy, key string, args []byte, fp string, now time.Time) (res result, answered bool, token, flightFP string) {
+	mine := Record{State: StateInFlight, Fingerprint: fp, Expires: e.leaseEnd(now)}
 	var (
 		cur     Record
 		curArgs []byte
@@ -39,35 +31,31 @@ func (e *Engine) executeLocal(ctx context.Context, policy, key string, args []by
 	)
 	if e.mem != nil {
 		cur, curArgs, memo, claimed, err = e.mem.claim(key, mine, args, now)
+		if claimed {
+			mine.Token = cur.Token // the store drew it
+		}
 	} else {
+		mine.Token = localToken()
 		// Detached, as the flight's store calls are: the caller's
 		// cancellation is answered by await, not by a failed claim.
 		cur, claimed, err = e.store.Claim(context.WithoutCancel(ctx), key, mine, now)
 	}
-	if err != nil {
-		e.mu.Unlock()
-		return result{err: e.storeErr("claim", err)}
-	}
-	if !claimed && cur.Live(now) && cur.State != StateInFlight {
-		e.mu.Unlock()
+	switch {
+	case err != nil:
+		return result{err: e.storeErr("claim", err)}, true, "", ""
+	case claimed:
+		return result{}, false, mine.Token, fp
+	case cur.Live(now) && cur.State != StateInFlight:
 		same := bytes.Equal(curArgs, args)
-		if curArgs == nil {
-			same = cur.Fingerprint == fingerprint(args)
+		if curArgs == nil { // a record written with its fingerprint
+			if fp == "" {
+				fp = fingerprint(args)
+			}
+			same = cur.Fingerprint == fp
 		}
-		return e.stored(policy, key, same, cur, memo)
+		return e.stored(policy, key, same, cur, memo), true, "", ""
 	}
-	f := newFlight(ctx, policy, key, args, ttl, run, e.cfg.InFlightWait != 0)
-	f.fp = mine.Fingerprint
-	if claimed {
-		f.token = cur.Token // the store may have drawn it
-		if e.mem == nil {
-			f.token = mine.Token
-		}
-	}
-	e.flights[key] = f
-	e.mu.Unlock()
-	go e.fly(f)
-	return e.await(ctx, f, true)
+	return result{}, false, "", fp // held elsewhere, or a claim/read disagreement
 }
 
 // stored answers a caller from a finished record found at claim time;
