@@ -96,23 +96,30 @@ func Generate(opts Options) (*Result, error) {
 	return res, nil
 }
 
-// forwardReferences drops the "undefined" errors of code that already uses
-// the declarations this run is about to generate, such as a constructor
-// called before its first generation: the interfaces type-check without
-// them, and after generation the package compiles.
+// forwardReferences drops the "undefined" errors of code that uses the
+// declarations this run generates: the generated files themselves are
+// read without their bodies (see parseFile), and before the first
+// generation they do not exist. The interfaces type-check without them,
+// and after generation the code compiles. An unqualified name must be
+// generated in the file's own package; a qualified one (payments.NewX,
+// under whatever import name) in any package of this run.
 func forwardReferences(diags parser.Diagnostics, model []*parser.Package) parser.Diagnostics {
-	pending := map[string]bool{} // dir + "\x00" + name
+	pending := map[string]bool{} // dir + "\x00" + name, and "." + name
 	for _, pkg := range model {
 		for _, f := range pkg.Files {
 			for _, iface := range f.Interfaces {
-				pending[pkg.Dir+"\x00"+iface.TypeName], pending[pkg.Dir+"\x00"+iface.CtorName] = true, true
+				for _, n := range []string{iface.TypeName, iface.CtorName} {
+					pending[pkg.Dir+"\x00"+n] = true
+					pending["."+n] = true
+				}
 			}
 		}
 	}
 	out := diags[:0:0]
 	for _, d := range diags {
 		name, ok := strings.CutPrefix(d.Msg, "undefined: ")
-		if ok && pending[filepath.Dir(d.Pos.Filename)+"\x00"+name] {
+		_, sel, qualified := strings.Cut(name, ".")
+		if ok && (pending[filepath.Dir(d.Pos.Filename)+"\x00"+name] || qualified && pending["."+sel]) {
 			continue
 		}
 		out = append(out, d)

@@ -1,7 +1,10 @@
 package generator
 
 import (
+	"bytes"
 	"fmt"
+	"go/ast"
+	goparser "go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -70,7 +73,23 @@ func loadConfig(opts Options, fset *token.FileSet) *packages.Config {
 	if tags := strings.TrimSpace(opts.Tags); tags != "" {
 		cfg.BuildFlags = []string{"-tags=" + tags}
 	}
+	cfg.ParseFile = parseFile
 	return cfg
+}
+
+var header = []byte(parser.Header + "\n")
+
+// parseFile reads only the header and package clause of the files
+// baldurgen wrote: this run replaces them, so type-checking them would
+// only cost time and, when they are stale, report errors about code that
+// is about to go. Code that uses their declarations then reports them
+// undefined, which Generate forgives for the names it declares.
+func parseFile(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+	mode := goparser.AllErrors | goparser.ParseComments | goparser.SkipObjectResolution
+	if bytes.HasPrefix(src, header) {
+		mode = goparser.PackageClauseOnly | goparser.ParseComments
+	}
+	return goparser.ParseFile(fset, filename, src, mode)
 }
 
 // whyNothing explains an empty load. In export-data mode go/packages hides

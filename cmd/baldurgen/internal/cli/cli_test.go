@@ -324,3 +324,34 @@ func TestBuildConstraintFlag(t *testing.T) {
 		t.Errorf("bad expression: exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestCallersInOtherPackagesBeforeFirstGeneration(t *testing.T) {
+	dir := module(t, map[string]string{
+		"pay/gateway.go": gateway,
+		"app/main.go": `package main
+
+import (
+	p "example.com/m/pay"
+
+	baldur "github.com/baldur-go/baldur/runtime"
+)
+
+func main() {
+	rt, _ := baldur.New()
+	var g p.Gateway = p.NewGatewayProtected(nil, rt)
+	_ = g
+}
+`,
+	})
+	if code, _, stderr := run(t, "./..."); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if msg, err := goBuild(t, dir); err != nil {
+		t.Fatalf("go build: %v\n%s", err, msg)
+	}
+	// A real mistake in the same code is still reported.
+	write(t, filepath.Join(dir, "app", "main.go"), "package main\n\nfunc main() { undefinedThing() }\n")
+	if code, _, stderr := run(t, "./..."); code != ExitProblems || !strings.Contains(stderr, "undefined: undefinedThing") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
