@@ -46,9 +46,11 @@ check: $(BIN)
 bench:
 	cd bench && ./run.sh
 
-## fuzz: a short run of every fuzz target (the seed corpus runs in make test)
+## fuzz: a short run of every fuzz target (the seed corpora run in make test)
 fuzz:
 	$(GO) test ./parser -run '^$$' -fuzz FuzzParseDirective -fuzztime 30s
+	$(GO) test ./generator -run '^$$' -fuzz FuzzGenerate -fuzztime 30s
+	$(GO) test ./runtime/idempotency -run '^$$' -fuzz FuzzCanonicalJSON -fuzztime 30s
 
 clean:
 	rm -rf bin
