@@ -16,8 +16,8 @@ const chargeAnnotation = "//baldur:protected name=charge-customer idempotency_ke
 
 // Verdicts of an order.
 const (
-	captured = "captured"
-	declined = "declined"
+	captured  = "captured"
+	declined  = "declined"
 	queued    = "queued"
 	failed    = "failed"
 	duplicate = "duplicate"
