@@ -7,6 +7,9 @@ type Cache interface {
 	Lookup(key string) (string, error)
 	//baldur:protected retry=2
 	Flush() error
+	// Deduplicated without a context: the runtime's own context carries it.
+	//baldur:protected idempotency_key=key retry=2
+	Load(key string, size int) ([]byte, error)
 }
 
 func stale(key string, err error) (string, error) { return "stale:" + key, nil }

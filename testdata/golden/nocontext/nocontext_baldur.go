@@ -14,6 +14,7 @@ import (
 type CacheProtected struct {
 	next   Cache
 	flush  *baldur.Policy
+	load   *baldur.Policy
 	lookup *baldur.Policy
 }
 
@@ -26,6 +27,12 @@ func NewCacheProtected(next Cache, rt *baldur.Runtime) *CacheProtected {
 			Name:   "cache.flush",
 			Method: "nocontext.Cache.Flush",
 			Retry:  2,
+		}),
+		load: rt.Policy(baldur.Spec{
+			Name:           "cache.load",
+			Method:         "nocontext.Cache.Load",
+			Retry:          2,
+			IdempotencyKey: true,
 		}),
 		lookup: rt.Policy(baldur.Spec{
 			Name:    "cache.lookup",
@@ -43,6 +50,26 @@ func (d *CacheProtected) Flush() error {
 	return d.flush.Do(context.Background(), func(context.Context) error {
 		return d.next.Flush()
 	})
+}
+
+// Load calls the wrapped Load under policy cache.load.
+func (d *CacheProtected) Load(key string, size int) ([]byte, error) {
+	type args struct {
+		Size int `json:"size"`
+	}
+	type results struct {
+		R0 []byte `json:"r0"`
+	}
+	res, err := baldur.Idempotent(context.Background(), d.load, key, args{Size: size}, func(ctx context.Context) (results, error) {
+		var res results
+		err := d.load.Do(ctx, func(context.Context) error {
+			var err error
+			res.R0, err = d.next.Load(key, size)
+			return err
+		})
+		return res, err
+	})
+	return res.R0, err
 }
 
 // Lookup calls the wrapped Lookup under policy cache.lookup; when it fails for

@@ -7,10 +7,14 @@ import (
 	"github.com/baldur-go/baldur/testdata/lib/harness"
 )
 
-type cache struct{ lookups, flushes int }
+type cache struct{ lookups, flushes, loads int }
 
 func (c *cache) Lookup(key string) (string, error) { c.lookups++; return "", errors.New("miss") }
 func (c *cache) Flush() error                      { c.flushes++; return errors.New("busy") }
+func (c *cache) Load(key string, size int) ([]byte, error) {
+	c.loads++
+	return make([]byte, size), nil
+}
 
 func TestWithoutContext(t *testing.T) {
 	rt, _ := harness.Runtime(t, "")
@@ -21,5 +25,13 @@ func TestWithoutContext(t *testing.T) {
 	}
 	if err := c.Flush(); err == nil || inner.flushes != 2 {
 		t.Errorf("Flush: %v after %d calls", err, inner.flushes)
+	}
+	for range 2 {
+		if b, err := c.Load("k", 3); len(b) != 3 || err != nil {
+			t.Errorf("Load: %v, %v", b, err)
+		}
+	}
+	if inner.loads != 1 {
+		t.Errorf("Load ran %d times for one key", inner.loads)
 	}
 }
