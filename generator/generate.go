@@ -143,7 +143,7 @@ func foreignFiles(files []Output) parser.Diagnostics {
 	var diags parser.Diagnostics
 	for _, f := range files {
 		old, err := os.ReadFile(f.Path)
-		if err != nil || bytes.HasPrefix(old, []byte(parser.Header+"\n")) {
+		if err != nil || bytes.HasPrefix(old, header) {
 			continue
 		}
 		diags = append(diags, parser.Diagnostic{

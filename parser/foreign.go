@@ -3,6 +3,7 @@ package parser
 import (
 	"go/types"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -103,7 +104,7 @@ func (r *reader) readForeignEntry(f *Foreign, e *ForeignEntry, names *policyName
 	}
 	notes := map[string]methodNote{}
 	for _, m := range e.Methods {
-		if !contains(methodNames, m.Name) {
+		if !slices.Contains(methodNames, m.Name) {
 			r.diags.add(m.NamePos, "%s.%s has no method %s%s", pkg.Name(), e.Name, m.Name, didYouMean(m.Name, methodNames))
 			continue
 		}
@@ -136,15 +137,6 @@ func (r *reader) configAnnotation(ct *configText, onMethod bool, res *resolver) 
 	r.diags = append(r.diags, diags...)
 	res.annotation(a)
 	return a
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func constructorName(typ string) string {

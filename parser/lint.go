@@ -10,12 +10,7 @@ import (
 // may not do what its author expects. baldurgen lint reports them.
 
 // readerIface is io.Reader, built here because io may not be loaded.
-var readerIface = types.NewInterfaceType([]*types.Func{
-	types.NewFunc(token.NoPos, nil, "Read", types.NewSignatureType(nil, nil, nil,
-		types.NewTuple(types.NewParam(token.NoPos, nil, "p", types.NewSlice(types.Typ[types.Byte]))),
-		types.NewTuple(types.NewParam(token.NoPos, nil, "n", types.Typ[types.Int]), types.NewParam(token.NoPos, nil, "err", errorType)),
-		false)),
-}, nil).Complete()
+var readerIface = methodIface("Read", []types.Type{types.NewSlice(types.Typ[types.Byte])}, types.Typ[types.Int], errorType)
 
 func (r *reader) lintRetry(m *Method, p *Policy, at token.Position) {
 	if !p.Idempotent && p.Key == nil {

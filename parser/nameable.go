@@ -8,8 +8,7 @@ import "go/types"
 func unnameable(t types.Type, from *types.Package) string {
 	switch t := t.(type) {
 	case *types.Alias:
-		obj := t.Obj()
-		if obj.Pkg() == nil || obj.Pkg() == from || obj.Exported() && obj.Parent() == obj.Pkg().Scope() {
+		if AliasNameable(t, from) {
 			return typeArgs(t.TypeArgs(), from)
 		}
 		return unnameable(types.Unalias(t), from)
@@ -78,6 +77,17 @@ func unnameable(t types.Type, from *types.Package) string {
 		}
 	}
 	return ""
+}
+
+// AliasNameable reports whether package from can spell alias t by its own
+// name: predeclared, or declared at package level and either exported or
+// in from itself. Otherwise the aliased type is spelled out.
+func AliasNameable(t *types.Alias, from *types.Package) bool {
+	obj := t.Obj()
+	if obj.Pkg() == nil {
+		return true
+	}
+	return obj.Parent() == obj.Pkg().Scope() && (obj.Exported() || obj.Pkg() == from)
 }
 
 func typeArgs(list *types.TypeList, from *types.Package) string {

@@ -83,7 +83,7 @@ func lastElem(p string) string {
 func collect(t types.Type, from *types.Package, used map[string]string) {
 	switch t := t.(type) {
 	case *types.Alias:
-		if obj := t.Obj(); obj.Pkg() != nil && aliasNameable(t, from) {
+		if obj := t.Obj(); obj.Pkg() != nil && parser.AliasNameable(t, from) {
 			used[obj.Pkg().Path()] = obj.Pkg().Name()
 			list(t.TypeArgs(), from, used)
 			return
@@ -139,15 +139,4 @@ func list(l *types.TypeList, from *types.Package, used map[string]string) {
 	for i := 0; i < l.Len(); i++ {
 		collect(l.At(i), from, used)
 	}
-}
-
-// aliasNameable: an alias is spelled by its own name when package from
-// can write that name: predeclared, or declared at package level and
-// either exported or in from itself.
-func aliasNameable(t *types.Alias, from *types.Package) bool {
-	obj := t.Obj()
-	if obj.Pkg() == nil {
-		return true
-	}
-	return obj.Parent() == obj.Pkg().Scope() && (obj.Exported() || obj.Pkg() == from)
 }

@@ -4,6 +4,8 @@ import (
 	"go/types"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/baldur-go/baldur/parser"
 )
 
 // typeExpr spells t as package from would write it. Named types are
@@ -17,7 +19,7 @@ func typeExpr(t types.Type, from *types.Package) jen.Code {
 		}
 		return jen.Id(t.Name())
 	case *types.Alias:
-		if !aliasNameable(t, from) {
+		if !parser.AliasNameable(t, from) {
 			return typeExpr(types.Unalias(t), from)
 		}
 		return withArgs(qualified(t.Obj()), t.TypeArgs(), from)

@@ -68,7 +68,6 @@ func TestConformance(t *testing.T) {
 // counter is a go-redis hook that counts commands sent, pipelines apart.
 type counter struct {
 	cmds, pipes atomic.Int64
-	names       atomic.Value // []string of the last commands, for messages
 }
 
 func (h *counter) DialHook(next redis.DialHook) redis.DialHook { return next }
