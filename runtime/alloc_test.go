@@ -12,7 +12,7 @@ import (
 // on every request, and garbage there is paid in GC time.
 func TestDoAllocatesNothingOnTheHappyPathOrWhenRejecting(t *testing.T) {
 	e := newEnv(t, "")
-	p := e.policy(baldur.Spec{Name: "dep", Retry: baldur.RetryDefault, Breaker: "dep"})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Breaker: "dep"})
 	var out int
 	call := func() {
 		if err := p.Do(bg, func(context.Context) error { out++; return nil }); err != nil {

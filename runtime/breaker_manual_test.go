@@ -33,7 +33,7 @@ policies:
     retry: {initial_delay: 0s}
     breaker: {size: 3, minimum_calls: 3, failure_rate: 100}
 `)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 7, Breaker: "dep"})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 7, Breaker: "dep"})
 	var inner counter
 	err := p.Do(bg, inner.fn(errBoom))
 	if inner.n() != 3 {
@@ -43,7 +43,7 @@ policies:
 	if !errors.As(err, &re) || re.Attempts != 4 || !errors.Is(re.Last(), baldur.ErrBreakerOpen) || !errors.Is(err, errBoom) {
 		t.Fatalf("err = %v, want a RetryError of 4 attempts ending in ErrBreakerOpen", err)
 	}
-	outer := e.policy(baldur.Spec{Name: "outer", Retry: 5})
+	outer := e.policy(baldur.Spec{Name: "outer", Retry: true, Attempts: 5})
 	if outer.Do(bg, func(ctx context.Context) error { return p.Do(ctx, inner.fn(errBoom)) }); inner.n() != 3 {
 		t.Fatalf("an enclosing retry reached the inner method: %d calls", inner.n())
 	}
@@ -104,7 +104,7 @@ defaults:
   retry: {initial_delay: 0s}
   breaker: {window: time, span: 10s, buckets: 10, minimum_calls: 1}
 `)
-	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep", Retry: 2})
+	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep", Retry: true, Attempts: 2})
 	e.rt.Close()
 	b := p.Breaker()
 	b.Close()

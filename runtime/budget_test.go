@@ -14,7 +14,7 @@ import (
 // those 10 s) it is at most 0.2*10,000 + 100.
 func TestR7BudgetCapsRetriesDuringAnIncident(t *testing.T) {
 	e := newEnv(t, zeroDelay)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 3})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3})
 	var inner counter
 	refused := 0
 	for range 10000 {
@@ -48,7 +48,7 @@ func TestR7BudgetCapsRetriesDuringAnIncident(t *testing.T) {
 func TestR7FloorCoversTheStartOfAnIncident(t *testing.T) {
 	e := newEnv(t, zeroDelay+`  budget: {percent: 0, min_retries_per_second: 1, ttl: 5s}
 `)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 2})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 2})
 	var inner counter
 	for range 10 {
 		p.Do(bg, inner.fn(errBoom))
@@ -61,7 +61,7 @@ func TestR7FloorCoversTheStartOfAnIncident(t *testing.T) {
 func TestR7BudgetRecovers(t *testing.T) {
 	e := newEnv(t, zeroDelay+`  budget: {percent: 20, min_retries_per_second: 0.1, ttl: 10s}
 `)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 2})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 2})
 	var inner counter
 	for range 3 { // the floor is 1 retry; then the budget is spent
 		p.Do(bg, inner.fn(errBoom))
@@ -99,8 +99,8 @@ func TestR7BudgetRecovers(t *testing.T) {
 func TestBudgetIsPerPolicyName(t *testing.T) {
 	e := newEnv(t, zeroDelay+`  budget: {percent: 0, min_retries_per_second: 0.1, ttl: 10s}
 `)
-	a := e.policy(baldur.Spec{Name: "a", Retry: 2})
-	b := e.policy(baldur.Spec{Name: "b", Retry: 2})
+	a := e.policy(baldur.Spec{Name: "a", Retry: true, Attempts: 2})
+	b := e.policy(baldur.Spec{Name: "b", Retry: true, Attempts: 2})
 	var inner counter
 	a.Do(bg, inner.fn(errBoom))
 	a.Do(bg, inner.fn(errBoom))

@@ -191,17 +191,17 @@ func (c *Config) resolve(spec Spec) resolved {
 	r := resolved{retry: defaultRetry, breaker: spec.Breaker, budget: defaultBudget, mesh: c.Mesh.OwnsNetworkRetries, idem: defaultIdempotency}
 	c.Defaults.Retry.apply(&r.retry)
 	c.Defaults.Idempotency.apply(&r.idem)
-	if spec.IdempotencyTTL > 0 {
-		r.idem.TTL = spec.IdempotencyTTL
+	if spec.DedupeTTL > 0 {
+		r.idem.TTL = spec.DedupeTTL
 	}
 	c.Defaults.Budget.apply(&r.budget)
 	set(&r.timeout, c.Defaults.Timeout)
 
 	switch {
-	case spec.Retry == 0:
+	case !spec.Retry:
 		r.retry.Attempts = 1
-	case spec.Retry > 0:
-		r.retry.Attempts = spec.Retry
+	case spec.Attempts > 0:
+		r.retry.Attempts = spec.Attempts
 	}
 	if spec.Timeout > 0 {
 		r.timeout = spec.Timeout

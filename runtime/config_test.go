@@ -33,9 +33,9 @@ policies:
 		timeout  time.Duration
 		breaker  string
 	}{
-		{baldur.Spec{Name: "plain", Retry: baldur.RetryDefault}, 4, time.Second, ""},                 // file defaults
-		{baldur.Spec{Name: "annotated", Retry: 5, Timeout: 2 * time.Second}, 5, 2 * time.Second, ""}, // annotation
-		{baldur.Spec{Name: "pinned", Retry: 5, Timeout: 2 * time.Second}, 2, 3 * time.Second, ""},    // file policy
+		{baldur.Spec{Name: "plain", Retry: true}, 4, time.Second, ""},                                                // file defaults
+		{baldur.Spec{Name: "annotated", Retry: true, Attempts: 5, Timeout: 2 * time.Second}, 5, 2 * time.Second, ""}, // annotation
+		{baldur.Spec{Name: "pinned", Retry: true, Attempts: 5, Timeout: 2 * time.Second}, 2, 3 * time.Second, ""},    // file policy
 		{baldur.Spec{Name: "noretry"}, 1, time.Second, ""},
 		{baldur.Spec{Name: "off", Breaker: "off"}, 1, time.Second, ""},
 		{baldur.Spec{Name: "added"}, 1, time.Second, "added"},

@@ -25,7 +25,7 @@ policies:
 		panic(err)
 	}
 	defer rt.Close()
-	quote := rt.Policy(baldur.Spec{Name: "quote", Retry: baldur.RetryDefault, Breaker: "quote"})
+	quote := rt.Policy(baldur.Spec{Name: "quote", Retry: true, Breaker: "quote"})
 
 	calls := 0
 	err = quote.Do(context.Background(), func(ctx context.Context) error {

@@ -90,7 +90,7 @@ policies:
   local:
     mesh: {owns_network_retries: false}
 `)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 3, Breaker: "dep"})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3, Breaker: "dep"})
 	var inner counter
 	err := p.Do(bg, inner.fn(refused))
 	if inner.n() != 1 || !errors.Is(err, refused) {
@@ -104,7 +104,7 @@ policies:
 	if inner.n() != 3 {
 		t.Fatalf("application error: %d attempts, want 3", inner.n())
 	}
-	local := e.policy(baldur.Spec{Name: "local", Retry: 3})
+	local := e.policy(baldur.Spec{Name: "local", Retry: true, Attempts: 3})
 	inner = counter{}
 	local.Do(bg, inner.fn(refused))
 	if inner.n() != 3 {

@@ -8,10 +8,6 @@ import (
 	"time"
 )
 
-// RetryDefault in Spec.Retry turns retry on with the configured number of
-// attempts.
-const RetryDefault = -1
-
 // Spec is what an annotation says about one method. Generated constructors
 // pass it to Runtime.Policy; hand-written code may too.
 type Spec struct {
@@ -19,9 +15,11 @@ type Spec struct {
 	Name string
 	// Method is the protected method, as package.Interface.Method.
 	Method string
-	// Retry is 0 for no retry, RetryDefault for the configured attempts,
-	// or the number of attempts, the first one included.
-	Retry int
+	// Retry turns retry on. Attempts, when positive, is how many calls
+	// it makes in all, the first one included; zero uses the configured
+	// count.
+	Retry    bool
+	Attempts int
 	// Breaker names the circuit breaker; policies naming the same breaker
 	// share it. Empty means no breaker.
 	Breaker string
@@ -32,11 +30,11 @@ type Spec struct {
 	// are business outcomes: not counted by the breaker, not retried, not
 	// handed to the fallback.
 	RetryOn, AbortOn, Ignore []error
-	// IdempotencyKey: the method deduplicates calls by a key (see
-	// Idempotent); IdempotencyTTL, when positive, is how long a result
-	// answers duplicates.
-	IdempotencyKey bool
-	IdempotencyTTL time.Duration
+	// Dedupe: calls carry an idempotency key, and a repeated key runs the
+	// method once (see Idempotent). DedupeTTL, when positive, is how long a
+	// result answers duplicates.
+	Dedupe    bool
+	DedupeTTL time.Duration
 }
 
 // Policy runs one protected method: retry, then the circuit breaker, then
@@ -192,11 +190,11 @@ func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error
 	return err
 }
 
-// Fallback reports whether the final error err of a call should be handed
-// to the method's fallback, and records that it was. Ignored errors are
+// ShouldFallback reports whether the final error err of a call should be
+// handed to the method's fallback, and records an event when it should. Ignored errors are
 // the caller's business and go back unchanged; so does everything once the
 // caller has cancelled, since no one is waiting for the answer.
-func (p *Policy) Fallback(ctx context.Context, err error) bool {
+func (p *Policy) ShouldFallback(ctx context.Context, err error) bool {
 	if len(p.ignore) > 0 && matchesAny(err, p.ignore) {
 		return false
 	}

@@ -21,7 +21,7 @@ func (e *codeError) Error() string { return fmt.Sprintf("code %d", e.code) }
 
 func TestR1ExactAttemptsAndEveryErrorReachable(t *testing.T) {
 	e := newEnv(t, zeroDelay)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 3})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3})
 	n := 0
 	errA := errors.New("first")
 	err := p.Do(bg, func(context.Context) error {
@@ -49,7 +49,7 @@ func TestR1ExactAttemptsAndEveryErrorReachable(t *testing.T) {
 
 func TestR1SuccessOnALaterAttemptReturnsNil(t *testing.T) {
 	e := newEnv(t, zeroDelay)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: baldur.RetryDefault})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true})
 	n := 0
 	if err := p.Do(bg, func(context.Context) error {
 		if n++; n < 3 {
@@ -64,8 +64,8 @@ func TestR1SuccessOnALaterAttemptReturnsNil(t *testing.T) {
 func TestR2NonRetryableErrorsMakeOneAttempt(t *testing.T) {
 	errAbort, errOnly := errors.New("abort"), errors.New("only this")
 	e := newEnv(t, zeroDelay)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 5, AbortOn: []error{errAbort}, Ignore: []error{errDeclined}})
-	only := e.policy(baldur.Spec{Name: "only", Retry: 5, RetryOn: []error{errOnly}})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 5, AbortOn: []error{errAbort}, Ignore: []error{errDeclined}})
+	only := e.policy(baldur.Spec{Name: "only", Retry: true, Attempts: 5, RetryOn: []error{errOnly}})
 	open := &baldur.BreakerOpenError{Breaker: "x", State: baldur.StateOpen}
 	for name, tc := range map[string]struct {
 		p   *baldur.Policy
@@ -102,7 +102,7 @@ defaults:
   retry: {initial_delay: 1s, jitter: none}
   budget: {enabled: false} # its timer would count in WaitForTimers
 `)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 3})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3})
 	ctx, cancel := context.WithCancel(bg)
 	var inner counter
 	result := make(chan error)
@@ -125,7 +125,7 @@ defaults:
   retry: {initial_delay: 1s, multiplier: 2, jitter: none}
   budget: {enabled: false}
 `)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 3})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3})
 	var inner counter
 	result := make(chan error)
 	go func() { result <- p.Do(bg, inner.fn(errBoom)) }()
@@ -150,7 +150,7 @@ defaults:
   retry: {initial_delay: 30m, max_delay: 1h, jitter: none}
   budget: {enabled: false}
 `)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 3})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3})
 	ctx, cancel := context.WithDeadline(bg, e.clock.Now().Add(20*time.Minute))
 	defer cancel()
 	var inner counter
@@ -168,9 +168,9 @@ defaults:
 // RetryError is never retried by the layers around it.
 func TestR8NestedRetriesDoNotMultiply(t *testing.T) {
 	e := newEnv(t, zeroDelay)
-	a := e.policy(baldur.Spec{Name: "a", Retry: 3})
-	b := e.policy(baldur.Spec{Name: "b", Retry: 3})
-	c := e.policy(baldur.Spec{Name: "c", Retry: 3})
+	a := e.policy(baldur.Spec{Name: "a", Retry: true, Attempts: 3})
+	b := e.policy(baldur.Spec{Name: "b", Retry: true, Attempts: 3})
+	c := e.policy(baldur.Spec{Name: "c", Retry: true, Attempts: 3})
 	var dep counter
 	err := a.Do(bg, func(ctx context.Context) error {
 		return b.Do(ctx, func(ctx context.Context) error {
@@ -188,7 +188,7 @@ func TestR8NestedRetriesDoNotMultiply(t *testing.T) {
 
 func TestTimeoutCutsAnAttemptAndIsRetried(t *testing.T) {
 	e := newEnv(t, zeroDelay+"  budget: {enabled: false}\n")
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 2, Timeout: 300 * time.Millisecond})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 2, Timeout: 300 * time.Millisecond})
 	result := make(chan error)
 	var inner counter
 	go func() {
@@ -215,15 +215,15 @@ func TestTimeoutCutsAnAttemptAndIsRetried(t *testing.T) {
 func TestFallbackDecision(t *testing.T) {
 	e := newEnv(t, zeroDelay)
 	p := e.policy(baldur.Spec{Name: "dep", Ignore: []error{errDeclined}})
-	if !p.Fallback(bg, errBoom) {
+	if !p.ShouldFallback(bg, errBoom) {
 		t.Error("a failure was not handed to the fallback")
 	}
-	if p.Fallback(bg, fmt.Errorf("card: %w", errDeclined)) {
+	if p.ShouldFallback(bg, fmt.Errorf("card: %w", errDeclined)) {
 		t.Error("an ignored business error was handed to the fallback")
 	}
 	ctx, cancel := context.WithCancel(bg)
 	cancel()
-	if p.Fallback(ctx, context.Canceled) {
+	if p.ShouldFallback(ctx, context.Canceled) {
 		t.Error("a cancelled caller's error was handed to the fallback")
 	}
 	if e.count(baldur.EventFallback) != 1 {
@@ -238,7 +238,7 @@ func (e sliceError) Error() string { return "slice error" }
 
 func TestUncomparableErrorTargetsDoNotPanic(t *testing.T) {
 	e := newEnv(t, zeroDelay)
-	p := e.policy(baldur.Spec{Name: "dep", Retry: 3, RetryOn: []error{sliceError{"x"}}})
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3, RetryOn: []error{sliceError{"x"}}})
 	var inner counter
 	p.Do(bg, inner.fn(sliceError{"x"}))
 	if inner.n() != 1 { // like errors.Is: an uncomparable target matches nothing

@@ -179,7 +179,7 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		p.gate = &b.cur
 		p.lean = p.timeout <= 0 && b.cfg.SlowCall <= 0
 	}
-	if spec.IdempotencyKey {
+	if spec.Dedupe {
 		e, err := rt.engine(spec.Name, r.idem)
 		if err != nil {
 			panic(fmt.Sprintf("baldur: idempotency of policy %s: %v", spec.Name, err))

@@ -128,9 +128,9 @@ func (d *decorator) spec(m *parser.Method) jen.Code {
 	}
 	switch {
 	case p.Retry == parser.RetryDefault:
-		fields = append(fields, jen.Id("Retry").Op(":").Qual(RuntimePath, "RetryDefault"))
+		fields = append(fields, jen.Id("Retry").Op(":").True())
 	case p.Retry > 0:
-		fields = append(fields, jen.Id("Retry").Op(":").Lit(p.Retry))
+		fields = append(fields, jen.Id("Retry").Op(":").True(), jen.Id("Attempts").Op(":").Lit(p.Retry))
 	}
 	if p.Breaker != "" {
 		fields = append(fields, jen.Id("Breaker").Op(":").Lit(p.Breaker))
@@ -152,9 +152,9 @@ func (d *decorator) spec(m *parser.Method) jen.Code {
 		fields = append(fields, jen.Id(l.name).Op(":").Index().Error().Values(vals...))
 	}
 	if k := p.Key; k != nil {
-		fields = append(fields, jen.Id("IdempotencyKey").Op(":").True())
+		fields = append(fields, jen.Id("Dedupe").Op(":").True())
 		if k.TTL > 0 {
-			fields = append(fields, jen.Id("IdempotencyTTL").Op(":").Add(durationExpr(k.TTL)))
+			fields = append(fields, jen.Id("DedupeTTL").Op(":").Add(durationExpr(k.TTL)))
 		}
 	}
 	return jen.Qual(RuntimePath, "Spec").Values(jen.Line().Add(joinLines(fields)...))

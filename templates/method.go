@@ -108,7 +108,7 @@ func (mt *method) passThrough(g *jen.Group) {
 //		r0, err = d.next.M(ctx, ...)
 //		return err
 //	})
-//	if err != nil && d.policy.Fallback(ctx, err) {
+//	if err != nil && d.policy.ShouldFallback(ctx, err) {
 //		return fallback(ctx, ..., err)
 //	}
 //	return r0, err
@@ -138,7 +138,7 @@ func (mt *method) protected(g *jen.Group) {
 		if p.Fallback.Type().(*types.Signature).TypeParams().Len() > 0 {
 			fb.Types(mt.d.targs...)
 		}
-		g.If(jen.Id(c.err).Op("!=").Nil().Op("&&").Add(c.policy().Dot("Fallback").Call(c.ctxArg, jen.Id(c.err)))).
+		g.If(jen.Id(c.err).Op("!=").Nil().Op("&&").Add(c.policy().Dot("ShouldFallback").Call(c.ctxArg, jen.Id(c.err)))).
 			Block(jen.Return(fb.Call(fbArgs...)))
 	}
 	g.Return(append(ret, jen.Id(c.err))...)

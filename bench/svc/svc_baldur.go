@@ -29,14 +29,15 @@ func NewQuotesProtected(next Quotes, rt *baldur.Runtime) *QuotesProtected {
 			Breaker: "check",
 		}),
 		fetch: rt.Policy(baldur.Spec{
-			Name:   "fetch",
-			Method: "svc.Quotes.Fetch",
-			Retry:  3,
+			Name:     "fetch",
+			Method:   "svc.Quotes.Fetch",
+			Retry:    true,
+			Attempts: 3,
 		}),
 		quote: rt.Policy(baldur.Spec{
 			Name:    "quote",
 			Method:  "svc.Quotes.Quote",
-			Retry:   baldur.RetryDefault,
+			Retry:   true,
 			Breaker: "quote",
 		}),
 	}
@@ -67,7 +68,7 @@ func (d *QuotesProtected) Quote(ctx context.Context, sku string) (int64, error) 
 		r0, err = d.next.Quote(ctx, sku)
 		return err
 	})
-	if err != nil && d.quote.Fallback(ctx, err) {
+	if err != nil && d.quote.ShouldFallback(ctx, err) {
 		return staleQuote(ctx, sku, err)
 	}
 	return r0, err
@@ -86,9 +87,9 @@ func NewOrdersProtected(next Orders, rt *baldur.Runtime) *OrdersProtected {
 	return &OrdersProtected{
 		next: next,
 		place: rt.Policy(baldur.Spec{
-			Name:           "place",
-			Method:         "svc.Orders.Place",
-			IdempotencyKey: true,
+			Name:   "place",
+			Method: "svc.Orders.Place",
+			Dedupe: true,
 		}),
 	}
 }

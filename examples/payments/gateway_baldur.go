@@ -24,19 +24,21 @@ func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *Paymen
 	return &PaymentGatewayProtected{
 		next: next,
 		charge: rt.Policy(baldur.Spec{
-			Name:           "charge-customer",
-			Method:         "payments.PaymentGateway.Charge",
-			Retry:          3,
-			Breaker:        "gateway",
-			Timeout:        300 * time.Millisecond,
-			Ignore:         []error{ErrDeclined},
-			IdempotencyKey: true,
+			Name:     "charge-customer",
+			Method:   "payments.PaymentGateway.Charge",
+			Retry:    true,
+			Attempts: 3,
+			Breaker:  "gateway",
+			Timeout:  300 * time.Millisecond,
+			Ignore:   []error{ErrDeclined},
+			Dedupe:   true,
 		}),
 		status: rt.Policy(baldur.Spec{
-			Name:    "payment-gateway.status",
-			Method:  "payments.PaymentGateway.Status",
-			Retry:   2,
-			Breaker: "gateway",
+			Name:     "payment-gateway.status",
+			Method:   "payments.PaymentGateway.Status",
+			Retry:    true,
+			Attempts: 2,
+			Breaker:  "gateway",
 		}),
 	}
 }
@@ -61,7 +63,7 @@ func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, am
 		})
 		return res, err
 	})
-	if err != nil && d.charge.Fallback(ctx, err) {
+	if err != nil && d.charge.ShouldFallback(ctx, err) {
 		return queuedCharge(ctx, orderID, amount, err)
 	}
 	return res.R0, err

@@ -24,18 +24,19 @@ func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *Paymen
 	return &PaymentGatewayProtected{
 		next: next,
 		charge: rt.Policy(baldur.Spec{
-			Name:    "charge-customer",
-			Method:  "basic.PaymentGateway.Charge",
-			Retry:   3,
-			Breaker: "gateway",
-			Timeout: 250 * time.Millisecond,
-			AbortOn: []error{ErrFraud},
-			Ignore:  []error{ErrDeclined},
+			Name:     "charge-customer",
+			Method:   "basic.PaymentGateway.Charge",
+			Retry:    true,
+			Attempts: 3,
+			Breaker:  "gateway",
+			Timeout:  250 * time.Millisecond,
+			AbortOn:  []error{ErrFraud},
+			Ignore:   []error{ErrDeclined},
 		}),
 		refund: rt.Policy(baldur.Spec{
 			Name:    "payment-gateway.refund",
 			Method:  "basic.PaymentGateway.Refund",
-			Retry:   baldur.RetryDefault,
+			Retry:   true,
 			Breaker: "gateway",
 			RetryOn: []error{ErrUnavailable},
 		}),
@@ -53,7 +54,7 @@ func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, am
 		r0, err = d.next.Charge(ctx, orderID, amount)
 		return err
 	})
-	if err != nil && d.charge.Fallback(ctx, err) {
+	if err != nil && d.charge.ShouldFallback(ctx, err) {
 		return queuedCharge(ctx, orderID, amount, err)
 	}
 	return r0, err
@@ -85,16 +86,18 @@ func NewLedgerProtected(next Ledger, rt *baldur.Runtime) *LedgerProtected {
 	return &LedgerProtected{
 		next: next,
 		balance: rt.Policy(baldur.Spec{
-			Name:    "ledger.balance",
-			Method:  "basic.Ledger.Balance",
-			Retry:   2,
-			Breaker: "ledger.balance",
+			Name:     "ledger.balance",
+			Method:   "basic.Ledger.Balance",
+			Retry:    true,
+			Attempts: 2,
+			Breaker:  "ledger.balance",
 		}),
 		record: rt.Policy(baldur.Spec{
-			Name:    "ledger.record",
-			Method:  "basic.Ledger.Record",
-			Retry:   2,
-			Breaker: "ledger.record",
+			Name:     "ledger.record",
+			Method:   "basic.Ledger.Record",
+			Retry:    true,
+			Attempts: 2,
+			Breaker:  "ledger.record",
 		}),
 	}
 }

@@ -22,9 +22,10 @@ func NewGetterProtected(next Getter, rt *baldur.Runtime) *GetterProtected {
 	return &GetterProtected{
 		next: next,
 		get: rt.Policy(baldur.Spec{
-			Name:   "getter.get",
-			Method: "embedded.Getter.Get",
-			Retry:  3,
+			Name:     "getter.get",
+			Method:   "embedded.Getter.Get",
+			Retry:    true,
+			Attempts: 3,
 		}),
 	}
 }
@@ -56,15 +57,17 @@ func NewStoreProtected(next Store, rt *baldur.Runtime) *StoreProtected {
 	return &StoreProtected{
 		next: next,
 		get: rt.Policy(baldur.Spec{
-			Name:   "store.get",
-			Method: "embedded.Store.Get",
-			Retry:  3,
+			Name:     "store.get",
+			Method:   "embedded.Store.Get",
+			Retry:    true,
+			Attempts: 3,
 		}),
 		put: rt.Policy(baldur.Spec{
-			Name:    "store.put",
-			Method:  "embedded.Store.Put",
-			Retry:   2,
-			Breaker: "store.put",
+			Name:     "store.put",
+			Method:   "embedded.Store.Put",
+			Retry:    true,
+			Attempts: 2,
+			Breaker:  "store.put",
 		}),
 	}
 }
@@ -118,14 +121,16 @@ func NewDefaultsProtected(next Defaults, rt *baldur.Runtime) *DefaultsProtected 
 	return &DefaultsProtected{
 		next: next,
 		close: rt.Policy(baldur.Spec{
-			Name:   "defaults.close",
-			Method: "embedded.Defaults.Close",
-			Retry:  2,
+			Name:     "defaults.close",
+			Method:   "embedded.Defaults.Close",
+			Retry:    true,
+			Attempts: 2,
 		}),
 		read: rt.Policy(baldur.Spec{
-			Name:   "defaults.read",
-			Method: "embedded.Defaults.Read",
-			Retry:  2,
+			Name:     "defaults.read",
+			Method:   "embedded.Defaults.Read",
+			Retry:    true,
+			Attempts: 2,
 		}),
 	}
 }

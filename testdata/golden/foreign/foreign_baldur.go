@@ -22,9 +22,10 @@ func NewUpstreamProtected(next Upstream, rt *baldur.Runtime) *UpstreamProtected 
 	return &UpstreamProtected{
 		next: next,
 		fetch: rt.Policy(baldur.Spec{
-			Name:   "upstream.fetch",
-			Method: "foreign.Upstream.Fetch",
-			Retry:  2,
+			Name:     "upstream.fetch",
+			Method:   "foreign.Upstream.Fetch",
+			Retry:    true,
+			Attempts: 2,
 		}),
 	}
 }

@@ -23,10 +23,11 @@ func NewReadWriterProtected(next io.ReadWriter, rt *baldur.Runtime) *ReadWriterP
 	return &ReadWriterProtected{
 		next: next,
 		read: rt.Policy(baldur.Spec{
-			Name:    "read-writer.read",
-			Method:  "io.ReadWriter.Read",
-			Retry:   2,
-			Breaker: "files",
+			Name:     "read-writer.read",
+			Method:   "io.ReadWriter.Read",
+			Retry:    true,
+			Attempts: 2,
+			Breaker:  "files",
 		}),
 	}
 }

@@ -23,11 +23,12 @@ func NewTransportProtected(next http.RoundTripper, rt *baldur.Runtime) *Transpor
 	return &TransportProtected{
 		next: next,
 		roundTrip: rt.Policy(baldur.Spec{
-			Name:    "upstream.round-trip",
-			Method:  "http.RoundTripper.RoundTrip",
-			Retry:   3,
-			Breaker: "upstream",
-			AbortOn: []error{http.ErrAbortHandler},
+			Name:     "upstream.round-trip",
+			Method:   "http.RoundTripper.RoundTrip",
+			Retry:    true,
+			Attempts: 3,
+			Breaker:  "upstream",
+			AbortOn:  []error{http.ErrAbortHandler},
 		}),
 	}
 }
@@ -43,7 +44,7 @@ func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, erro
 		r0, err = d.next.RoundTrip(arg0)
 		return err
 	})
-	if err != nil && d.roundTrip.Fallback(context.Background(), err) {
+	if err != nil && d.roundTrip.ShouldFallback(context.Background(), err) {
 		return retryRequest(arg0, err)
 	}
 	return r0, err

@@ -24,15 +24,17 @@ func NewRepoProtected[K comparable, V any](next Repo[K, V], rt *baldur.Runtime) 
 	return &RepoProtected[K, V]{
 		next: next,
 		get: rt.Policy(baldur.Spec{
-			Name:   "repo.get",
-			Method: "generics.Repo.Get",
-			Retry:  3,
+			Name:     "repo.get",
+			Method:   "generics.Repo.Get",
+			Retry:    true,
+			Attempts: 3,
 		}),
 		put: rt.Policy(baldur.Spec{
-			Name:    "repo.put",
-			Method:  "generics.Repo.Put",
-			Retry:   2,
-			Breaker: "repo",
+			Name:     "repo.put",
+			Method:   "generics.Repo.Put",
+			Retry:    true,
+			Attempts: 2,
+			Breaker:  "repo",
 		}),
 	}
 }
@@ -50,7 +52,7 @@ func (d *RepoProtected[K, V]) Get(ctx context.Context, key K) (V, error) {
 		r0, err = d.next.Get(ctx, key)
 		return err
 	})
-	if err != nil && d.get.Fallback(ctx, err) {
+	if err != nil && d.get.ShouldFallback(ctx, err) {
 		return missing[K, V](ctx, key, err)
 	}
 	return r0, err
@@ -82,14 +84,16 @@ func NewSummerProtected[T Number, S fmt.Stringer](next Summer[T, S], rt *baldur.
 	return &SummerProtected[T, S]{
 		next: next,
 		label: rt.Policy(baldur.Spec{
-			Name:   "summer.label",
-			Method: "generics.Summer.Label",
-			Retry:  2,
+			Name:     "summer.label",
+			Method:   "generics.Summer.Label",
+			Retry:    true,
+			Attempts: 2,
 		}),
 		sum: rt.Policy(baldur.Spec{
-			Name:   "summer.sum",
-			Method: "generics.Summer.Sum",
-			Retry:  2,
+			Name:     "summer.sum",
+			Method:   "generics.Summer.Sum",
+			Retry:    true,
+			Attempts: 2,
 		}),
 	}
 }

@@ -31,42 +31,43 @@ func NewPaymentsProtected(next Payments, rt *baldur.Runtime) *PaymentsProtected 
 	return &PaymentsProtected{
 		next: next,
 		allow: rt.Policy(baldur.Spec{
-			Name:           "payments.allow",
-			Method:         "idempotency.Payments.Allow",
-			IdempotencyKey: true,
+			Name:   "payments.allow",
+			Method: "idempotency.Payments.Allow",
+			Dedupe: true,
 		}),
 		book: rt.Policy(baldur.Spec{
-			Name:           "payments.book",
-			Method:         "idempotency.Payments.Book",
-			IdempotencyKey: true,
+			Name:   "payments.book",
+			Method: "idempotency.Payments.Book",
+			Dedupe: true,
 		}),
 		charge: rt.Policy(baldur.Spec{
-			Name:           "charge",
-			Method:         "idempotency.Payments.Charge",
-			Retry:          3,
-			RetryOn:        []error{ErrUnavailable},
-			IdempotencyKey: true,
-			IdempotencyTTL: 48 * time.Hour,
+			Name:      "charge",
+			Method:    "idempotency.Payments.Charge",
+			Retry:     true,
+			Attempts:  3,
+			RetryOn:   []error{ErrUnavailable},
+			Dedupe:    true,
+			DedupeTTL: 48 * time.Hour,
 		}),
 		invoice: rt.Policy(baldur.Spec{
-			Name:           "payments.invoice",
-			Method:         "idempotency.Payments.Invoice",
-			IdempotencyKey: true,
+			Name:   "payments.invoice",
+			Method: "idempotency.Payments.Invoice",
+			Dedupe: true,
 		}),
 		note: rt.Policy(baldur.Spec{
-			Name:           "payments.note",
-			Method:         "idempotency.Payments.Note",
-			IdempotencyKey: true,
+			Name:   "payments.note",
+			Method: "idempotency.Payments.Note",
+			Dedupe: true,
 		}),
 		refund: rt.Policy(baldur.Spec{
-			Name:           "payments.refund",
-			Method:         "idempotency.Payments.Refund",
-			IdempotencyKey: true,
+			Name:   "payments.refund",
+			Method: "idempotency.Payments.Refund",
+			Dedupe: true,
 		}),
 		subscribe: rt.Policy(baldur.Spec{
-			Name:           "payments.subscribe",
-			Method:         "idempotency.Payments.Subscribe",
-			IdempotencyKey: true,
+			Name:   "payments.subscribe",
+			Method: "idempotency.Payments.Subscribe",
+			Dedupe: true,
 		}),
 	}
 }
@@ -137,7 +138,7 @@ func (d *PaymentsProtected) Charge(ctx context.Context, orderID string, amount i
 		})
 		return res, err
 	})
-	if err != nil && d.charge.Fallback(ctx, err) {
+	if err != nil && d.charge.ShouldFallback(ctx, err) {
 		return queued(ctx, orderID, amount, err)
 	}
 	return res.R0, err

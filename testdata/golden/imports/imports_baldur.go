@@ -29,22 +29,25 @@ func NewClashesProtected(next Clashes, rt *baldur2.Runtime) *ClashesProtected {
 	return &ClashesProtected{
 		next: next,
 		codes: rt.Policy(baldur2.Spec{
-			Name:    "clashes.codes",
-			Method:  "imports.Clashes.Codes",
-			Retry:   3,
-			RetryOn: []error{errors.ErrTransient, io.ErrUnexpectedEOF},
-			AbortOn: []error{errors2.ErrFatal},
+			Name:     "clashes.codes",
+			Method:   "imports.Clashes.Codes",
+			Retry:    true,
+			Attempts: 3,
+			RetryOn:  []error{errors.ErrTransient, io.ErrUnexpectedEOF},
+			AbortOn:  []error{errors2.ErrFatal},
 		}),
 		shadow: rt.Policy(baldur2.Spec{
-			Name:   "clashes.shadow",
-			Method: "imports.Clashes.Shadow",
-			Retry:  2,
+			Name:     "clashes.shadow",
+			Method:   "imports.Clashes.Shadow",
+			Retry:    true,
+			Attempts: 2,
 		}),
 		wait: rt.Policy(baldur2.Spec{
-			Name:    "clashes.wait",
-			Method:  "imports.Clashes.Wait",
-			Retry:   2,
-			Timeout: time.Second,
+			Name:     "clashes.wait",
+			Method:   "imports.Clashes.Wait",
+			Retry:    true,
+			Attempts: 2,
+			Timeout:  time.Second,
 		}),
 	}
 }
@@ -77,7 +80,7 @@ func (d *ClashesProtected) Shadow(context2 context.Context, baldur3 string, othe
 		r0, err = d.next.Shadow(context2, baldur3, other2)
 		return err
 	})
-	if err != nil && d.shadow.Fallback(context2, err) {
+	if err != nil && d.shadow.ShouldFallback(context2, err) {
 		return contextFallback(context2, baldur3, other2, err)
 	}
 	return r0, err

@@ -22,10 +22,11 @@ func NewOrdersProtected(next Orders, rt *baldur.Runtime) *OrdersProtected {
 	return &OrdersProtected{
 		next: next,
 		place: rt.Policy(baldur.Spec{
-			Name:    "orders.place",
-			Method:  "multi.Orders.Place",
-			Retry:   2,
-			Breaker: "backend",
+			Name:     "orders.place",
+			Method:   "multi.Orders.Place",
+			Retry:    true,
+			Attempts: 2,
+			Breaker:  "backend",
 		}),
 	}
 }

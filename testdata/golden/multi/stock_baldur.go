@@ -25,11 +25,12 @@ func NewStockProtected(next Stock, rt *baldur.Runtime) *StockProtected {
 	return &StockProtected{
 		next: next,
 		reserve: rt.Policy(baldur.Spec{
-			Name:    "stock.reserve",
-			Method:  "multi.Stock.Reserve",
-			Retry:   2,
-			Breaker: "backend",
-			Timeout: 150 * time.Second,
+			Name:     "stock.reserve",
+			Method:   "multi.Stock.Reserve",
+			Retry:    true,
+			Attempts: 2,
+			Breaker:  "backend",
+			Timeout:  150 * time.Second,
 		}),
 	}
 }

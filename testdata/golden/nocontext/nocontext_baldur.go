@@ -24,21 +24,24 @@ func NewCacheProtected(next Cache, rt *baldur.Runtime) *CacheProtected {
 	return &CacheProtected{
 		next: next,
 		flush: rt.Policy(baldur.Spec{
-			Name:   "cache.flush",
-			Method: "nocontext.Cache.Flush",
-			Retry:  2,
+			Name:     "cache.flush",
+			Method:   "nocontext.Cache.Flush",
+			Retry:    true,
+			Attempts: 2,
 		}),
 		load: rt.Policy(baldur.Spec{
-			Name:           "cache.load",
-			Method:         "nocontext.Cache.Load",
-			Retry:          2,
-			IdempotencyKey: true,
+			Name:     "cache.load",
+			Method:   "nocontext.Cache.Load",
+			Retry:    true,
+			Attempts: 2,
+			Dedupe:   true,
 		}),
 		lookup: rt.Policy(baldur.Spec{
-			Name:    "cache.lookup",
-			Method:  "nocontext.Cache.Lookup",
-			Retry:   3,
-			Breaker: "cache.lookup",
+			Name:     "cache.lookup",
+			Method:   "nocontext.Cache.Lookup",
+			Retry:    true,
+			Attempts: 3,
+			Breaker:  "cache.lookup",
 		}),
 	}
 }
@@ -81,7 +84,7 @@ func (d *CacheProtected) Lookup(key string) (string, error) {
 		r0, err = d.next.Lookup(key)
 		return err
 	})
-	if err != nil && d.lookup.Fallback(context.Background(), err) {
+	if err != nil && d.lookup.ShouldFallback(context.Background(), err) {
 		return stale(key, err)
 	}
 	return r0, err

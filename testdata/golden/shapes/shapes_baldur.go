@@ -30,39 +30,46 @@ func NewShapesProtected(next Shapes, rt *baldur.Runtime) *ShapesProtected {
 	return &ShapesProtected{
 		next: next,
 		blank: rt.Policy(baldur.Spec{
-			Name:   "shapes.blank",
-			Method: "shapes.Shapes.Blank",
-			Retry:  2,
+			Name:     "shapes.blank",
+			Method:   "shapes.Shapes.Blank",
+			Retry:    true,
+			Attempts: 2,
 		}),
 		kinds: rt.Policy(baldur.Spec{
-			Name:   "shapes.kinds",
-			Method: "shapes.Shapes.Kinds",
-			Retry:  2,
+			Name:     "shapes.kinds",
+			Method:   "shapes.Shapes.Kinds",
+			Retry:    true,
+			Attempts: 2,
 		}),
 		many: rt.Policy(baldur.Spec{
-			Name:   "shapes.many",
-			Method: "shapes.Shapes.Many",
-			Retry:  2,
+			Name:     "shapes.many",
+			Method:   "shapes.Shapes.Many",
+			Retry:    true,
+			Attempts: 2,
 		}),
 		mixed: rt.Policy(baldur.Spec{
-			Name:   "shapes.mixed",
-			Method: "shapes.Shapes.Mixed",
-			Retry:  2,
+			Name:     "shapes.mixed",
+			Method:   "shapes.Shapes.Mixed",
+			Retry:    true,
+			Attempts: 2,
 		}),
 		plain: rt.Policy(baldur.Spec{
-			Name:   "shapes.plain",
-			Method: "shapes.Shapes.Plain",
-			Retry:  2,
+			Name:     "shapes.plain",
+			Method:   "shapes.Shapes.Plain",
+			Retry:    true,
+			Attempts: 2,
 		}),
 		send: rt.Policy(baldur.Spec{
-			Name:   "shapes.send",
-			Method: "shapes.Shapes.Send",
-			Retry:  2,
+			Name:     "shapes.send",
+			Method:   "shapes.Shapes.Send",
+			Retry:    true,
+			Attempts: 2,
 		}),
 		stream: rt.Policy(baldur.Spec{
-			Name:   "shapes.stream",
-			Method: "shapes.Shapes.Stream",
-			Retry:  2,
+			Name:     "shapes.stream",
+			Method:   "shapes.Shapes.Stream",
+			Retry:    true,
+			Attempts: 2,
 		}),
 	}
 }
@@ -136,7 +143,7 @@ func (d *ShapesProtected) Send(ctx context.Context, ids ...string) (int, error) 
 		r0, err = d.next.Send(ctx, ids...)
 		return err
 	})
-	if err != nil && d.send.Fallback(ctx, err) {
+	if err != nil && d.send.ShouldFallback(ctx, err) {
 		return sendFallback(ctx, ids, err)
 	}
 	return r0, err

@@ -22,9 +22,10 @@ func newStoreProtected(next store, rt *baldur.Runtime) *storeProtected {
 	return &storeProtected{
 		next: next,
 		load2: rt.Policy(baldur.Spec{
-			Name:   "store.load",
-			Method: "unexported.store.load",
-			Retry:  2,
+			Name:     "store.load",
+			Method:   "unexported.store.load",
+			Retry:    true,
+			Attempts: 2,
 		}),
 	}
 }
