@@ -2,8 +2,6 @@ package baldur
 
 import (
 	"time"
-
-	"github.com/baldur-go/baldur/runtime/idempotency"
 )
 
 // Config is the runtime configuration: built-in defaults, then the file's
@@ -35,28 +33,41 @@ type PolicyConfig struct {
 	Idempotency        IdempotencySettings
 }
 
-// IdempotencySettings are the optional idempotency settings of one level.
+// IdempotencySettings are the optional idempotency settings of one level;
+// see IdempotencyConfig for their meaning.
 type IdempotencySettings struct {
-	TTL   *time.Duration
-	Lease *time.Duration
-	// InFlightWait: zero waits for a running duplicate's outcome,
-	// idempotency.NoWait fails at once with ErrInFlight, a duration bounds
-	// the wait.
-	InFlightWait  *time.Duration
-	MissingKey    *idempotency.MissingKeyMode
+	TTL        *time.Duration
+	Lease      *time.Duration
+	RenewEvery *time.Duration
+	// InFlight: a duplicate of a running call waits for its outcome (at
+	// most MaxWait, when set) or fails at once with ErrInFlight.
+	InFlight      *InFlightMode
+	MaxWait       *time.Duration
+	MissingKey    *MissingKeyMode
 	RequireTenant *bool
 	// Namespace is read from defaults only: every policy of a service
 	// shares it.
-	Namespace *string
+	Namespace        *string
+	StoreTimeout     *time.Duration
+	MaxClaimAttempts *int
+	PollMin, PollMax *time.Duration
+	MaxKeyBytes      *int
 }
 
 func (s *IdempotencySettings) apply(c *IdempotencyConfig) {
 	set(&c.TTL, s.TTL)
 	set(&c.Lease, s.Lease)
-	set(&c.InFlightWait, s.InFlightWait)
+	set(&c.RenewEvery, s.RenewEvery)
+	set(&c.InFlight, s.InFlight)
+	set(&c.MaxWait, s.MaxWait)
 	set(&c.MissingKey, s.MissingKey)
 	set(&c.RequireTenant, s.RequireTenant)
 	set(&c.Namespace, s.Namespace)
+	set(&c.StoreTimeout, s.StoreTimeout)
+	set(&c.MaxClaimAttempts, s.MaxClaimAttempts)
+	set(&c.PollMin, s.PollMin)
+	set(&c.PollMax, s.PollMax)
+	set(&c.MaxKeyBytes, s.MaxKeyBytes)
 }
 
 // RetrySettings are the optional retry settings of one level.
@@ -119,8 +130,8 @@ var (
 		HalfOpenMaxWait: 60 * time.Second,
 	}
 	defaultIdempotency = IdempotencyConfig{
-		TTL:   idempotency.DefaultTTL,
-		Lease: idempotency.DefaultLease,
+		TTL:   defaultIdemTTL,
+		Lease: defaultLease,
 	}
 	defaultBudget = BudgetConfig{
 		Enabled:             true,

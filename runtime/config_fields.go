@@ -2,7 +2,6 @@ package baldur
 
 import (
 	"fmt"
-	"github.com/baldur-go/baldur/runtime/idempotency"
 	"math"
 	"strconv"
 	"time"
@@ -21,8 +20,8 @@ func sectionFields(pc *PolicyConfig, policy bool) map[string][]field {
 		"idempotency": {
 			{"ttl", durationValue(&id.TTL, time.Second, maxIdempotencyTTL)},
 			{"lease", durationValue(&id.Lease, time.Second, maxLongDuration)},
-			{"in_flight", inFlightValue(&id.InFlightWait)},
-			{"missing_key", enumValue(&id.MissingKey, map[string]idempotency.MissingKeyMode{"error": idempotency.MissingKeyError, "run": idempotency.MissingKeyRun})},
+			{"in_flight", inFlightValue(&id.InFlight, &id.MaxWait)},
+			{"missing_key", enumValue(&id.MissingKey, map[string]MissingKeyMode{"error": MissingKeyRefuse, "run": MissingKeyRun})},
 			{"require_tenant", boolPtrValue(&id.RequireTenant)},
 		},
 		"": {{"timeout", durationValue(&pc.Timeout, 0, maxLongDuration)}},
@@ -173,24 +172,21 @@ func boolValue(dst *bool) func(*yaml.Node) string {
 // inFlightValue reads what a duplicate of a running call does: "wait" for
 // its outcome, "fail" at once with ErrInFlight, or a duration to wait at
 // most.
-func inFlightValue(dst **time.Duration) func(*yaml.Node) string {
+func inFlightValue(mode **InFlightMode, wait **time.Duration) func(*yaml.Node) string {
 	return func(v *yaml.Node) string {
 		s, _ := scalar(v)
+		m, d := InFlightWait, time.Duration(0)
 		switch s {
 		case "wait":
-			d := time.Duration(0)
-			*dst = &d
-			return ""
 		case "fail":
-			d := idempotency.NoWait
-			*dst = &d
-			return ""
+			m = InFlightFail
+		default:
+			var err error
+			if d, err = time.ParseDuration(s); err != nil || d <= 0 || d > maxLongDuration {
+				return fmt.Sprintf("expected \"wait\", \"fail\" or a duration up to %v, found %s", maxLongDuration, describe(v))
+			}
 		}
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 || d > maxLongDuration {
-			return fmt.Sprintf("expected \"wait\", \"fail\" or a duration up to %v, found %s", maxLongDuration, describe(v))
-		}
-		*dst = &d
+		*mode, *wait = &m, &d
 		return ""
 	}
 }

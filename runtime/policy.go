@@ -3,7 +3,6 @@ package baldur
 import (
 	"context"
 	"errors"
-	"github.com/baldur-go/baldur/runtime/idempotency"
 	"sync/atomic"
 	"time"
 )
@@ -60,7 +59,7 @@ type Policy struct {
 	meshOwnsNetwork          bool
 	leafSafe                 bool // see retryable
 
-	idem    *idempotency.Engine // nil without an idempotency key
+	idem    *idemEngine // nil without an idempotency key
 	idemTTL time.Duration
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/baldur-go/baldur/runtime/idempotency"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -27,7 +26,7 @@ type Runtime struct {
 	mu       sync.Mutex
 	breakers map[string]*CircuitBreaker
 	budgets  map[string]*retryBudget
-	engines  map[string]*idempotency.Engine
+	engines  map[string]*idemEngine
 
 	idemStore IdempotencyStore
 	closed    bool
@@ -47,7 +46,7 @@ func New(opts ...Option) (*Runtime, error) {
 		config:   DefaultConfig(),
 		breakers: make(map[string]*CircuitBreaker),
 		budgets:  make(map[string]*retryBudget),
-		engines:  make(map[string]*idempotency.Engine),
+		engines:  make(map[string]*idemEngine),
 	}
 	rt.open.Store(&generation{state: StateClosed})
 	var errs []error
@@ -180,7 +179,7 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		p.lean = p.timeout <= 0 && b.cfg.SlowCall <= 0
 	}
 	if spec.Dedupe {
-		e, err := rt.engine(spec.Name, r.idem)
+		e, err := rt.engine(spec.Name, spec.Method, r.idem)
 		if err != nil {
 			panic(fmt.Sprintf("baldur: idempotency of policy %s: %v", spec.Name, err))
 		}
