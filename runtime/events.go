@@ -32,6 +32,10 @@ const (
 	EventKeyReused
 	// EventLeaseLost: another caller took over a key this call held.
 	EventLeaseLost
+	// EventLostPanic: an idempotent call panicked after every caller had
+	// stopped waiting for it, so nobody received the panic; Err is the
+	// *PanicError, with the stack. Logged at Error.
+	EventLostPanic
 )
 
 var eventNames = [...]string{
@@ -45,6 +49,7 @@ var eventNames = [...]string{
 	EventDuplicate:         "duplicate answered without a call",
 	EventKeyReused:         "idempotency key reused",
 	EventLeaseLost:         "idempotency lease lost",
+	EventLostPanic:         "idempotent call panicked after every caller left",
 }
 
 func (k EventKind) String() string {
@@ -77,6 +82,8 @@ type Observer func(Event)
 // breaker's transitions are Info, and Warn when it opens.
 func (e *Event) level() slog.Level {
 	switch {
+	case e.Kind == EventLostPanic:
+		return slog.LevelError
 	case e.Kind != EventBreakerTransition:
 		return slog.LevelDebug
 	case e.To == StateOpen || e.To == StateForcedOpen:

@@ -209,16 +209,21 @@ func (e *idemEngine) leave(f *flight) {
 	f.cancel(context.Canceled)
 }
 
-// finish publishes f's outcome.
+// finish publishes f's outcome. A panic that no caller waits for any more
+// is reported instead, so that it does not vanish.
 func (e *idemEngine) finish(f *flight) {
 	e.mu.Lock()
 	f.finished = true
 	if e.flights[f.key] == f {
 		delete(e.flights, f.key)
 	}
+	lost := f.panicked != nil && f.refs == 0
 	e.mu.Unlock()
 	f.cancel(context.Canceled)
 	close(f.done)
+	if lost {
+		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: f.panicked})
+	}
 }
 
 // event reports what happened to one of the engine's calls, when anyone

@@ -77,14 +77,21 @@ type StoredError struct {
 func (e *StoredError) Error() string { return e.Message }
 
 // PanicError carries a panic out of an idempotent call. Every caller still
-// waiting for the call panics with it; the record is released.
+// waiting for the call panics with it; the record is released. When no
+// caller waits any more, the runtime reports it as EventLostPanic.
 type PanicError struct {
-	Value any
+	Value any // what the call panicked with
 	Stack []byte
 }
 
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("baldur: idempotent call panicked: %v\n\n%s", e.Value, e.Stack)
+}
+
+// Unwrap is Value when it is an error, so errors.Is and errors.As reach it.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
 }
 
 var errGoexit = errors.New("baldur: idempotent call ended with runtime.Goexit")
