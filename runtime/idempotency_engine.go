@@ -3,6 +3,7 @@ package baldur
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -152,7 +153,7 @@ func (e *idemEngine) await(ctx context.Context, f *flight, first bool) result {
 		case <-f.done:
 			return f.result()
 		case <-ctx.Done():
-			e.leave(f)
+			e.leave(f, ctx.Err())
 			return result{err: ctx.Err()}
 		}
 	}
@@ -173,17 +174,17 @@ func (e *idemEngine) await(ctx context.Context, f *flight, first bool) result {
 			default:
 			}
 			if e.cfg.InFlight == InFlightFail {
-				e.leave(f)
+				e.leave(f, nil)
 				return result{err: ErrInFlight}
 			}
 			t := e.cfg.calls.NewTimer(e.cfg.MaxWait)
 			defer t.Stop()
 			bound = t.C()
 		case <-bound:
-			e.leave(f)
+			e.leave(f, context.DeadlineExceeded)
 			return result{err: ErrInFlight}
 		case <-ctx.Done():
-			e.leave(f)
+			e.leave(f, ctx.Err())
 			return result{err: ctx.Err()}
 		}
 	}
@@ -194,19 +195,50 @@ func (f *flight) result() result {
 	return result{val: val, err: err, settled: true}
 }
 
-// leave drops a caller that stopped waiting; the last one out cancels the
-// flight, so a call nobody waits for does not run on.
-func (e *idemEngine) leave(f *flight) {
+// leave drops a caller that stopped waiting because of why; the last one
+// out cancels the flight, so a call nobody waits for does not run on. When
+// a caller left because its deadline (or the in-flight bound) passed, the
+// flight's cause is errAbandoned: the dependency did not answer in time,
+// which its breaker counts as a failure. A flight that every caller
+// cancelled is cancelled like a plain call whose caller cancels.
+func (e *idemEngine) leave(f *flight, why error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	f.refs--
+	if errors.Is(why, context.DeadlineExceeded) {
+		f.timedOut = true
+	}
 	if f.refs > 0 || f.finished {
 		return
 	}
 	if e.flights[f.key] == f {
 		delete(e.flights, f.key)
 	}
-	f.cancel(context.Canceled)
+	if f.timedOut {
+		f.cancel(errAbandoned)
+	} else {
+		f.cancel(context.Canceled)
+	}
+}
+
+// errAbandoned is the cause of a flight's cancellation when its callers
+// gave up waiting for it at their deadlines. It matches
+// context.DeadlineExceeded.
+var errAbandoned error = abandonedError{}
+
+type abandonedError struct{}
+
+func (abandonedError) Error() string {
+	return "baldur: idempotent call abandoned: every caller's deadline passed"
+}
+
+func (abandonedError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// abandoned reports whether ctx is an idempotent call's context that its
+// callers gave up on at their deadlines.
+func abandoned(ctx context.Context) bool {
+	_, ok := context.Cause(ctx).(abandonedError)
+	return ok
 }
 
 // finish publishes f's outcome. A panic that no caller waits for any more

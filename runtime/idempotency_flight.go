@@ -40,6 +40,7 @@ type flight struct {
 
 	refs     int  // callers waiting; guarded by idemEngine.mu
 	finished bool // guarded by idemEngine.mu
+	timedOut bool // a caller left at its deadline; guarded by idemEngine.mu
 
 	// busy and remote are closed when the call runs or waits, and when it
 	// waits on another process; they exist only when the in-flight mode
