@@ -24,7 +24,7 @@ func WithIdempotencyStore(s IdempotencyStore) Option {
 
 // callerErrors are mistakes of the caller: nothing ran, and a fallback's
 // stand-in answer would hide them.
-var callerErrors = []error{ErrKeyReused, ErrInFlight, ErrMissingKey, ErrMissingTenant, ErrInvalidKey}
+var callerErrors = []error{ErrKeyReused, ErrInFlight, ErrMissingKey, ErrMissingTenant, ErrInvalidKey, errCallerMistake}
 
 // Idempotent runs run at most once per key while the key's record lives
 // and hands every duplicate the first call's results; generated decorators
@@ -55,7 +55,7 @@ func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run
 	if key != "" { // without a key there is nothing to compare
 		var err error
 		if canon, err = canonicalJSON(args); err != nil {
-			return zero, fmt.Errorf("%w: arguments of %s: %v", ErrCodec, p.name, err)
+			return zero, &ArgumentsError{Policy: p.name, Err: err}
 		}
 	}
 	tc := &typedCall[R]{fn: run, policy: p.name}

@@ -3,76 +3,61 @@ package baldur
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 	"unicode/utf8"
 )
 
-// canonicalJSON encodes v as JSON whose bytes depend only on its value:
-// object keys sorted at every depth (struct fields too, so reordering a
-// struct's fields keeps old fingerprints), numbers kept as written, no HTML
-// escaping. Hashing it gives a fingerprint that is stable across processes.
+// canonicalJSON encodes v as JSON whose bytes depend only on its value, for
+// fingerprints that are stable across processes:
 //
-// It is json.Marshal's output with the objects whose keys are out of order
-// rebuilt and the strings that are escaped differently re-encoded; when
-// there are none, which is the common case, it is json.Marshal's output.
+//   - object keys are sorted at every depth (struct fields too, so
+//     reordering a struct's fields keeps old fingerprints), the last of
+//     duplicate keys kept, no insignificant space, no HTML escaping;
+//   - what JSON calls equal is written alike: numbers by their value (-0
+//     is 0, 1.0 is 1, 1E2 is 100), strings in one escaping; a time.Time
+//     by its instant, whatever its location;
+//   - distinct strings stay distinct: a byte that is not UTF-8 is written
+//     \udcXX (a lone surrogate, which no UTF-8 text produces) where
+//     encoding/json would write \ufffd for every such byte alike.
+//
+// It is json.Marshal's output, rewritten only where it departs from that
+// form: for the usual arguments (generated structs of one field or with
+// fields in key order, maps, slices, integers, plain strings) it is
+// json.Marshal's output.
 func canonicalJSON(v any) ([]byte, error) {
+	v = utcTimes(v)
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
+	if bytes.Contains(raw, []byte(`\ufffd`)) {
+		// Perhaps a string that is not UTF-8, which json.Marshal wrote as
+		// \ufffd: encode again, keeping its bytes.
+		if raw, err = marshalKeepingBytes(v, raw); err != nil {
+			return nil, err
+		}
+	}
 	return canonicalize(raw)
 }
 
-// canonicalDecode is the definition of the canonical form: raw decoded
-// into plain Go values (numbers kept as text) and encoded again, which
-// sorts object keys, keeps the last of duplicate keys, and escapes strings
-// the way encoding/json does without HTML escaping. canonicalize agrees
-// with it and is much cheaper; it falls back on it for what it does not
-// handle itself.
-func canonicalDecode(raw []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var tree any
-	if err := dec.Decode(&tree); err != nil {
-		return nil, err
-	}
-	return encodeNoHTML(tree)
-}
-
-// encodeNoHTML is json.Marshal without HTML escaping and without the
-// Encoder's trailing newline.
-func encodeNoHTML(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil { // maps encode with sorted keys
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 // canonicalize turns raw, which json.Marshal wrote, into the canonical form
-// that canonicalDecode defines, without decoding it into Go values: raw is
-// compact and valid, and its only departures from the canonical form are
-// struct fields in declaration order, HTML characters and invalid UTF-8
-// escaped, and whatever a MarshalJSON method wrote. When there are none
-// (generated argument structs of one field or with fields in key order,
-// maps, slices, numbers, plain strings) raw is returned as it is. Input
-// this code does not expect goes to canonicalDecode.
+// without decoding it into Go values: raw is compact and valid, and its
+// only departures from the canonical form are struct fields in declaration
+// order, HTML characters escaped, numbers such as -0, and whatever a
+// MarshalJSON method wrote. When there are none raw is returned as it is.
 func canonicalize(raw []byte) ([]byte, error) {
 	if end, ok := checkValue(raw, 0, 0); ok && end == len(raw) {
 		return raw, nil
 	}
 	out, end, ok := rewriteValue(make([]byte, 0, len(raw)), raw, 0, 0)
-	if ok && end == len(raw) {
-		return out, nil
+	if !ok || end != len(raw) {
+		return nil, &json.SyntaxError{Offset: int64(end)}
 	}
-	return canonicalDecode(raw)
+	return out, nil
 }
 
-// maxCanonDepth bounds the nesting canonicalize handles itself; deeper
-// values go to canonicalDecode, which also enforces encoding/json's limit.
-const maxCanonDepth = 1000
+// maxCanonDepth is encoding/json's nesting limit: json.Marshal writes
+// nothing deeper.
+const maxCanonDepth = 10000
 
 // checkValue reports whether the value at src[i:] is canonical, and where
 // it ends. false also means "not sure".
@@ -134,15 +119,18 @@ func checkValue(src []byte, i, depth int) (int, bool) {
 	case c == '"':
 		end, canonical, _, ok := scanString(src, i)
 		return end, ok && canonical
+	case c == '-' || '0' <= c && c <= '9':
+		end := scanScalar(src, i)
+		return end, end > i && canonicalNumber(src[i:end])
 	default:
 		end := scanScalar(src, i)
 		return end, end > i
 	}
 }
 
-// scanString reads the string token at src[i:]. canonical: encoding/json
-// would write its value the same way without HTML escaping; plain: it has
-// no escapes and is valid UTF-8, so its bytes are its value.
+// scanString reads the string token at src[i:]. canonical: it is written
+// as appendCanonicalString writes its value; plain: it has no escapes and
+// is valid UTF-8, so its bytes are its value.
 func scanString(src []byte, i int) (end int, canonical, plain, ok bool) {
 	if i >= len(src) || src[i] != '"' {
 		return 0, false, false, false
@@ -162,13 +150,26 @@ func scanString(src []byte, i int) (end int, canonical, plain, ok bool) {
 			case '"', '\\', 'b', 'f', 'n', 'r', 't':
 				j += 2
 			case 'u':
-				if j+6 > len(src) {
+				r, ok := hex4(src, j+2)
+				if !ok {
 					return 0, false, false, false
 				}
-				canonical = canonical && canonicalEscape(src[j+2:j+6])
+				lower := lowerHex(src[j+2 : j+6])
+				switch {
+				case isHighSurrogate(r):
+					// With a low surrogate after it, a character: written raw.
+					if r2, ok := hex4(src, j+8); ok && src[j+6] == '\\' && src[j+7] == 'u' && isLowSurrogate(r2) {
+						canonical = false
+					}
+					canonical = canonical && lower
+				case isLowSurrogate(r):
+					canonical = canonical && lower // alone: a pair's half was seen with the high one
+				default:
+					canonical = canonical && lower && escapedRune(r)
+				}
 				j += 6
 			default:
-				canonical = false
+				canonical = false // \/
 				j += 2
 			}
 		case c < 0x20:
@@ -178,7 +179,7 @@ func scanString(src []byte, i int) (end int, canonical, plain, ok bool) {
 		default:
 			r, size := utf8.DecodeRune(src[j:])
 			if r == utf8.RuneError && size == 1 {
-				canonical, plain = false, false // decodes to U+FFFD, written \ufffd
+				canonical, plain = false, false // a byte that is not UTF-8: written \udcXX
 			} else if r == '\u2028' || r == '\u2029' {
 				canonical = false // written \u2028, \u2029
 			}
@@ -188,25 +189,50 @@ func scanString(src []byte, i int) (end int, canonical, plain, ok bool) {
 	return 0, false, false, false
 }
 
-// canonicalEscape reports whether \u followed by h is how encoding/json
-// writes the character: control characters without a short form, and the
-// two JavaScript line separators. HTML characters and \ufffd are not.
-func canonicalEscape(h []byte) bool {
-	const hexdigits = "0123456789abcdef"
-	switch string(h) {
-	case "2028", "2029":
-		return true
-	}
-	if h[0] != '0' || h[1] != '0' || (h[2] != '0' && h[2] != '1') {
-		return false
-	}
-	i := strings.IndexByte(hexdigits, h[3])
-	if i < 0 {
-		return false
-	}
-	switch b := (h[2]-'0')<<4 | byte(i); b {
+// escapedRune reports whether the canonical form writes r, which is not a
+// surrogate, as a \u escape: control characters without a short form, and
+// the two JavaScript line separators.
+func escapedRune(r rune) bool {
+	switch r {
 	case '\b', '\f', '\n', '\r', '\t':
 		return false
+	case '\u2028', '\u2029':
+		return true
+	}
+	return r < 0x20
+}
+
+func isHighSurrogate(r rune) bool { return 0xd800 <= r && r < 0xdc00 }
+func isLowSurrogate(r rune) bool  { return 0xdc00 <= r && r < 0xe000 }
+
+// hex4 reads the four hex digits at src[i:].
+func hex4(src []byte, i int) (rune, bool) {
+	if i < 0 || i+4 > len(src) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range src[i : i+4] {
+		var d byte
+		switch {
+		case '0' <= c && c <= '9':
+			d = c - '0'
+		case 'a' <= c && c <= 'f':
+			d = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(d)
+	}
+	return r, true
+}
+
+func lowerHex(h []byte) bool {
+	for _, c := range h {
+		if 'A' <= c && c <= 'F' {
+			return false
+		}
 	}
 	return true
 }

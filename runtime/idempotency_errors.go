@@ -95,3 +95,24 @@ func (e *PanicError) Unwrap() error {
 }
 
 var errGoexit = errors.New("baldur: idempotent call ended with runtime.Goexit")
+
+// ArgumentsError: the arguments of an idempotent call could not be
+// encoded for its fingerprint (NaN, an infinity, a value encoding/json
+// refuses). It is the caller's mistake: nothing ran, and no fallback
+// answers for it. It matches ErrCodec and unwraps to the encoder's error.
+type ArgumentsError struct {
+	Policy string
+	Err    error
+}
+
+func (e *ArgumentsError) Error() string {
+	return fmt.Sprintf("baldur: %s: idempotency: arguments cannot be encoded: %v", e.Policy, e.Err)
+}
+
+func (e *ArgumentsError) Is(target error) bool {
+	return target == ErrCodec || target == errCallerMistake
+}
+func (e *ArgumentsError) Unwrap() error { return e.Err }
+
+// errCallerMistake marks errors of the caller that are not sentinels.
+var errCallerMistake = errors.New("baldur: the caller's mistake")
