@@ -65,7 +65,9 @@ func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run
 		return zero, res.err
 	case tc.ran:
 		return tc.out, res.err
-	case res.err != nil:
+	case res.err != nil && (res.val == nil || !methodRan(res.err)):
+		// A duplicate that waited on a call that ran but was not recorded
+		// gets its result, beside the same error.
 		return zero, res.err
 	}
 	if v, ok := res.memo.(R); ok && copyable[R]() {
@@ -78,7 +80,7 @@ func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run
 	if res.token != "" && copyable[R]() {
 		e.mem.setMemo(res.key, res.token, out)
 	}
-	return out, nil
+	return out, res.err
 }
 
 // typedCall is the runner of Idempotent: it keeps run's own results for
@@ -100,7 +102,7 @@ func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
 	}
 	b, err := json.Marshal(r)
 	if err != nil {
-		return nil, fmt.Errorf("%w: result of %s: %v", ErrCodec, t.policy, err)
+		return nil, &resultCodecError{fmt.Errorf("%w: result of %s: %v", ErrCodec, t.policy, err)}
 	}
 	return b, nil
 }

@@ -2,6 +2,7 @@ package baldur
 
 import (
 	"bytes"
+	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +24,10 @@ type idemEngine struct {
 
 	mu      sync.Mutex
 	flights map[string]*flight // store key → the one local call working on it
+	// unrecorded: results that ran but could not be recorded, by store key,
+	// and their keys oldest first (see keepUnrecorded).
+	unrecorded      map[string]*unrecorded
+	unrecordedOrder list.List
 }
 
 func newIdemEngine(rt *Runtime, policy, method string, store IdempotencyStore, cfg idemConfig) *idemEngine {
@@ -116,6 +121,12 @@ func (e *idemEngine) execute(ctx context.Context, r idemRequest, run runner) res
 		}
 		return e.await(ctx, f, false)
 	}
+	if len(e.unrecorded) > 0 {
+		if res, ok := e.unrecordedLocked(key, r.args); ok {
+			e.mu.Unlock()
+			return res
+		}
+	}
 	if e.local {
 		var res result
 		var answered bool
@@ -126,6 +137,9 @@ func (e *idemEngine) execute(ctx context.Context, r idemRequest, run runner) res
 	}
 	f := newFlight(ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait || e.cfg.MaxWait > 0)
 	f.token, f.fp = token, fp
+	if token != "" {
+		f.leaseEnd = e.leaseEnd(now)
+	}
 	e.flights[key] = f
 	e.mu.Unlock()
 	go e.fly(f)

@@ -116,3 +116,31 @@ func (e *ArgumentsError) Unwrap() error { return e.Err }
 
 // errCallerMistake marks errors of the caller that are not sentinels.
 var errCallerMistake = errors.New("baldur: the caller's mistake")
+
+// ErrNotRecorded matches every *NotRecordedError.
+var ErrNotRecorded = errors.New("baldur: idempotent call ran but its result is not recorded")
+
+// NotRecordedError: the method ran and succeeded, but its result could not
+// be recorded, because the store failed (after retries within the store
+// timeout) or another caller took the key over (ErrLeaseLost). The caller
+// gets the real results beside it, and no fallback answers for it: the
+// side effect happened. Duplicates in this process get the same results;
+// in another process, once the lease ends, the method may run again.
+// It unwraps to the cause: a *StoreError (so it also matches
+// ErrIdempotencyStore) or ErrLeaseLost.
+type NotRecordedError struct {
+	Policy string
+	Err    error
+}
+
+func (e *NotRecordedError) Error() string {
+	return fmt.Sprintf("baldur: %s: the call ran, but its result is not recorded: %v", e.Policy, e.Err)
+}
+
+func (e *NotRecordedError) Is(target error) bool { return target == ErrNotRecorded }
+func (e *NotRecordedError) Unwrap() error        { return e.Err }
+
+// methodRan reports whether err means the method ran: its effect happened
+// although the call returns an error, so no fallback or dead-letter capture
+// may answer for it.
+func methodRan(err error) bool { return errors.Is(err, ErrNotRecorded) }

@@ -54,6 +54,8 @@ type flight struct {
 	err      error
 	panicked *PanicError
 	token    string // set once the flight owns the key
+	// leaseEnd is when the claim ends unless renewed; the heartbeat moves it.
+	leaseEnd time.Time
 }
 
 func newFlight(ctx context.Context, key string, args []byte, ttl time.Duration, run runner, watched bool) *flight {
@@ -141,7 +143,7 @@ func (e *idemEngine) resolve(f *flight) ([]byte, error) {
 			return nil, err
 		}
 		if claimed {
-			f.token = mine.Token
+			f.token, f.leaseEnd = mine.Token, mine.Expires
 			return e.own(f)
 		}
 		if !cur.Live(now) {

@@ -8,7 +8,8 @@ import (
 
 // own runs the call on a key this flight has claimed with f.token, then
 // records the outcome: a result or permanent failure is stored, anything
-// else releases the key so that a retry runs again.
+// else releases the key so that a retry runs again. A result that cannot
+// be recorded is still the caller's, beside a *NotRecordedError.
 func (e *idemEngine) own(f *flight) ([]byte, error) {
 	if err := context.Cause(f.ctx); err != nil { // every caller left while we claimed
 		return nil, errors.Join(err, e.release(f))
@@ -22,12 +23,17 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 	// f.fp is empty only for a claim a MemoryStore keeps the arguments of;
 	// its update keeps them.
 	done := IdempotencyRecord{Token: f.token, Fingerprint: f.fp}
+	var unencodable *resultCodecError
 	switch {
 	case pe != nil:
 		f.panicked = pe
 		return nil, errors.Join(pe, e.release(f))
 	case err == nil:
 		done.State, done.Value = RecordCompleted, val
+	case errors.As(err, &unencodable):
+		// The method succeeded: a duplicate must not repeat it, so the
+		// failure to encode its result is what the record keeps.
+		done.State, done.Value = RecordFailed, []byte(err.Error())
 	case e.cfg.isPermanent(err):
 		done.State, done.Value = RecordFailed, []byte(err.Error())
 	default:
@@ -41,17 +47,32 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 	}
 	now := e.cfg.clock.Now()
 	done.Expires = now.Add(f.ttl)
-	// If this fails, the side effect happened but is not recorded: the
-	// caller learns it from the error, and the key stays in flight until
-	// the lease ends, when a duplicate runs the call again.
-	if uerr := e.update(f, "complete", done, now); uerr != nil {
-		if errors.Is(uerr, ErrLeaseLost) && !lost {
-			e.event(EventLeaseLost)
-		}
+	uerr := e.complete(f, done, now)
+	if errors.Is(uerr, ErrLeaseLost) && !lost {
+		e.event(EventLeaseLost)
+	}
+	switch {
+	case err == nil && uerr != nil:
+		// The side effect happened but is not recorded: the caller gets
+		// the result and learns it from the error; this process's
+		// duplicates get the result too, while other processes see the key
+		// in flight until the lease ends, and then run the call again.
+		e.keepUnrecorded(f, val, done.Expires)
+		return val, &NotRecordedError{Policy: e.policy, Err: uerr}
+	case unencodable != nil:
+		return nil, &NotRecordedError{Policy: e.policy, Err: errors.Join(err, uerr)}
+	case uerr != nil:
 		return nil, errors.Join(err, uerr)
 	}
 	return val, err
 }
+
+// resultCodecError: the call returned a result that could not be encoded
+// for the store.
+type resultCodecError struct{ err error }
+
+func (e *resultCodecError) Error() string { return e.err.Error() }
+func (e *resultCodecError) Unwrap() error { return e.err }
 
 // call runs r, turning a panic into a *PanicError.
 func call(ctx context.Context, r runner) (val []byte, err error, pe *PanicError) {
@@ -100,7 +121,11 @@ func (e *idemEngine) heartbeat(f *flight) *heartbeat {
 			rec.Expires = now.Add(e.cfg.Lease)
 			// Another error is left to the next beat: two thirds of the
 			// lease remain.
-			if errors.Is(e.update(f, "renew", rec, now), ErrLeaseLost) {
+			err := e.update(f, "renew", rec, now)
+			if err == nil {
+				f.leaseEnd = rec.Expires // read once the heartbeat has stopped
+			}
+			if errors.Is(err, ErrLeaseLost) {
 				e.event(EventLeaseLost)
 				hb.lost = true
 				f.cancel(ErrLeaseLost)

@@ -7,6 +7,13 @@ import (
 	"time"
 )
 
+// The completing write is retried with this backoff, doubling, within the
+// store timeout and the lease.
+const (
+	completeBackoffMin = 10 * time.Millisecond
+	completeBackoffMax = 200 * time.Millisecond
+)
+
 // Store calls, each bounded by the store timeout and turned into a
 // *StoreError; ErrLeaseLost passes through, since it is an answer, not a
 // failure. Writes made after the call ran (complete, renew, release) use a
@@ -65,4 +72,33 @@ func (e *idemEngine) release(f *flight) error {
 	ctx, cancel := e.opContext(context.WithoutCancel(f.ctx))
 	defer cancel()
 	return e.storeErr("release", e.store.Release(ctx, f.key, f.token))
+}
+
+// complete writes done, a finished record, over f's. The method has run by
+// then, so a store that fails is tried again, with backoff, while the
+// store timeout (counted from the first attempt) and the lease last; each
+// attempt is bounded by what is left. A local store is written once: it
+// fails only as the contract says.
+func (e *idemEngine) complete(f *flight, done IdempotencyRecord, now time.Time) error {
+	if e.local {
+		return e.update(f, "complete", done, now)
+	}
+	deadline := time.Now().Add(e.cfg.StoreTimeout)
+	ctx := context.WithoutCancel(f.ctx)
+	backoff := completeBackoffMin
+	for {
+		actx, cancel := context.WithDeadline(ctx, deadline)
+		err := e.store.Update(actx, f.key, done, now)
+		cancel()
+		if err == nil || errors.Is(err, ErrLeaseLost) {
+			return err
+		}
+		now = e.cfg.clock.Now()
+		if time.Until(deadline) <= backoff || !now.Add(backoff).Before(f.leaseEnd) {
+			return e.storeErr("complete", err)
+		}
+		t := time.NewTimer(backoff)
+		<-t.C
+		backoff = min(2*backoff, completeBackoffMax)
+	}
 }

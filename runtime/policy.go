@@ -194,6 +194,9 @@ func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error
 // the caller's business and go back unchanged; so does everything once the
 // caller has cancelled, since no one is waiting for the answer.
 func (p *Policy) ShouldFallback(ctx context.Context, err error) bool {
+	if p.idem != nil && methodRan(err) {
+		return false
+	}
 	if len(p.ignore) > 0 && matchesAny(err, p.ignore) {
 		return false
 	}

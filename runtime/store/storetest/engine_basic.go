@@ -35,6 +35,8 @@ func runEngine(t *testing.T, b Backend) {
 		{"HeartbeatKeepsLease", testHeartbeat},
 		{"LostLeaseCancelsCall", testLostLeaseCancelsCall},
 		{"StoreFailures", testStoreFailures},
+		{"ResultNotRecorded", testNotRecorded},
+		{"CompleteRetried", testCompleteRetried},
 		{"InconsistentStore", testInconsistent},
 	}
 	for _, tt := range tests {

@@ -16,7 +16,7 @@ import (
 func testStoreFailures(t *testing.T, f *fixture) {
 	ctx := testContext(t)
 	fs := newFaultStore(f.store)
-	e := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.InFlightFail}})
+	e := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.InFlightFail, StoreTimeout: 100 * time.Millisecond}})
 	svc := &service{}
 	down := errors.New("connection refused")
 	isStore := func(err error, op string) bool {
@@ -40,6 +40,9 @@ func testStoreFailures(t *testing.T, f *fixture) {
 	}
 	fs.setHang("claim", false)
 
+	// The method ran but its record could not be written: see
+	// testNotRecorded for what its caller gets. Another runtime sees the
+	// key in flight until the lease ends, then runs the method again.
 	fs.set("complete", down)
 	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{}, svc.charge); !isStore(err, "complete") {
 		t.Fatalf("complete failure: %v, want a complete *StoreError", err)
@@ -48,11 +51,12 @@ func testStoreFailures(t *testing.T, f *fixture) {
 	if rec, ok, err := f.store.Get(ctx, chargeKey("o-1")); err != nil || !ok || rec.State != baldur.RecordInFlight {
 		t.Fatalf("after a failed complete the record is %+v, %v, %v; want in flight", rec, ok, err)
 	}
-	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{}, svc.charge); !errors.Is(err, baldur.ErrInFlight) {
+	other := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.InFlightFail}})
+	if _, err := charge(ctx, other, "charge-customer", "o-1", chargeArgs{}, svc.charge); !errors.Is(err, baldur.ErrInFlight) {
 		t.Fatalf("duplicate inside the lease: %v, want ErrInFlight", err)
 	}
 	f.clock.Advance(30 * time.Second) // the default lease
-	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{}, svc.charge); err != nil || svc.calls.Load() != 2 {
+	if _, err := charge(ctx, other, "charge-customer", "o-1", chargeArgs{}, svc.charge); err != nil || svc.calls.Load() != 2 {
 		t.Fatalf("after the lease: %v, %d calls; want a second run", err, svc.calls.Load())
 	}
 
@@ -133,5 +137,58 @@ func testLostLeaseCancelsCall(t *testing.T, f *fixture) {
 	close(next.gate)
 	if o := recv(t, b); o.err != nil || o.r.ID != id {
 		t.Fatalf("successor: %+v, %v", o.r, o.err)
+	}
+}
+
+// testNotRecorded: the method succeeded but its record could not be
+// written, because the store failed however often the runtime retried
+// within its store timeout, or because the lease was lost. The caller gets
+// the method's real result and an error matching ErrNotRecorded (and
+// ErrIdempotencyStore for a store failure), never a stand-in: the charge
+// went through. A duplicate in the same runtime gets that result too,
+// without running the method again.
+func testNotRecorded(t *testing.T, f *fixture) {
+	ctx := testContext(t)
+	fs := newFaultStore(f.store)
+	down := errors.New("connection refused")
+	fs.set("complete", down)
+	e := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{StoreTimeout: 100 * time.Millisecond}})
+	svc := &service{}
+	r, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 7}, svc.charge)
+	var nr *baldur.NotRecordedError
+	if !errors.As(err, &nr) || !errors.Is(err, baldur.ErrNotRecorded) || !errors.Is(err, baldur.ErrIdempotencyStore) || !errors.Is(err, down) {
+		t.Fatalf("err = %v, want a *NotRecordedError wrapping the store's failure", err)
+	}
+	if r.ID == "" || r.Amount != 7 {
+		t.Fatalf("result = %+v, want the method's real result beside the error", r)
+	}
+	if n := fs.count("complete"); n < 2 {
+		t.Fatalf("%d completing writes, want it retried", n)
+	}
+	again, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 7}, svc.charge)
+	if err != nil || again != r || svc.calls.Load() != 1 {
+		t.Fatalf("duplicate in the same runtime: %+v, %v after %d runs; want the real result, one run", again, err, svc.calls.Load())
+	}
+	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 8}, svc.charge); !errors.Is(err, baldur.ErrKeyReused) {
+		t.Fatalf("duplicate with other arguments: %v, want ErrKeyReused", err)
+	}
+}
+
+// testCompleteRetried: a completing write that fails a few times and then
+// succeeds is retried, and the caller never hears of the failures.
+func testCompleteRetried(t *testing.T, f *fixture) {
+	ctx := testContext(t)
+	fs := newFaultStore(f.store)
+	fs.failTimes("complete", errors.New("connection reset"), 2)
+	e := newEngine(t, fs, config{clock: f.clock})
+	r, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 1}, (&service{}).charge)
+	if err != nil || r.ID == "" {
+		t.Fatalf("charge = %+v, %v; want the result and no error", r, err)
+	}
+	if n := fs.count("complete"); n != 3 {
+		t.Fatalf("%d completing writes, want 3", n)
+	}
+	if rec, ok, err := f.store.Get(ctx, chargeKey("o-1")); err != nil || !ok || rec.State != baldur.RecordCompleted {
+		t.Fatalf("record %+v, %v, %v; want it completed", rec, ok, err)
 	}
 }

@@ -161,8 +161,8 @@ func testLateOwnerFenced(t *testing.T, f *fixture) {
 	b := goCharge(ctx, f.engine(config{}), "o-1", 1, next)
 	id := <-next.started
 	close(slow.gate)
-	if o := recv(t, a); !errors.Is(o.err, baldur.ErrLeaseLost) {
-		t.Fatalf("late owner: %v, want ErrLeaseLost", o.err)
+	if o := recv(t, a); !errors.Is(o.err, baldur.ErrLeaseLost) || !errors.Is(o.err, baldur.ErrNotRecorded) || o.r.ID == "" {
+		t.Fatalf("late owner: %+v, %v; want its real result, ErrLeaseLost and ErrNotRecorded", o.r, o.err)
 	}
 	close(next.gate)
 	if o := recv(t, b); o.err != nil || o.r.ID != id {

@@ -16,18 +16,27 @@ type faultStore struct {
 
 	mu    sync.Mutex
 	fail  map[string]error // op → error returned instead of calling the store
+	times map[string]int   // op → how many more calls fail, when set; 0: all
 	hang  map[string]bool  // op → block until the context ends
 	empty bool             // claims are refused and show no record
 	calls map[string]int
 }
 
 func newFaultStore(s baldur.IdempotencyStore) *faultStore {
-	return &faultStore{IdempotencyStore: s, fail: map[string]error{}, hang: map[string]bool{}, calls: map[string]int{}}
+	return &faultStore{IdempotencyStore: s, fail: map[string]error{}, times: map[string]int{}, hang: map[string]bool{}, calls: map[string]int{}}
+}
+
+// failTimes makes the next n calls of op fail with err.
+func (s *faultStore) failTimes(op string, err error, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail[op], s.times[op] = err, n
 }
 
 func (s *faultStore) set(op string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	delete(s.times, op)
 	if err == nil {
 		delete(s.fail, op)
 	} else {
@@ -51,6 +60,14 @@ func (s *faultStore) before(ctx context.Context, op string) error {
 	s.mu.Lock()
 	s.calls[op]++
 	err, hang := s.fail[op], s.hang[op]
+	if n, ok := s.times[op]; ok && err != nil {
+		if n--; n == 0 {
+			delete(s.fail, op)
+			delete(s.times, op)
+		} else {
+			s.times[op] = n
+		}
+	}
 	s.mu.Unlock()
 	if hang {
 		<-ctx.Done()
