@@ -125,12 +125,15 @@ func (rt *Runtime) engine(name, method string, c IdempotencyConfig) (*idemEngine
 	if rt.idemStore == nil {
 		rt.idemStore = NewMemoryStore(MemoryLimits{})
 	}
+	if rt.idemGuard == nil {
+		rt.idemGuard = &storeGuard{clock: rt.clock}
+	}
 	c, err := resolveIdempotency(c)
 	if err != nil {
 		return nil, err
 	}
 	cfg := idemConfig{IdempotencyConfig: c, clock: rt.clock, calls: rt.clock, permanent: IsPermanent}
-	e := newIdemEngine(rt, name, method, rt.idemStore, cfg)
+	e := newIdemEngine(rt, name, method, rt.idemStore, rt.idemGuard, cfg)
 	rt.engines[name] = e
 	return e, nil
 }

@@ -21,6 +21,10 @@ type idemEngine struct {
 	cfg    idemConfig
 	local  bool         // store is a LocalIdempotencyStore (see there)
 	mem    *MemoryStore // store, when it is one: read and written without copies
+	guard  *storeGuard  // the runtime's, around store; unused on a local store
+
+	ops      opWatch    // store operations in progress
+	failures failureLog // of the store, for the Warn log
 
 	mu      sync.Mutex
 	flights map[string]*flight // store key → the one local call working on it
@@ -28,14 +32,22 @@ type idemEngine struct {
 	// and their keys oldest first (see keepUnrecorded).
 	unrecorded      map[string]*unrecorded
 	unrecordedOrder list.List
+	// owned is the sentinel of the ring of calls running on keys this
+	// engine claimed on a store elsewhere, whose leases it renews (see
+	// renewAll); renewTimer is set while there are any.
+	owned      flight
+	renewTimer Timer
+	renewArmed bool
+	renewGen   uint64
 }
 
-func newIdemEngine(rt *Runtime, policy, method string, store IdempotencyStore, cfg idemConfig) *idemEngine {
+func newIdemEngine(rt *Runtime, policy, method string, store IdempotencyStore, guard *storeGuard, cfg idemConfig) *idemEngine {
 	e := &idemEngine{
-		rt: rt, policy: policy, method: method, store: store, cfg: cfg,
+		rt: rt, policy: policy, method: method, store: store, guard: guard, cfg: cfg,
 		local: isLocal(store), flights: make(map[string]*flight),
 	}
 	e.mem, _ = store.(*MemoryStore)
+	e.owned.renewal.prev, e.owned.renewal.next = &e.owned, &e.owned
 	return e
 }
 
@@ -134,6 +146,9 @@ func (e *idemEngine) execute(ctx context.Context, r idemRequest, run runner) res
 			e.mu.Unlock()
 			return res
 		}
+	} else if !e.guard.allow() {
+		e.mu.Unlock()
+		return result{err: e.unavailable("claim")}
 	}
 	f := newFlight(ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait || e.cfg.MaxWait > 0)
 	f.token, f.fp = token, fp
@@ -228,6 +243,9 @@ func (e *idemEngine) leave(f *flight, why error) {
 	if e.flights[f.key] == f {
 		delete(e.flights, f.key)
 	}
+	if f.ran { // its outcome is being written, which needs no caller
+		return
+	}
 	if f.timedOut {
 		f.cancel(errAbandoned)
 	} else {
@@ -253,23 +271,6 @@ func (abandonedError) Is(target error) bool { return target == context.DeadlineE
 func abandoned(ctx context.Context) bool {
 	_, ok := context.Cause(ctx).(abandonedError)
 	return ok
-}
-
-// finish publishes f's outcome. A panic that no caller waits for any more
-// is reported instead, so that it does not vanish.
-func (e *idemEngine) finish(f *flight) {
-	e.mu.Lock()
-	f.finished = true
-	if e.flights[f.key] == f {
-		delete(e.flights, f.key)
-	}
-	lost := f.panicked != nil && f.refs == 0
-	e.mu.Unlock()
-	f.cancel(context.Canceled)
-	close(f.done)
-	if lost {
-		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: f.panicked})
-	}
 }
 
 // event reports what happened to one of the engine's calls, when anyone

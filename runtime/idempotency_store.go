@@ -58,7 +58,11 @@ func (r IdempotencyRecord) Live(now time.Time) bool { return r.State != 0 && r.E
 //
 // Implementations must be safe for concurrent use by several runtimes and
 // processes; package runtime/store/storetest checks a store against this
-// contract. The runtime passes a ctx whose deadline is the store timeout.
+// contract. The runtime bounds every operation by the store timeout
+// itself, whatever the store or its client does: it passes a ctx whose
+// deadline is the store timeout and cancels it when the operation
+// overruns, and stops waiting then. A store should honour ctx, so that an
+// abandoned operation does not hold a connection.
 type IdempotencyStore interface {
 	// Claim writes rec (in flight) when key has no live record at now and
 	// reports claimed. Otherwise it returns the record it found and leaves

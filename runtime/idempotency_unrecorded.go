@@ -22,8 +22,10 @@ type unrecorded struct {
 	elem    *list.Element // in idemEngine.unrecordedOrder
 }
 
-// keepUnrecorded keeps f's result val, which expires at expires.
-func (e *idemEngine) keepUnrecorded(f *flight, val []byte, expires time.Time) {
+// keepUnrecorded keeps f's result val for ttl, as long as its record
+// would have lived.
+func (e *idemEngine) keepUnrecorded(f *flight, val []byte, ttl time.Duration) {
+	expires := e.cfg.clock.Now().Add(ttl)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.unrecorded == nil {

@@ -29,6 +29,7 @@ type Runtime struct {
 	engines  map[string]*idemEngine
 
 	idemStore IdempotencyStore
+	idemGuard *storeGuard // the store's breaker, shared by the engines
 	closed    bool
 	// open is the gate of policies without a breaker: it never rejects.
 	open atomic.Pointer[generation]
