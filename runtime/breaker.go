@@ -4,46 +4,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
-	"time"
 )
-
-// WindowKind selects how a breaker's sliding window is measured.
-type WindowKind int
-
-const (
-	// CountWindow keeps the outcomes of the last Size calls.
-	CountWindow WindowKind = iota
-	// TimeWindow keeps the outcomes of the calls of the last Span.
-	TimeWindow
-)
-
-// BreakerConfig is a breaker's resolved configuration.
-type BreakerConfig struct {
-	Window WindowKind
-	// Size is the number of calls a CountWindow holds.
-	Size int
-	// Span is the period a TimeWindow covers, in Buckets slices.
-	Span    time.Duration
-	Buckets int
-	// MinimumCalls must be in the window before any rate is computed.
-	MinimumCalls int
-	// FailureRate and SlowCallRate are thresholds in percent (1..100); a
-	// rate at or above its threshold opens the breaker.
-	FailureRate  float64
-	SlowCallRate float64
-	// SlowCall is the duration from which a call counts as slow; zero
-	// disables slow-call accounting and its clock reads.
-	SlowCall time.Duration
-	// OpenFor is how long the breaker stays open before probing.
-	OpenFor time.Duration
-	// HalfOpenProbes is the number of calls admitted while half-open; that
-	// many successes close the breaker, any failure opens it again.
-	HalfOpenProbes int
-	// HalfOpenMaxWait bounds the half-open state: when the probes have not
-	// decided by then, the breaker opens again and the late probes' results
-	// are ignored. Zero waits for the probes however long they take.
-	HalfOpenMaxWait time.Duration
-}
 
 // ErrIllegalTransition is returned by a manual transition the state
 // machine does not allow.
@@ -94,13 +55,13 @@ func (b *CircuitBreaker) newGenerationLocked(s State) *generation {
 	g := &generation{state: s}
 	switch s {
 	case StateClosed:
-		if b.cfg.Window == TimeWindow {
-			g.tw = newTimeWindow(b.rt.clock, b.cfg.Span, b.cfg.Buckets, !b.stopped)
+		if b.cfg.Window.v == TimeWindow {
+			g.tw = newTimeWindow(b.rt.clock, b.cfg.Span.v, b.cfg.Buckets.v, !b.stopped)
 		} else {
-			g.cw = newCountWindow(b.cfg.Size)
+			g.cw = newCountWindow(b.cfg.Size.v)
 		}
 	case StateHalfOpen:
-		g.permits.Store(int64(b.cfg.HalfOpenProbes))
+		g.permits.Store(int64(b.cfg.HalfOpenProbes.v))
 		g.rejectErr = &BreakerOpenError{Breaker: b.name, State: StateHalfOpen}
 	case StateOpen, StateForcedOpen:
 		g.rejectErr = &BreakerOpenError{Breaker: b.name, State: s}
@@ -175,9 +136,9 @@ func (b *CircuitBreaker) release(g *generation, o outcome, ignored bool) {
 			if o.slow() {
 				g.slow.Add(1)
 			}
-			if g.successes.Add(1) == int64(b.cfg.HalfOpenProbes) {
+			if g.successes.Add(1) == int64(b.cfg.HalfOpenProbes.v) {
 				to := StateClosed
-				if b.cfg.SlowCall > 0 && rate(g.slow.Load(), int64(b.cfg.HalfOpenProbes)) >= b.cfg.SlowCallRate {
+				if b.cfg.SlowCall.v > 0 && rate(g.slow.Load(), int64(b.cfg.HalfOpenProbes.v)) >= b.cfg.SlowCallRate.v {
 					to = StateOpen
 				}
 				b.transition(g, to)
@@ -189,13 +150,13 @@ func (b *CircuitBreaker) release(g *generation, o outcome, ignored bool) {
 func rate(n, of int64) float64 { return float64(n) * 100 / float64(of) }
 
 func (b *CircuitBreaker) trips(c windowCounts) bool {
-	if c.calls < int64(b.cfg.MinimumCalls) || c.calls == 0 {
+	if c.calls < int64(b.cfg.MinimumCalls.v) || c.calls == 0 {
 		return false
 	}
-	if c.failures > 0 && rate(c.failures, c.calls) >= b.cfg.FailureRate {
+	if c.failures > 0 && rate(c.failures, c.calls) >= b.cfg.FailureRate.v {
 		return true
 	}
-	return b.cfg.SlowCall > 0 && c.slow > 0 && rate(c.slow, c.calls) >= b.cfg.SlowCallRate
+	return b.cfg.SlowCall.v > 0 && c.slow > 0 && rate(c.slow, c.calls) >= b.cfg.SlowCallRate.v
 }
 
 // transition moves from generation from to state to, unless another
@@ -228,9 +189,9 @@ func (b *CircuitBreaker) setLocked(to State) {
 	case to == StateOpen:
 		// The open period ends on a timer, so rejected calls never read
 		// the clock and a wall-clock jump cannot stretch or cut it.
-		b.timer = b.rt.clock.AfterFunc(b.cfg.OpenFor, func() { b.transition(g, StateHalfOpen) })
-	case to == StateHalfOpen && b.cfg.HalfOpenMaxWait > 0:
-		b.timer = b.rt.clock.AfterFunc(b.cfg.HalfOpenMaxWait, func() { b.transition(g, StateOpen) })
+		b.timer = b.rt.clock.AfterFunc(b.cfg.OpenFor.v, func() { b.transition(g, StateHalfOpen) })
+	case to == StateHalfOpen && b.cfg.HalfOpenMaxWait.v > 0:
+		b.timer = b.rt.clock.AfterFunc(b.cfg.HalfOpenMaxWait.v, func() { b.transition(g, StateOpen) })
 	}
 }
 

@@ -65,7 +65,7 @@ func (b *CircuitBreaker) Metrics() BreakerMetrics {
 		return m
 	}
 	m.Calls, m.Failures, m.SlowCalls = c.calls, c.failures, c.slow
-	if c.calls > 0 && c.calls >= int64(b.cfg.MinimumCalls) {
+	if c.calls > 0 && c.calls >= int64(b.cfg.MinimumCalls.v) {
 		m.FailureRate = rate(c.failures, c.calls)
 		m.SlowCallRate = rate(c.slow, c.calls)
 	}

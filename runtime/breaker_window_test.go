@@ -14,9 +14,8 @@ func TestC7ExactCountsUnderConcurrency(t *testing.T) {
 	for _, window := range []string{"count", "time"} {
 		t.Run(window, func(t *testing.T) {
 			e := newEnv(t, `
-policies:
-  dep:
-    breaker: {window: `+window+`, size: 100000, span: 60s, buckets: 60, minimum_calls: 100000, failure_rate: 100}
+breakers:
+  dep: {window: `+window+`, size: 100000, span: 60s, buckets: 60, minimum_calls: 100000, failure_rate: 100}
 `)
 			p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep", Ignore: []error{errDeclined}})
 			var wg sync.WaitGroup
@@ -60,9 +59,8 @@ func TestC8WallClockJumpsDoNotMoveTheOpenPeriod(t *testing.T) {
 
 func TestC8TimeWindowIgnoresWallClockJumps(t *testing.T) {
 	e := newEnv(t, `
-policies:
-  dep:
-    breaker: {window: time, span: 10s, buckets: 10, minimum_calls: 4, failure_rate: 50}
+breakers:
+  dep: {window: time, span: 10s, buckets: 10, minimum_calls: 4, failure_rate: 50}
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep"})
 	do(p, errBoom)
@@ -77,9 +75,8 @@ policies:
 
 func TestSlowCallRateOpens(t *testing.T) {
 	e := newEnv(t, `
-policies:
-  dep:
-    breaker: {size: 4, minimum_calls: 4, slow_call: 1s, slow_call_rate: 50}
+breakers:
+  dep: {size: 4, minimum_calls: 4, slow_call: 1s, slow_call_rate: 50}
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep"})
 	slow := func(context.Context) error { e.clock.Advance(time.Second); return nil }
@@ -96,9 +93,8 @@ policies:
 
 func TestTimeWindowForgetsCallsOlderThanItsSpan(t *testing.T) {
 	e := newEnv(t, `
-policies:
-  dep:
-    breaker: {window: time, span: 10s, buckets: 10, minimum_calls: 4, failure_rate: 50}
+breakers:
+  dep: {window: time, span: 10s, buckets: 10, minimum_calls: 4, failure_rate: 50}
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep"})
 	for range 3 {

@@ -5,7 +5,6 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/baldur-go/baldur/runtime/idempotency"
 )
@@ -78,15 +77,6 @@ func TextKey(m encoding.TextMarshaler) (string, error) {
 	return string(b), nil
 }
 
-// IdempotencyConfig is a policy's resolved idempotency configuration.
-type IdempotencyConfig struct {
-	TTL, Lease    time.Duration
-	InFlightWait  time.Duration // 0 waits, idempotency.NoWait fails at once
-	MissingKey    idempotency.MissingKeyMode
-	RequireTenant bool
-	Namespace     string
-}
-
 // engine returns the idempotency engine of policy name, shared by every
 // decorator of the runtime that uses the name. Called with rt.mu held.
 func (rt *Runtime) engine(name string, c IdempotencyConfig) (*idempotency.Engine, error) {
@@ -94,15 +84,20 @@ func (rt *Runtime) engine(name string, c IdempotencyConfig) (*idempotency.Engine
 		return e, nil
 	}
 	if rt.idemStore == nil {
-		rt.idemStore = idempotency.NewMemoryStore(0)
+		rt.idemStore = idempotency.NewMemoryStore(rt.config.memoryStore().MaxKeys.v)
+	}
+	wait := c.InFlight.v.MaxWait()
+	if c.InFlight.v.Fails() {
+		wait = idempotency.NoWait
 	}
 	cfg := idempotency.Config{
-		Namespace:     c.Namespace,
-		TTL:           c.TTL,
-		Lease:         c.Lease,
-		InFlightWait:  c.InFlightWait,
-		MissingKey:    c.MissingKey,
-		RequireTenant: c.RequireTenant,
+		Namespace:     c.Namespace.v,
+		TTL:           c.TTL.v,
+		Lease:         c.Lease.v,
+		InFlightWait:  wait,
+		MissingKey:    idempotency.MissingKeyMode(c.MissingKey.v),
+		RequireTenant: c.RequireTenant.v,
+		StoreTimeout:  c.StoreTimeout.v,
 		IsPermanent:   IsPermanent,
 		Clock:         idempotency.ClockOf(rt.clock),
 	}

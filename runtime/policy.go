@@ -41,9 +41,11 @@ type Spec struct {
 // the per-attempt timeout, then the inner call. It is built once per
 // decorator and safe for concurrent use.
 type Policy struct {
-	rt      *Runtime
-	name    string
-	method  string
+	rt     *Runtime
+	name   string
+	method string
+	cfg    PolicyConfig      // resolved: every setting set
+	from   map[string]string // the level each setting came from
 	breaker *CircuitBreaker
 	budget  *retryBudget // nil without retry or with the budget off
 	timeout time.Duration
@@ -72,6 +74,16 @@ func (p *Policy) Breaker() *CircuitBreaker { return p.breaker }
 
 // Retry is the policy's resolved retry configuration.
 func (p *Policy) Retry() RetryConfig { return p.retry }
+
+// Config is the policy's configuration with every level applied: each
+// setting is set.
+func (p *Policy) Config() PolicyConfig { return p.cfg }
+
+// Source names the level the setting at key (a path such as
+// "retry.attempts") came from: FromDefault, FromMesh, FromDefaults,
+// FromAnnotation or "policies.<name>"; "" for a key the policy does not
+// have.
+func (p *Policy) Source(key string) string { return p.from[key] }
 
 // Timeout is the policy's resolved per-attempt timeout; zero means none.
 func (p *Policy) Timeout() time.Duration { return p.timeout }
@@ -155,7 +167,7 @@ func (p *Policy) attempt(ctx context.Context, fn func(context.Context) error) er
 		return p.call(ctx, fn)
 	}
 	var start time.Time
-	if b.cfg.SlowCall > 0 {
+	if b.cfg.SlowCall.v > 0 {
 		start = p.rt.clock.Now()
 	}
 	done := false
@@ -164,7 +176,7 @@ func (p *Policy) attempt(ctx context.Context, fn func(context.Context) error) er
 	done = true
 
 	o := outcomeOf(err)
-	if b.cfg.SlowCall > 0 && p.rt.clock.Now().Sub(start) >= b.cfg.SlowCall {
+	if b.cfg.SlowCall.v > 0 && p.rt.clock.Now().Sub(start) >= b.cfg.SlowCall.v {
 		o |= outcomeSlow
 	}
 	b.release(g, o, err != nil && p.ignoredByBreaker(ctx, err))

@@ -19,15 +19,23 @@ type Runtime struct {
 	logger   *slog.Logger
 	observer Observer
 	config   *Config
+	// configFrom names the option that gave config, so a second one is
+	// refused rather than silently dropped.
+	configFrom string
 	// callEvents: an observer is installed or the logger kept Debug records
 	// when New ran. Events that happen once per call are built only then,
 	// so a failing call asks no logger whether it is enabled.
 	callEvents bool
 
-	mu       sync.Mutex
-	breakers map[string]*CircuitBreaker
-	budgets  map[string]*retryBudget
-	engines  map[string]*idempotency.Engine
+	mu sync.Mutex
+	// methods is the Spec.Method of each policy name built, and
+	// builtBreakers the breakers policies use: CheckConfig reports the
+	// configuration sections neither names.
+	methods       map[string]string
+	builtBreakers map[string]bool
+	breakers      map[string]*CircuitBreaker
+	budgets       map[string]*retryBudget
+	engines       map[string]*idempotency.Engine
 
 	idemStore IdempotencyStore
 	closed    bool
@@ -42,12 +50,14 @@ type Option func(*Runtime) error
 // system clock and slog.Default.
 func New(opts ...Option) (*Runtime, error) {
 	rt := &Runtime{
-		clock:    SystemClock{},
-		logger:   slog.Default(),
-		config:   DefaultConfig(),
-		breakers: make(map[string]*CircuitBreaker),
-		budgets:  make(map[string]*retryBudget),
-		engines:  make(map[string]*idempotency.Engine),
+		clock:         SystemClock{},
+		logger:        slog.Default(),
+		config:        &Config{},
+		breakers:      make(map[string]*CircuitBreaker),
+		methods:       make(map[string]string),
+		builtBreakers: make(map[string]bool),
+		budgets:       make(map[string]*retryBudget),
+		engines:       make(map[string]*idempotency.Engine),
 	}
 	rt.open.Store(&generation{state: StateClosed})
 	var errs []error
@@ -149,27 +159,32 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		rt:              rt,
 		name:            spec.Name,
 		method:          spec.Method,
-		timeout:         r.timeout,
-		retry:           r.retry,
+		cfg:             r.cfg,
+		from:            r.from,
+		timeout:         r.cfg.Timeout.v,
+		retry:           r.cfg.Retry,
 		retryOn:         spec.RetryOn,
 		abortOn:         spec.AbortOn,
 		ignore:          spec.Ignore,
-		meshOwnsNetwork: r.mesh,
+		meshOwnsNetwork: r.cfg.Mesh.OwnsNetworkRetries.v,
 		leafSafe:        comparableErrors(spec.RetryOn, spec.AbortOn, spec.Ignore),
 		gate:            &rt.open,
 	}
-	if pc := rt.config.Policies[spec.Name]; r.breaker != "" && r.breaker != spec.Name && pc.Breaker.tunes() {
-		// Shared breakers are configured once, under their own name; a
-		// policy's section cannot tune a breaker it shares.
-		rt.logger.Warn("baldur: breaker settings in this policy's section are ignored; set them under the breaker's name",
-			"policy", spec.Name, "breaker", r.breaker)
-	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	if other, ok := rt.methods[spec.Name]; ok && other != spec.Method {
+		// One name, one method: two methods under one name would share
+		// idempotency records, a breaker and a retry budget, and one's
+		// stored result would answer the other's calls.
+		panic(fmt.Sprintf("baldur: policy name %q is used by %s and by %s; give one of them its own name= (two methods never share a policy)", spec.Name, other, spec.Method))
+	}
+	rt.methods[spec.Name] = spec.Method
 	if r.breaker != "" {
+		rt.builtBreakers[r.breaker] = true
 		b, ok := rt.breakers[r.breaker]
 		if !ok {
-			b = newCircuitBreaker(rt, r.breaker, rt.config.breaker(r.breaker))
+			cfg, _ := rt.config.breakerConfig(r.breaker)
+			b = newCircuitBreaker(rt, r.breaker, cfg)
 			if rt.closed {
 				b.stop()
 			}
@@ -177,19 +192,19 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		}
 		p.breaker = b
 		p.gate = &b.cur
-		p.lean = p.timeout <= 0 && b.cfg.SlowCall <= 0
+		p.lean = p.timeout <= 0 && b.cfg.SlowCall.v <= 0
 	}
 	if spec.Dedupe {
-		e, err := rt.engine(spec.Name, r.idem)
+		e, err := rt.engine(spec.Name, r.cfg.Idempotency)
 		if err != nil {
 			panic(fmt.Sprintf("baldur: idempotency of policy %s: %v", spec.Name, err))
 		}
-		p.idem, p.idemTTL = e, r.idem.TTL
+		p.idem, p.idemTTL = e, r.cfg.Idempotency.TTL.v
 	}
-	if r.retry.Attempts > 1 && r.budget.Enabled {
+	if r.cfg.Retry.Attempts.v > 1 && r.cfg.Budget.Enabled.v {
 		b, ok := rt.budgets[spec.Name]
 		if !ok {
-			b = newRetryBudget(rt.clock, r.budget)
+			b = newRetryBudget(rt.clock, r.cfg.Budget)
 			if rt.closed {
 				b.stop()
 			}

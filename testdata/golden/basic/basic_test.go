@@ -102,14 +102,13 @@ func TestRefundRetriesOnlyItsRetryOnErrors(t *testing.T) {
 }
 
 const smallBreaker = `
-policies:
+breakers:
   gateway:
-    breaker:
-      size: 4
-      minimum_calls: 4
-      failure_rate: 50
-      open_for: 10s
-      half_open_probes: 1
+    size: 4
+    minimum_calls: 4
+    failure_rate: 50
+    open_for: 10s
+    half_open_probes: 1
 `
 
 func TestSharedBreakerOpensAndRecovers(t *testing.T) {

@@ -22,12 +22,12 @@ defaults:
     enabled: false
 `
 
-// Runtime returns a runtime on a fake clock. policies, when not empty, is a
-// YAML "policies:" section added to the configuration.
-func Runtime(t testing.TB, policies string) (*baldur.Runtime, *baldurtest.Clock) {
+// Runtime returns a runtime on a fake clock. sections, when not empty, are
+// YAML sections ("policies:", "breakers:") added to the configuration.
+func Runtime(t testing.TB, sections string) (*baldur.Runtime, *baldurtest.Clock) {
 	t.Helper()
 	clock := baldurtest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	rt, err := baldur.New(baldur.WithClock(clock), baldur.WithConfigYAML([]byte(defaults+policies)),
+	rt, err := baldur.New(baldur.WithClock(clock), baldur.WithConfigYAML([]byte(defaults+sections)),
 		baldur.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
