@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	"github.com/baldur-go/baldur/runtime/idempotency"
 	"github.com/baldur-go/baldur/runtime/idempotency/storetest"
 	"github.com/baldur-go/baldur/runtime/store/pgstore"
@@ -25,10 +25,7 @@ const envURL = "BALDUR_TEST_POSTGRES_URL"
 // configure may adjust each connection's config.
 func pool(t testing.TB, size int, configure func(*pgx.ConnConfig)) *connPool {
 	t.Helper()
-	url := os.Getenv(envURL)
-	if url == "" {
-		t.Skip("set " + envURL + " (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL store tests")
-	}
+	url := testenv.Env(t, envURL, "the PostgreSQL store tests (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		t.Fatalf("%s: %v", envURL, err)
@@ -210,9 +207,7 @@ func TestRoundTrips(t *testing.T) {
 // A database that does not answer gives a typed store error, and the call
 // does not run.
 func TestUnreachable(t *testing.T) {
-	if os.Getenv(envURL) == "" {
-		t.Skip("set " + envURL + " to run the PostgreSQL store tests")
-	}
+	testenv.Env(t, envURL, "the PostgreSQL store tests")
 	e, err := idempotency.New(pgstore.New(dialer("postgres://postgres@127.0.0.1:1/test?sslmode=disable")), idempotency.Config{StoreTimeout: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

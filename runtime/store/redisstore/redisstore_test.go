@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	"github.com/baldur-go/baldur/runtime/idempotency"
 	"github.com/baldur-go/baldur/runtime/idempotency/storetest"
 	"github.com/baldur-go/baldur/runtime/store/redisstore"
@@ -24,10 +24,7 @@ const envAddr = "BALDUR_TEST_REDIS_ADDR"
 // failing when the configured one does not answer.
 func client(t testing.TB) *redis.Client {
 	t.Helper()
-	addr := os.Getenv(envAddr)
-	if addr == "" {
-		t.Skip("set " + envAddr + " (e.g. 127.0.0.1:6379) to run the Redis store tests")
-	}
+	addr := testenv.Env(t, envAddr, "the Redis store tests (e.g. 127.0.0.1:6379)")
 	c := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { _ = c.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
