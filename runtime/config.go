@@ -11,11 +11,11 @@ import "time"
 // A policy resolves, once, when its decorator is built: built-in defaults <
 // Defaults < the annotation < Policies[name] < the first matching override.
 type Config struct {
-	Mesh     MeshConfig              `yaml:"mesh" doc:"what the service mesh in front of this service already does"`
-	Defaults PolicyConfig            `yaml:"defaults" section:"defaults" doc:"settings for every policy, below what annotations say"`
-	Policies map[string]PolicyConfig `yaml:"policies" section:"policy" doc:"settings for one policy, keyed by policy name; they win over annotations"`
+	Mesh     MeshConfig               `yaml:"mesh" doc:"what the service mesh in front of this service already does"`
+	Defaults PolicyConfig             `yaml:"defaults" section:"defaults" doc:"settings for every policy, below what annotations say"`
+	Policies map[string]PolicyConfig  `yaml:"policies" section:"policy" doc:"settings for one policy, keyed by policy name; they win over annotations"`
 	Breakers map[string]BreakerConfig `yaml:"breakers" section:"breaker" doc:"settings of one circuit breaker, keyed by breaker name (a bare breaker is named like its policy)"`
-	Memory   MemoryStoreConfig       `yaml:"memory_store" doc:"bounds of the in-memory idempotency store the runtime uses when none is given"`
+	Memory   MemoryStoreConfig        `yaml:"memory_store" doc:"bounds of the in-memory idempotency store the runtime uses when none is given"`
 
 	// positions: where the YAML put each key, by key path, so that
 	// Validate reports what a file says at the line that says it.

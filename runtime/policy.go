@@ -41,11 +41,11 @@ type Spec struct {
 // the per-attempt timeout, then the inner call. It is built once per
 // decorator and safe for concurrent use.
 type Policy struct {
-	rt     *Runtime
-	name   string
-	method string
-	cfg    PolicyConfig      // resolved: every setting set
-	from   map[string]string // the level each setting came from
+	rt      *Runtime
+	name    string
+	method  string
+	cfg     PolicyConfig      // resolved: every setting set
+	from    map[string]string // the level each setting came from
 	breaker *CircuitBreaker
 	budget  *retryBudget // nil without retry or with the budget off
 	timeout time.Duration
