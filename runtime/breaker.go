@@ -26,7 +26,16 @@ type CircuitBreaker struct {
 	mu      sync.Mutex // serialises transitions
 	timer   Timer      // ends the open period or bounds the half-open one
 	stopped bool
+	// pending holds transitions not yet delivered, in the order they
+	// happened; delivering says a goroutine is handing them out. Whoever
+	// makes a transition queues it under mu, and one goroutine at a time
+	// delivers the queue without holding mu, so observers see transitions
+	// in state order and never run under the breaker's lock.
+	pending    []transitionEvent
+	delivering bool
 }
+
+type transitionEvent struct{ from, to State }
 
 type generation struct {
 	state State
@@ -169,16 +178,23 @@ func (b *CircuitBreaker) transition(from *generation, to State) {
 	}
 	b.setLocked(to)
 	b.mu.Unlock()
-	b.rt.emitTransition(b.name, from.state, to)
+	b.deliver()
 }
 
+// setLocked starts a generation in state to and queues the transition
+// when the state changes. Called with b.mu held.
 func (b *CircuitBreaker) setLocked(to State) {
 	if b.timer != nil {
 		b.timer.Stop()
 		b.timer = nil
 	}
-	if old := b.cur.Load(); old != nil && old.tw != nil {
-		old.tw.stop()
+	if old := b.cur.Load(); old != nil {
+		if old.tw != nil {
+			old.tw.stop()
+		}
+		if old.state != to {
+			b.pending = append(b.pending, transitionEvent{old.state, to})
+		}
 	}
 	g := b.newGenerationLocked(to)
 	b.cur.Store(g)
@@ -193,6 +209,45 @@ func (b *CircuitBreaker) setLocked(to State) {
 	case to == StateHalfOpen && b.cfg.HalfOpenMaxWait.v > 0:
 		b.timer = b.rt.clock.AfterFunc(b.cfg.HalfOpenMaxWait.v, func() { b.transition(g, StateOpen) })
 	}
+}
+
+// deliver hands the queued transitions to the runtime's observer and
+// logger, oldest first, unless another goroutine is already doing so: that
+// one delivers what was queued behind it too.
+func (b *CircuitBreaker) deliver() {
+	b.mu.Lock()
+	if b.delivering {
+		b.mu.Unlock()
+		return
+	}
+	b.delivering = true
+	for len(b.pending) > 0 {
+		e := b.pending[0]
+		b.pending = b.pending[1:]
+		b.mu.Unlock()
+		b.deliverOne(e)
+		b.mu.Lock()
+	}
+	// Cleared under the same lock that saw the queue empty, so a
+	// transition queued from now on finds no one delivering and delivers
+	// itself.
+	b.delivering = false
+	b.mu.Unlock()
+}
+
+// deliverOne emits e; when an observer panics, the next transition still
+// gets delivered.
+func (b *CircuitBreaker) deliverOne(e transitionEvent) {
+	ok := false
+	defer func() {
+		if !ok {
+			b.mu.Lock()
+			b.delivering = false
+			b.mu.Unlock()
+		}
+	}()
+	b.rt.emitTransition(b.name, e.from, e.to)
+	ok = true
 }
 
 func (b *CircuitBreaker) stop() {

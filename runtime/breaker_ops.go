@@ -1,12 +1,13 @@
 package baldur
 
-// manual performs an operator transition.
+// manual performs an operator transition. Asking for the state the
+// breaker is in starts a fresh generation (Close empties the window) but
+// is no transition, so it emits nothing.
 func (b *CircuitBreaker) manual(to State) {
 	b.mu.Lock()
-	from := b.cur.Load().state
 	b.setLocked(to)
 	b.mu.Unlock()
-	b.rt.emitTransition(b.name, from, to)
+	b.deliver()
 }
 
 // ForceOpen rejects every call until Close or Disable.

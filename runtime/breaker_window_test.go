@@ -2,6 +2,7 @@ package baldur_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -114,4 +115,38 @@ breakers:
 	do(p, errBoom)
 	do(p, errBoom) // 4 of 7 within the last 10 s
 	wantState(t, p.Breaker(), baldur.StateOpen)
+}
+
+// A time window whose periods end while calls land keeps every snapshot
+// consistent: never more failures than calls, never more calls than were
+// made. With one bucket, a tick used to empty the calls of a call whose
+// failure it then kept ("1 failures in 0 calls").
+func TestTimeWindowSnapshotsStayConsistentWhileTicking(t *testing.T) {
+	for _, buckets := range []int{1, 2} {
+		e := newEnv(t, fmt.Sprintf("breakers:\n  dep: {window: time, span: 2ms, buckets: %d, minimum_calls: 1048576, failure_rate: 100}\n", buckets))
+		p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep"})
+		b := p.Breaker()
+		const writers, each = 8, 5000
+		var wg sync.WaitGroup
+		for range writers {
+			wg.Go(func() {
+				for range each {
+					do(p, errBoom)
+				}
+			})
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		for running := true; running; {
+			select {
+			case <-done:
+				running = false
+			default:
+			}
+			e.clock.Advance(time.Millisecond)
+			if m := b.Metrics(); m.Failures > m.Calls || m.Calls > writers*each || m.Failures < 0 {
+				t.Fatalf("buckets %d: snapshot with %d failures in %d calls", buckets, m.Failures, m.Calls)
+			}
+		}
+	}
 }

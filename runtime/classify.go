@@ -40,7 +40,14 @@ func (p *Policy) ignoredByBreaker(ctx context.Context, err error) bool {
 	if cerr := ctx.Err(); cerr != nil && errors.Is(cerr, context.Canceled) {
 		return true
 	}
-	return len(p.ignore) > 0 && matchesAny(err, p.ignore)
+	return p.ignores(err)
+}
+
+// ignores reports whether err is a business outcome listed in ignore. A
+// timeout never is, whatever the error it cut short: the dependency did
+// not answer in time.
+func (p *Policy) ignores(err error) bool {
+	return len(p.ignore) > 0 && matchesAny(err, p.ignore) && !errors.Is(err, ErrTimeout)
 }
 
 // isLeaf reports that err wraps nothing and matches nothing but itself,
@@ -107,7 +114,7 @@ func (p *Policy) retryable(ctx context.Context, err error) bool {
 	if !errors.Is(err, ErrTimeout) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return false
 	}
-	if matchesAny(err, p.ignore) || matchesAny(err, p.abortOn) {
+	if p.ignores(err) || (matchesAny(err, p.abortOn) && !errors.Is(err, ErrTimeout)) {
 		return false
 	}
 	if p.meshOwnsNetwork && IsConnectionError(err) {

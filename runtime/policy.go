@@ -183,6 +183,11 @@ func (p *Policy) attempt(ctx context.Context, fn func(context.Context) error) er
 	return err
 }
 
+func deadlinePassed(ctx context.Context, c Clock) bool {
+	d, ok := ctx.Deadline()
+	return ok && !c.Now().Before(d)
+}
+
 // call runs fn under the per-attempt timeout.
 func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error {
 	if p.timeout <= 0 {
@@ -190,10 +195,13 @@ func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error
 	}
 	actx, cancel := p.rt.withTimeout(ctx, p.timeout)
 	err := fn(actx)
-	// Read before cancel: once cancelled, actx.Err() is set whatever happened.
-	expired := actx.Err() != nil
+	// Read before cancel: once cancelled, actx.Err() is set whatever
+	// happened. The deadline having passed decides, not which timer
+	// noticed first: a socket deadline set from actx fires as an i/o
+	// timeout that can beat the context's own timer.
+	expired := err != nil && (actx.Err() != nil || deadlinePassed(actx, p.rt.calls))
 	cancel()
-	if err != nil && ctx.Err() == nil && expired {
+	if expired && ctx.Err() == nil {
 		err = &TimeoutError{Policy: p.name, Timeout: p.timeout, Err: err}
 		if p.rt.callEvents {
 			p.rt.emit(ctx, Event{Kind: EventTimeout, Policy: p.name, Method: p.method, Err: err})
@@ -207,7 +215,7 @@ func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error
 // the caller's business and go back unchanged; so does everything once the
 // caller has cancelled, since no one is waiting for the answer.
 func (p *Policy) ShouldFallback(ctx context.Context, err error) bool {
-	if len(p.ignore) > 0 && matchesAny(err, p.ignore) {
+	if p.ignores(err) {
 		return false
 	}
 	if p.idem != nil && matchesAny(err, callerErrors) {

@@ -71,7 +71,7 @@ type retryErrorBox struct {
 }
 
 func (p *Policy) retryError(errs []error, stop error) *RetryError {
-	box := &retryErrorBox{err: RetryError{Policy: p.name, Attempts: len(errs), Stop: stop}}
+	box := &retryErrorBox{err: RetryError{Policy: p.name, Attempts: len(errs), MaxAttempts: p.retry.Attempts.v, Stop: stop}}
 	if len(errs) <= len(box.errs) {
 		box.err.Errs = box.errs[:copy(box.errs[:], errs):len(errs)]
 	} else {

@@ -14,7 +14,11 @@ import (
 // Runtime owns the state that protected calls share: breakers by name, the
 // configuration, the clock, the logger. Build one per process with New.
 type Runtime struct {
-	clock    Clock
+	clock Clock
+	// calls is the clock of a call's own waits (backoff, attempt timeouts):
+	// clock's CallClock when it has one, so a test can tell them from the
+	// runtime's background timers.
+	calls    Clock
 	fake     bool // clock is not SystemClock: timeouts run on its timers
 	logger   *slog.Logger
 	observer Observer
@@ -71,6 +75,10 @@ func New(opts ...Option) (*Runtime, error) {
 	}
 	_, rt.fake = rt.clock.(SystemClock)
 	rt.fake = !rt.fake
+	rt.calls = rt.clock
+	if cc, ok := rt.clock.(CallClock); ok {
+		rt.calls = cc.CallClock()
+	}
 	rt.callEvents = rt.observer != nil || rt.logger.Enabled(context.Background(), slog.LevelDebug)
 	return rt, nil
 }
@@ -221,7 +229,7 @@ func (rt *Runtime) sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	t := rt.clock.NewTimer(d)
+	t := rt.calls.NewTimer(d)
 	select {
 	case <-t.C():
 		return nil
@@ -238,9 +246,9 @@ func (rt *Runtime) withTimeout(ctx context.Context, d time.Duration) (context.Co
 	if !rt.fake {
 		return context.WithTimeout(ctx, d)
 	}
-	deadline := rt.clock.Now().Add(d)
+	deadline := rt.calls.Now().Add(d)
 	cctx, cancel := context.WithCancelCause(ctx)
-	t := rt.clock.AfterFunc(d, func() { cancel(context.DeadlineExceeded) })
+	t := rt.calls.AfterFunc(d, func() { cancel(context.DeadlineExceeded) })
 	return &clockDeadlineCtx{Context: cctx, deadline: deadline}, func() {
 		t.Stop()
 		cancel(context.Canceled)

@@ -53,7 +53,7 @@ func AdvanceWhenWaiting[T any](t testing.TB, clock *baldurtest.Clock, step time.
 	for {
 		waiting := make(chan error, 1)
 		wctx, stop := context.WithCancel(ctx)
-		go func() { waiting <- clock.WaitForTimers(wctx, 1) }()
+		go func() { waiting <- clock.WaitForCallTimers(wctx, 1) }()
 		select {
 		case v := <-done:
 			stop()
