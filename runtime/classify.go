@@ -9,8 +9,20 @@ import (
 	"syscall"
 )
 
+// ErrorMatcher is an error value that stands for a class of errors in
+// retry_on, abort_on and ignore: an error matches it when MatchError says
+// so, not only when errors.Is does. Classifier packages use it for errors
+// that carry a code rather than an identity, such as a gRPC status.
+type ErrorMatcher interface {
+	error
+	MatchError(err error) bool
+}
+
 func matchesAny(err error, targets []error) bool {
 	for _, t := range targets {
+		if m, ok := t.(ErrorMatcher); ok && m.MatchError(err) {
+			return true
+		}
 		if errors.Is(err, t) {
 			return true
 		}
@@ -70,10 +82,14 @@ func containsLeaf(targets []error, err error) bool {
 }
 
 // comparableErrors reports that every target can be compared with ==
-// without panicking, which the leaf shortcut in retryable relies on.
+// without panicking and matches by identity alone, which the leaf
+// shortcut in retryable relies on.
 func comparableErrors(lists ...[]error) bool {
 	for _, l := range lists {
 		for _, t := range l {
+			if _, matcher := t.(ErrorMatcher); matcher {
+				return false
+			}
 			if t != nil && !reflect.TypeOf(t).Comparable() {
 				return false
 			}

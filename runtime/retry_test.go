@@ -256,3 +256,30 @@ func TestFastFailureUnderATimeoutIsNotATimeout(t *testing.T) {
 		t.Fatalf("err %v (timeout events %d), want boom unchanged", err, e.count(baldur.EventTimeout))
 	}
 }
+
+// statusError carries a code, like a gRPC status; codeMatcher stands for
+// every error of one code in retry_on.
+type statusError struct{ code int }
+
+func (e statusError) Error() string { return fmt.Sprintf("status %d", e.code) }
+
+type codeMatcher int
+
+func (m codeMatcher) Error() string { return fmt.Sprintf("any error of code %d", int(m)) }
+func (m codeMatcher) MatchError(err error) bool {
+	var ce statusError
+	return errors.As(err, &ce) && ce.code == int(m)
+}
+
+// An ErrorMatcher in retry_on matches errors by what they carry, where
+// errors.Is compares identities.
+func TestErrorMatcherInRetryOn(t *testing.T) {
+	e := newEnv(t, zeroDelay)
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3, RetryOn: []error{codeMatcher(14)}})
+	var unavailable, notFound counter
+	p.Do(bg, unavailable.fn(statusError{14}))
+	p.Do(bg, notFound.fn(fmt.Errorf("lookup: %w", statusError{5})))
+	if unavailable.n() != 3 || notFound.n() != 1 {
+		t.Fatalf("code 14: %d attempts, code 5: %d; want 3 and 1", unavailable.n(), notFound.n())
+	}
+}
