@@ -16,6 +16,7 @@ type Config struct {
 	Policies map[string]PolicyConfig  `yaml:"policies" section:"policy" doc:"settings for one policy, keyed by policy name; they win over annotations"`
 	Breakers map[string]BreakerConfig `yaml:"breakers" section:"breaker" doc:"settings of one circuit breaker, keyed by breaker name (a bare breaker is named like its policy)"`
 	Memory   MemoryStoreConfig        `yaml:"memory_store" doc:"bounds of the in-memory idempotency store the runtime uses when none is given"`
+	DLQ      DeadLetterConfig         `yaml:"dlq" doc:"capture and replay of calls that failed for good"`
 
 	// positions: where the YAML put each key, by key path, so that
 	// Validate reports what a file says at the line that says it.
@@ -100,4 +101,15 @@ type MemoryStoreConfig struct {
 	MaxKeys        Opt[int]      `yaml:"max_keys" default:"10000" range:"1,100000000" doc:"records kept; the least recently used completed record leaves first"`
 	MaxBytes       Opt[ByteSize] `yaml:"max_bytes" default:"64MiB" range:"1KiB,1TiB" doc:"bytes of stored results kept, counted like max_keys"`
 	MaxResultBytes Opt[ByteSize] `yaml:"max_result_bytes" default:"1MiB" range:"1B,1GiB" doc:"a larger result is not stored: such a call is deduplicated only while it runs"`
+}
+
+// DeadLetterConfig says how dead letters are replayed.
+type DeadLetterConfig struct {
+	Interval     Opt[time.Duration] `yaml:"interval" default:"30s" range:"10ms,24h" doc:"how often due letters are looked for; a letter's own schedule backs off from it, jittered"`
+	MaxBackoff   Opt[time.Duration] `yaml:"max_backoff" default:"1h" range:"10ms,168h" doc:"cap on the wait between two replays of one letter"`
+	MaxReplays   Opt[int]           `yaml:"max_replays" default:"10" range:"1,1000" doc:"replays of a letter before it is parked for an operator"`
+	Lease        Opt[time.Duration] `yaml:"lease" default:"1m" range:"1s,24h" doc:"how long a replay may take before another replica may take the letter over"`
+	Batch        Opt[int]           `yaml:"batch" default:"32" range:"1,10000" doc:"letters claimed at a time"`
+	Concurrency  Opt[int]           `yaml:"concurrency" default:"4" range:"1,1000" doc:"replays running at once"`
+	StoreTimeout Opt[time.Duration] `yaml:"store_timeout" default:"2s" range:"1ms,1m" doc:"bound on every operation of the dead-letter store"`
 }

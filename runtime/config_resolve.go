@@ -156,3 +156,10 @@ func (c *Config) memoryStore() MemoryStoreConfig {
 	overlay(reflect.ValueOf(&m).Elem(), reflect.ValueOf(c.Memory), "", "", nil)
 	return m
 }
+
+// deadLetters resolves the dead-letter settings.
+func (c *Config) deadLetters() DeadLetterConfig {
+	d := builtin[DeadLetterConfig]()
+	overlay(reflect.ValueOf(&d).Elem(), reflect.ValueOf(c.DLQ), "", "", nil)
+	return d
+}

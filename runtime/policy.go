@@ -2,7 +2,6 @@ package baldur
 
 import (
 	"context"
-	"errors"
 	"github.com/baldur-go/baldur/runtime/idempotency"
 	"sync/atomic"
 	"time"
@@ -35,6 +34,9 @@ type Spec struct {
 	// result answers duplicates.
 	Dedupe    bool
 	DedupeTTL time.Duration
+	// DeadLetter, when set, captures calls that fail for good for replay
+	// (see Policy.Capture and Runtime.Replay).
+	DeadLetter *DeadLetterSpec
 }
 
 // Policy runs one protected method: retry, then the circuit breaker, then
@@ -64,6 +66,8 @@ type Policy struct {
 
 	idem    *idempotency.Engine // nil without an idempotency key
 	idemTTL time.Duration
+
+	dl *DeadLetterSpec // nil without dlq
 }
 
 // Name is the policy name.
@@ -215,13 +219,7 @@ func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error
 // the caller's business and go back unchanged; so does everything once the
 // caller has cancelled, since no one is waiting for the answer.
 func (p *Policy) ShouldFallback(ctx context.Context, err error) bool {
-	if p.ignores(err) {
-		return false
-	}
-	if p.idem != nil && matchesAny(err, callerErrors) {
-		return false
-	}
-	if cerr := ctx.Err(); cerr != nil && errors.Is(cerr, context.Canceled) {
+	if !p.finalFailure(ctx, err) || methodRan(err) {
 		return false
 	}
 	if p.rt.callEvents {

@@ -43,6 +43,11 @@ type Runtime struct {
 
 	idemStore IdempotencyStore
 	closed    bool
+
+	dlStore DeadLetterStore
+	sealer  Sealer
+	dlOnce  sync.Once
+	dlq     atomic.Pointer[deadLetterQueue] // built by letters()
 	// open is the gate of policies without a breaker: it never rejects.
 	open atomic.Pointer[generation]
 }
@@ -121,8 +126,8 @@ func WithObserver(o Observer) Option {
 // stop sliding and retry budgets stop expiring.
 func (rt *Runtime) Close() error {
 	rt.mu.Lock()
-	defer rt.mu.Unlock()
 	if rt.closed {
+		rt.mu.Unlock()
 		return nil
 	}
 	rt.closed = true
@@ -131,6 +136,11 @@ func (rt *Runtime) Close() error {
 	}
 	for _, b := range rt.budgets {
 		b.stop()
+	}
+	q := rt.dlq.Load()
+	rt.mu.Unlock()
+	if q != nil {
+		q.close() // waits for replays in progress
 	}
 	return nil
 }
@@ -219,6 +229,13 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 			rt.budgets[spec.Name] = b
 		}
 		p.budget = b
+	}
+	if spec.DeadLetter != nil {
+		if spec.DeadLetter.Replay == nil {
+			panic(fmt.Sprintf("baldur: policy %s: a DeadLetterSpec needs a Replay function", spec.Name))
+		}
+		p.dl = spec.DeadLetter
+		defer rt.letters().register(p) // after rt.mu: letters() may log
 	}
 	return p
 }
