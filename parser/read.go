@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/build/constraint"
 	"go/token"
-	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -79,9 +78,10 @@ func Read(fset *token.FileSet, pkgs []*packages.Package, foreign ...*Foreign) ([
 		out = append(out, mp)
 	}
 	names := map[*Package]*policyNames{}
+	policies := map[string]*policyUse{}
 	namesOf := func(mp *Package) *policyNames {
 		if names[mp] == nil {
-			names[mp] = &policyNames{byName: map[string]*types.Func{}, generated: map[string]string{}}
+			names[mp] = &policyNames{byName: policies, generated: map[string]string{}}
 		}
 		return names[mp]
 	}

@@ -124,7 +124,7 @@ func (d *decorator) spec(m *parser.Method) jen.Code {
 	p := m.Policy
 	fields := []jen.Code{
 		jen.Id("Name").Op(":").Lit(p.Name),
-		jen.Id("Method").Op(":").Lit(d.iface.Named.Obj().Pkg().Name() + "." + d.iface.Name + "." + m.Name),
+		jen.Id("Method").Op(":").Lit(m.ID),
 	}
 	switch {
 	case p.Retry == parser.RetryDefault:

@@ -25,18 +25,18 @@ func NewQuotesProtected(next Quotes, rt *baldur.Runtime) *QuotesProtected {
 		next: next,
 		check: rt.Policy(baldur.Spec{
 			Name:    "check",
-			Method:  "svc.Quotes.Check",
+			Method:  "github.com/baldur-go/baldur/bench/svc.Quotes.Check",
 			Breaker: "check",
 		}),
 		fetch: rt.Policy(baldur.Spec{
 			Name:     "fetch",
-			Method:   "svc.Quotes.Fetch",
+			Method:   "github.com/baldur-go/baldur/bench/svc.Quotes.Fetch",
 			Retry:    true,
 			Attempts: 3,
 		}),
 		quote: rt.Policy(baldur.Spec{
 			Name:    "quote",
-			Method:  "svc.Quotes.Quote",
+			Method:  "github.com/baldur-go/baldur/bench/svc.Quotes.Quote",
 			Retry:   true,
 			Breaker: "quote",
 		}),
@@ -88,7 +88,7 @@ func NewOrdersProtected(next Orders, rt *baldur.Runtime) *OrdersProtected {
 		next: next,
 		place: rt.Policy(baldur.Spec{
 			Name:   "place",
-			Method: "svc.Orders.Place",
+			Method: "github.com/baldur-go/baldur/bench/svc.Orders.Place",
 			Dedupe: true,
 		}),
 	}

@@ -25,7 +25,7 @@ func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *Paymen
 		next: next,
 		charge: rt.Policy(baldur.Spec{
 			Name:     "charge-customer",
-			Method:   "payments.PaymentGateway.Charge",
+			Method:   "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Charge",
 			Retry:    true,
 			Attempts: 3,
 			Breaker:  "gateway",
@@ -34,8 +34,8 @@ func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *Paymen
 			Dedupe:   true,
 		}),
 		status: rt.Policy(baldur.Spec{
-			Name:     "payment-gateway.status",
-			Method:   "payments.PaymentGateway.Status",
+			Name:     "payments.payment-gateway.status",
+			Method:   "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Status",
 			Retry:    true,
 			Attempts: 2,
 			Breaker:  "gateway",
@@ -74,7 +74,8 @@ func (d *PaymentGatewayProtected) Ping(ctx context.Context) error {
 	return d.next.Ping(ctx)
 }
 
-// Status calls the wrapped Status under policy payment-gateway.status.
+// Status calls the wrapped Status under policy
+// payments.payment-gateway.status.
 func (d *PaymentGatewayProtected) Status(ctx context.Context, orderID string) (string, error) {
 	var r0 string
 	err := d.status.Do(ctx, func(ctx context.Context) error {

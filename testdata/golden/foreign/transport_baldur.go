@@ -24,7 +24,7 @@ func NewTransportProtected(next http.RoundTripper, rt *baldur.Runtime) *Transpor
 		next: next,
 		roundTrip: rt.Policy(baldur.Spec{
 			Name:     "upstream.round-trip",
-			Method:   "http.RoundTripper.RoundTrip",
+			Method:   "net/http.RoundTripper.RoundTrip",
 			Retry:    true,
 			Attempts: 3,
 			Breaker:  "upstream",

@@ -31,18 +31,18 @@ func NewPaymentsProtected(next Payments, rt *baldur.Runtime) *PaymentsProtected 
 	return &PaymentsProtected{
 		next: next,
 		allow: rt.Policy(baldur.Spec{
-			Name:   "payments.allow",
-			Method: "idempotency.Payments.Allow",
+			Name:   "idempotency.payments.allow",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Allow",
 			Dedupe: true,
 		}),
 		book: rt.Policy(baldur.Spec{
-			Name:   "payments.book",
-			Method: "idempotency.Payments.Book",
+			Name:   "idempotency.payments.book",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Book",
 			Dedupe: true,
 		}),
 		charge: rt.Policy(baldur.Spec{
 			Name:      "charge",
-			Method:    "idempotency.Payments.Charge",
+			Method:    "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Charge",
 			Retry:     true,
 			Attempts:  3,
 			RetryOn:   []error{ErrUnavailable},
@@ -50,23 +50,23 @@ func NewPaymentsProtected(next Payments, rt *baldur.Runtime) *PaymentsProtected 
 			DedupeTTL: 48 * time.Hour,
 		}),
 		invoice: rt.Policy(baldur.Spec{
-			Name:   "payments.invoice",
-			Method: "idempotency.Payments.Invoice",
+			Name:   "idempotency.payments.invoice",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Invoice",
 			Dedupe: true,
 		}),
 		note: rt.Policy(baldur.Spec{
-			Name:   "payments.note",
-			Method: "idempotency.Payments.Note",
+			Name:   "idempotency.payments.note",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Note",
 			Dedupe: true,
 		}),
 		refund: rt.Policy(baldur.Spec{
-			Name:   "payments.refund",
-			Method: "idempotency.Payments.Refund",
+			Name:   "idempotency.payments.refund",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Refund",
 			Dedupe: true,
 		}),
 		subscribe: rt.Policy(baldur.Spec{
-			Name:   "payments.subscribe",
-			Method: "idempotency.Payments.Subscribe",
+			Name:   "idempotency.payments.subscribe",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Subscribe",
 			Dedupe: true,
 		}),
 	}
@@ -74,7 +74,7 @@ func NewPaymentsProtected(next Payments, rt *baldur.Runtime) *PaymentsProtected 
 
 var _ Payments = (*PaymentsProtected)(nil)
 
-// Allow calls the wrapped Allow under policy payments.allow.
+// Allow calls the wrapped Allow under policy idempotency.payments.allow.
 func (d *PaymentsProtected) Allow(ctx context.Context, addr netip.Addr) (bool, error) {
 	type args struct{}
 	type results struct {
@@ -96,7 +96,7 @@ func (d *PaymentsProtected) Allow(ctx context.Context, addr netip.Addr) (bool, e
 	return res.R0, err
 }
 
-// Book calls the wrapped Book under policy payments.book.
+// Book calls the wrapped Book under policy idempotency.payments.book.
 func (d *PaymentsProtected) Book(ctx context.Context, t *Ticket, seats ...int) ([]int, error) {
 	type args struct {
 		Seats []int `json:"seats"`
@@ -144,7 +144,7 @@ func (d *PaymentsProtected) Charge(ctx context.Context, orderID string, amount i
 	return res.R0, err
 }
 
-// Invoice calls the wrapped Invoice under policy payments.invoice.
+// Invoice calls the wrapped Invoice under policy idempotency.payments.invoice.
 func (d *PaymentsProtected) Invoice(ctx context.Context, req Request) (int, error) {
 	type args struct {
 		Req Request `json:"req"`
@@ -168,7 +168,7 @@ func (d *PaymentsProtected) Invoice(ctx context.Context, req Request) (int, erro
 	return res.R0, err
 }
 
-// Note calls the wrapped Note under policy payments.note.
+// Note calls the wrapped Note under policy idempotency.payments.note.
 func (d *PaymentsProtected) Note(ctx context.Context, req Keyed) error {
 	type args struct {
 		Req Keyed `json:"req"`
@@ -182,7 +182,7 @@ func (d *PaymentsProtected) Note(ctx context.Context, req Keyed) error {
 	return err
 }
 
-// Refund calls the wrapped Refund under policy payments.refund.
+// Refund calls the wrapped Refund under policy idempotency.payments.refund.
 func (d *PaymentsProtected) Refund(ctx context.Context, id OrderID, reason string) error {
 	type args struct {
 		Reason string `json:"reason"`
@@ -196,7 +196,8 @@ func (d *PaymentsProtected) Refund(ctx context.Context, id OrderID, reason strin
 	return err
 }
 
-// Subscribe calls the wrapped Subscribe under policy payments.subscribe.
+// Subscribe calls the wrapped Subscribe under policy
+// idempotency.payments.subscribe.
 func (d *PaymentsProtected) Subscribe(ctx context.Context, req *Request) (string, time.Time, error) {
 	type args struct {
 		Req *Request `json:"req"`

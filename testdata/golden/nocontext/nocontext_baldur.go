@@ -24,38 +24,38 @@ func NewCacheProtected(next Cache, rt *baldur.Runtime) *CacheProtected {
 	return &CacheProtected{
 		next: next,
 		flush: rt.Policy(baldur.Spec{
-			Name:     "cache.flush",
-			Method:   "nocontext.Cache.Flush",
+			Name:     "nocontext.cache.flush",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Flush",
 			Retry:    true,
 			Attempts: 2,
 		}),
 		load: rt.Policy(baldur.Spec{
-			Name:     "cache.load",
-			Method:   "nocontext.Cache.Load",
+			Name:     "nocontext.cache.load",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Load",
 			Retry:    true,
 			Attempts: 2,
 			Dedupe:   true,
 		}),
 		lookup: rt.Policy(baldur.Spec{
-			Name:     "cache.lookup",
-			Method:   "nocontext.Cache.Lookup",
+			Name:     "nocontext.cache.lookup",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Lookup",
 			Retry:    true,
 			Attempts: 3,
-			Breaker:  "cache.lookup",
+			Breaker:  "nocontext.cache.lookup",
 		}),
 	}
 }
 
 var _ Cache = (*CacheProtected)(nil)
 
-// Flush calls the wrapped Flush under policy cache.flush.
+// Flush calls the wrapped Flush under policy nocontext.cache.flush.
 func (d *CacheProtected) Flush() error {
 	return d.flush.Do(context.Background(), func(context.Context) error {
 		return d.next.Flush()
 	})
 }
 
-// Load calls the wrapped Load under policy cache.load.
+// Load calls the wrapped Load under policy nocontext.cache.load.
 func (d *CacheProtected) Load(key string, size int) ([]byte, error) {
 	type args struct {
 		Size int `json:"size"`
@@ -75,8 +75,8 @@ func (d *CacheProtected) Load(key string, size int) ([]byte, error) {
 	return res.R0, err
 }
 
-// Lookup calls the wrapped Lookup under policy cache.lookup; when it fails for
-// good, stale answers instead.
+// Lookup calls the wrapped Lookup under policy nocontext.cache.lookup; when it
+// fails for good, stale answers instead.
 func (d *CacheProtected) Lookup(key string) (string, error) {
 	var r0 string
 	err := d.lookup.Do(context.Background(), func(context.Context) error {
