@@ -77,13 +77,7 @@ func (d *decorator) ifaceType() *jen.Statement {
 }
 
 func (d *decorator) emit(f *jen.File) {
-	protected := 0
-	for _, m := range d.iface.Methods {
-		if m.Policy != nil {
-			protected++
-		}
-	}
-	comment(f, fmt.Sprintf("%s is a %s whose //baldur:protected methods run under their policies; the other methods call the wrapped value directly.", d.typ, d.iface.Name))
+	comment(f, fmt.Sprintf("%s implements %s: its //baldur:protected methods run under their policies, the others call the wrapped value directly.", d.typ, d.iface.Name))
 	fields := []jen.Code{jen.Id(d.next).Add(d.ifaceType())}
 	for _, m := range d.iface.Methods {
 		if m.Policy != nil {

@@ -10,8 +10,9 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// PaymentGatewayProtected is a PaymentGateway whose //baldur:protected methods
-// run under their policies; the other methods call the wrapped value directly.
+// PaymentGatewayProtected implements PaymentGateway: its //baldur:protected
+// methods run under their policies, the others call the wrapped value
+// directly.
 type PaymentGatewayProtected struct {
 	next   PaymentGateway
 	charge *baldur.Policy
@@ -55,13 +56,13 @@ func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, am
 		R0 Receipt `json:"r0"`
 	}
 	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.charge.Do(ctx, func(ctx context.Context) error {
 			var err error
-			res.R0, err = d.next.Charge(ctx, orderID, amount)
+			out.R0, err = d.next.Charge(ctx, orderID, amount)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	if err != nil && d.charge.ShouldFallback(ctx, err) {
 		return queuedCharge(ctx, orderID, amount, err)

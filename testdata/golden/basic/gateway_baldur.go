@@ -10,8 +10,9 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// PaymentGatewayProtected is a PaymentGateway whose //baldur:protected methods
-// run under their policies; the other methods call the wrapped value directly.
+// PaymentGatewayProtected implements PaymentGateway: its //baldur:protected
+// methods run under their policies, the others call the wrapped value
+// directly.
 type PaymentGatewayProtected struct {
 	next   PaymentGateway
 	charge *baldur.Policy
@@ -72,8 +73,8 @@ func (d *PaymentGatewayProtected) Refund(ctx context.Context, orderID string) er
 	})
 }
 
-// LedgerProtected is a Ledger whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// LedgerProtected implements Ledger: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type LedgerProtected struct {
 	next    Ledger
 	balance *baldur.Policy

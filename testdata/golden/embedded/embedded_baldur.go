@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// GetterProtected is a Getter whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// GetterProtected implements Getter: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type GetterProtected struct {
 	next Getter
 	get  *baldur.Policy
@@ -43,8 +43,8 @@ func (d *GetterProtected) Get(ctx context.Context, id string) (string, error) {
 	return r0, err
 }
 
-// StoreProtected is a Store whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// StoreProtected implements Store: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type StoreProtected struct {
 	next Store
 	get  *baldur.Policy
@@ -107,8 +107,8 @@ func (d *StoreProtected) String() string {
 	return d.next.String()
 }
 
-// DefaultsProtected is a Defaults whose //baldur:protected methods run under
-// their policies; the other methods call the wrapped value directly.
+// DefaultsProtected implements Defaults: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
 type DefaultsProtected struct {
 	next  Defaults
 	close *baldur.Policy

@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// UpstreamProtected is a Upstream whose //baldur:protected methods run under
-// their policies; the other methods call the wrapped value directly.
+// UpstreamProtected implements Upstream: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
 type UpstreamProtected struct {
 	next  Upstream
 	fetch *baldur.Policy

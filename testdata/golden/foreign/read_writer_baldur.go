@@ -10,8 +10,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// ReadWriterProtected is a ReadWriter whose //baldur:protected methods run
-// under their policies; the other methods call the wrapped value directly.
+// ReadWriterProtected implements ReadWriter: its //baldur:protected methods
+// run under their policies, the others call the wrapped value directly.
 type ReadWriterProtected struct {
 	next io.ReadWriter
 	read *baldur.Policy

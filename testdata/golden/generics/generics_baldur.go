@@ -10,8 +10,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// RepoProtected is a Repo whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// RepoProtected implements Repo: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type RepoProtected[K comparable, V any] struct {
 	next Repo[K, V]
 	get  *baldur.Policy
@@ -70,8 +70,8 @@ func (d *RepoProtected[K, V]) Put(ctx context.Context, key K, value V) error {
 	})
 }
 
-// SummerProtected is a Summer whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// SummerProtected implements Summer: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type SummerProtected[T Number, S fmt.Stringer] struct {
 	next  Summer[T, S]
 	label *baldur.Policy

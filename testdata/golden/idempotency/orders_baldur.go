@@ -12,14 +12,15 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// PaymentsProtected is a Payments whose //baldur:protected methods run under
-// their policies; the other methods call the wrapped value directly.
+// PaymentsProtected implements Payments: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
 type PaymentsProtected struct {
 	next      Payments
 	allow     *baldur.Policy
 	book      *baldur.Policy
 	charge    *baldur.Policy
 	invoice   *baldur.Policy
+	lookup    *baldur.Policy
 	note      *baldur.Policy
 	refund    *baldur.Policy
 	subscribe *baldur.Policy
@@ -54,6 +55,11 @@ func NewPaymentsProtected(next Payments, rt *baldur.Runtime) *PaymentsProtected 
 			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Invoice",
 			Dedupe: true,
 		}),
+		lookup: rt.Policy(baldur.Spec{
+			Name:   "idempotency.payments.lookup",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Lookup",
+			Dedupe: true,
+		}),
 		note: rt.Policy(baldur.Spec{
 			Name:   "idempotency.payments.note",
 			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Note",
@@ -76,23 +82,22 @@ var _ Payments = (*PaymentsProtected)(nil)
 
 // Allow calls the wrapped Allow under policy idempotency.payments.allow.
 func (d *PaymentsProtected) Allow(ctx context.Context, addr netip.Addr) (bool, error) {
-	type args struct{}
 	type results struct {
 		R0 bool `json:"r0"`
 	}
-	var res results
-	key, err := baldur.TextKey(addr)
-	if err == nil {
-		res, err = baldur.Idempotent(ctx, d.allow, key, args{}, func(ctx context.Context) (results, error) {
-			var res results
-			err := d.allow.Do(ctx, func(ctx context.Context) error {
-				var err error
-				res.R0, err = d.next.Allow(ctx, addr)
-				return err
-			})
-			return res, err
-		})
+	key, keyErr := baldur.TextKey(addr)
+	if keyErr != nil {
+		return false, keyErr
 	}
+	res, err := baldur.Idempotent(ctx, d.allow, key, nil, func(ctx context.Context) (results, error) {
+		var out results
+		err := d.allow.Do(ctx, func(ctx context.Context) error {
+			var err error
+			out.R0, err = d.next.Allow(ctx, addr)
+			return err
+		})
+		return out, err
+	})
 	return res.R0, err
 }
 
@@ -109,13 +114,13 @@ func (d *PaymentsProtected) Book(ctx context.Context, t *Ticket, seats ...int) (
 		key = t.String()
 	}
 	res, err := baldur.Idempotent(ctx, d.book, key, args{Seats: seats}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.book.Do(ctx, func(ctx context.Context) error {
 			var err error
-			res.R0, err = d.next.Book(ctx, t, seats...)
+			out.R0, err = d.next.Book(ctx, t, seats...)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	return res.R0, err
 }
@@ -130,13 +135,13 @@ func (d *PaymentsProtected) Charge(ctx context.Context, orderID string, amount i
 		R0 Receipt `json:"r0"`
 	}
 	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.charge.Do(ctx, func(ctx context.Context) error {
 			var err error
-			res.R0, err = d.next.Charge(ctx, orderID, amount)
+			out.R0, err = d.next.Charge(ctx, orderID, amount)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	if err != nil && d.charge.ShouldFallback(ctx, err) {
 		return queued(ctx, orderID, amount, err)
@@ -157,15 +162,48 @@ func (d *PaymentsProtected) Invoice(ctx context.Context, req Request) (int, erro
 		key = *req.Customer.Ref
 	}
 	res, err := baldur.Idempotent(ctx, d.invoice, key, args{Req: req}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.invoice.Do(ctx, func(ctx context.Context) error {
 			var err error
-			res.R0, err = d.next.Invoice(ctx, req)
+			out.R0, err = d.next.Invoice(ctx, req)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	return res.R0, err
+}
+
+// Lookup calls the wrapped Lookup under policy idempotency.payments.lookup;
+// when it fails for good, lookupFallback answers instead.
+func (d *PaymentsProtected) Lookup(ctx context.Context, req *LookupRequest) (Receipt, *time.Time, error) {
+	type args struct {
+		Req *LookupRequest `json:"req"`
+	}
+	type results struct {
+		R0 Receipt    `json:"r0"`
+		R1 *time.Time `json:"r1"`
+	}
+	var key string
+	var keyErr error
+	if req != nil && req.Code != nil {
+		key, keyErr = baldur.TextKey(req.Code)
+	}
+	if keyErr != nil {
+		return Receipt{}, nil, keyErr
+	}
+	res, err := baldur.Idempotent(ctx, d.lookup, key, args{Req: req}, func(ctx context.Context) (results, error) {
+		var out results
+		err := d.lookup.Do(ctx, func(ctx context.Context) error {
+			var err error
+			out.R0, out.R1, err = d.next.Lookup(ctx, req)
+			return err
+		})
+		return out, err
+	})
+	if err != nil && d.lookup.ShouldFallback(ctx, err) {
+		return lookupFallback(ctx, req, err)
+	}
+	return res.R0, res.R1, err
 }
 
 // Note calls the wrapped Note under policy idempotency.payments.note.
@@ -173,9 +211,8 @@ func (d *PaymentsProtected) Note(ctx context.Context, req Keyed) error {
 	type args struct {
 		Req Keyed `json:"req"`
 	}
-	type results struct{}
-	_, err := baldur.Idempotent(ctx, d.note, strconv.FormatInt(int64(req.Key()), 10), args{Req: req}, func(ctx context.Context) (results, error) {
-		return results{}, d.note.Do(ctx, func(ctx context.Context) error {
+	_, err := baldur.Idempotent(ctx, d.note, strconv.FormatInt(int64(req.Key()), 10), args{Req: req}, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, d.note.Do(ctx, func(ctx context.Context) error {
 			return d.next.Note(ctx, req)
 		})
 	})
@@ -187,9 +224,8 @@ func (d *PaymentsProtected) Refund(ctx context.Context, id OrderID, reason strin
 	type args struct {
 		Reason string `json:"reason"`
 	}
-	type results struct{}
-	_, err := baldur.Idempotent(ctx, d.refund, string(id), args{Reason: reason}, func(ctx context.Context) (results, error) {
-		return results{}, d.refund.Do(ctx, func(ctx context.Context) error {
+	_, err := baldur.Idempotent(ctx, d.refund, string(id), args{Reason: reason}, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, d.refund.Do(ctx, func(ctx context.Context) error {
 			return d.next.Refund(ctx, id, reason)
 		})
 	})
@@ -211,13 +247,13 @@ func (d *PaymentsProtected) Subscribe(ctx context.Context, req *Request) (string
 		key = strconv.FormatUint(uint64(req.Customer.ID), 10)
 	}
 	res, err := baldur.Idempotent(ctx, d.subscribe, key, args{Req: req}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.subscribe.Do(ctx, func(ctx context.Context) error {
 			var err error
-			res.R0, res.R1, err = d.next.Subscribe(ctx, req)
+			out.R0, out.R1, err = d.next.Subscribe(ctx, req)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	return res.R0, res.R1, err
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/baldur-go/baldur/testdata/lib/other"
 )
 
-// ClashesProtected is a Clashes whose //baldur:protected methods run under
-// their policies; the other methods call the wrapped value directly.
+// ClashesProtected implements Clashes: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
 type ClashesProtected struct {
 	next   Clashes
 	codes  *baldur2.Policy

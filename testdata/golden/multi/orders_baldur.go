@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// OrdersProtected is a Orders whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// OrdersProtected implements Orders: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type OrdersProtected struct {
 	next  Orders
 	place *baldur.Policy
@@ -40,8 +40,8 @@ func (d *OrdersProtected) Place(ctx context.Context, id string) error {
 	})
 }
 
-// InvoicesProtected is a Invoices whose //baldur:protected methods run under
-// their policies; the other methods call the wrapped value directly.
+// InvoicesProtected implements Invoices: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
 type InvoicesProtected struct {
 	next Invoices
 	send *baldur.Policy

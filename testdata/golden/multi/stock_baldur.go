@@ -12,8 +12,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// StockProtected is a Stock whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// StockProtected implements Stock: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type StockProtected struct {
 	next    Stock
 	reserve *baldur.Policy

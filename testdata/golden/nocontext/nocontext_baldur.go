@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// CacheProtected is a Cache whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// CacheProtected implements Cache: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type CacheProtected struct {
 	next   Cache
 	flush  *baldur.Policy
@@ -64,13 +64,13 @@ func (d *CacheProtected) Load(key string, size int) ([]byte, error) {
 		R0 []byte `json:"r0"`
 	}
 	res, err := baldur.Idempotent(context.Background(), d.load, key, args{Size: size}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.load.Do(ctx, func(context.Context) error {
 			var err error
-			res.R0, err = d.next.Load(key, size)
+			out.R0, err = d.next.Load(key, size)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	return res.R0, err
 }

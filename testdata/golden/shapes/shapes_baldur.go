@@ -11,8 +11,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// ShapesProtected is a Shapes whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// ShapesProtected implements Shapes: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type ShapesProtected struct {
 	next   Shapes
 	blank  *baldur.Policy
@@ -90,7 +90,7 @@ func (d *ShapesProtected) Fire(ctx context.Context, event string) {
 
 // Kinds calls the wrapped Kinds under policy shapes.shapes.kinds.
 func (d *ShapesProtected) Kinds(ctx context.Context, p *Point, s []Point, a [4]byte, m map[Point][]*Point, c chan int, in <-chan string, out chan<- error, nested chan (<-chan int), fn func(context.Context, ...int) (bool, error), anon struct {
-	Name string "json:\"name,omitempty\""
+	Name string `json:"name,omitempty"`
 	Point
 }) (func() error, error) {
 	var r0 func() error

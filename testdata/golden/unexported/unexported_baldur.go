@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// storeProtected is a store whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// storeProtected implements store: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type storeProtected struct {
 	next  store
 	load2 *baldur.Policy
