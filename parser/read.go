@@ -2,8 +2,9 @@ package parser
 
 import (
 	"go/ast"
-	"go/build/constraint"
 	"go/token"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -71,7 +72,14 @@ func Read(fset *token.FileSet, pkgs []*packages.Package, foreign ...*Foreign) ([
 		}
 		for i, f := range p.Syntax {
 			if IsGenerated(f) && i < len(p.CompiledGoFiles) {
-				mp.Generated = append(mp.Generated, fset.Position(f.Package).Filename)
+				name := fset.Position(f.Package).Filename
+				if src := generatedFrom(f); src != "" && slices.Contains(p.IgnoredFiles, filepath.Join(filepath.Dir(name), src)) {
+					// Written from a file this build context leaves out (an
+					// older baldurgen did not copy net_linux.go's constraint):
+					// its interfaces were not read, so it is not an orphan.
+					continue
+				}
+				mp.Generated = append(mp.Generated, name)
 			}
 		}
 		byPkg[p] = mp
@@ -105,6 +113,16 @@ func Read(fset *token.FileSet, pkgs []*packages.Package, foreign ...*Foreign) ([
 		mp.Files = append(mp.Files, r.readForeign(f, namesOf(mp), mp.Files)...)
 	}
 	return out, r.diags.Sort()
+}
+
+// generatedFrom is the source named by a generated file's header, or "".
+func generatedFrom(f *ast.File) string {
+	const prefix = "// Source: "
+	list := f.Comments[0].List
+	if len(list) < 2 || !strings.HasPrefix(list[1].Text, prefix) {
+		return ""
+	}
+	return strings.TrimPrefix(list[1].Text, prefix)
 }
 
 // OutputPath is where the decorators of the interfaces declared in source
@@ -184,7 +202,8 @@ func (r *reader) scanInterface(p *packages.Package, f *ast.File, ts *ast.TypeSpe
 		r.diags.add(r.fset.Position(ts.Name.Pos()), "%s is an alias; annotate the interface's own declaration", ts.Name.Name)
 		return
 	}
-	r.decls = append(r.decls, &ifaceDecl{pkg: p, file: r.fset.Position(f.Package).Filename, constraint: buildConstraint(f), spec: ts, defaults: defaults})
+	file := r.fset.Position(f.Package).Filename
+	r.decls = append(r.decls, &ifaceDecl{pkg: p, file: file, constraint: sourceConstraint(f, file), spec: ts, defaults: defaults})
 }
 
 // directives parses the baldur directives of one doc comment. Several
@@ -231,19 +250,4 @@ func (r *reader) directives(doc *ast.CommentGroup, used map[*ast.Comment]bool, o
 	r.diags = append(r.diags, diags...)
 	res.annotation(a)
 	return a, false, found
-}
-
-// buildConstraint returns the file's //go:build line, if any.
-func buildConstraint(f *ast.File) string {
-	for _, cg := range f.Comments {
-		if cg.Pos() > f.Package {
-			break
-		}
-		for _, c := range cg.List {
-			if constraint.IsGoBuild(c.Text) {
-				return c.Text
-			}
-		}
-	}
-	return ""
 }
