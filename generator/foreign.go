@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"golang.org/x/tools/go/packages"
 
@@ -98,8 +97,7 @@ func importedBy(pkg *types.Package, path string) *types.Package {
 func loadError(loaded []*packages.Package, path string) string {
 	for _, p := range loaded {
 		if p.PkgPath == path && len(p.Errors) > 0 {
-			msg, _, _ := strings.Cut(p.Errors[0].Msg, "\n")
-			return strings.TrimSuffix(msg, "; to add it:")
+			return p.Errors[0].Msg // whole: its advice ("to add it: go get ...") is the fix
 		}
 	}
 	return "no such package in the build (is it a dependency of this module?)"

@@ -20,6 +20,7 @@ const (
 	ExitOK       = 0
 	ExitProblems = 1 // annotation problems, or drift for check
 	ExitUsage    = 2 // bad flags or arguments, or baldurgen itself failed
+	ExitSetup    = 2 // the go command could not list the packages
 )
 
 // problems is returned by a command that reported diagnostics.
@@ -37,11 +38,17 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	err := root.Execute()
 	var p problems
+	var le *generator.LoadError
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &p):
 		return ExitProblems
+	case errors.As(err, &le):
+		for _, msg := range le.Messages {
+			fmt.Fprintln(stderr, "baldurgen:", msg)
+		}
+		return ExitSetup
 	default:
 		fmt.Fprintln(stderr, "baldurgen:", err)
 		return ExitUsage

@@ -118,6 +118,32 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestBrokenSetupExits2 pins exit status 2, with a baldurgen: prefix and
+// the go command's message whole, for problems that are not in the
+// annotations: the "to add: go get ..." advice used to be cut off.
+func TestBrokenSetupExits2(t *testing.T) {
+	dir := module(t, map[string]string{"pay/gateway.go": gateway})
+	code, _, stderr := run(t, "./missing")
+	if code != ExitSetup || !strings.HasPrefix(stderr, "baldurgen: ") || !strings.Contains(stderr, "missing") {
+		t.Errorf("missing directory: exit %d, stderr %q", code, stderr)
+	}
+	// A dependency has no go.sum entry.
+	write(t, filepath.Join(dir, "go.sum"), "")
+	write(t, filepath.Join(dir, "pay", "wire.go"), "package pay\n\nimport _ \"gopkg.in/yaml.v3\"\n")
+	code, _, stderr = run(t, "./...")
+	if code != ExitSetup || !strings.HasPrefix(stderr, "baldurgen: pay/wire.go:3:8: ") || !strings.Contains(stderr, "missing go.sum entry") || !strings.Contains(stderr, "\n\tgo ") {
+		t.Errorf("missing go.sum entry: exit %d, stderr %q; want exit 2 and the whole message, its go command included", code, stderr)
+	}
+	write(t, filepath.Join(dir, "go.mod"), "module example.com/m\n\ngarbage\n")
+	code, _, stderr = run(t, "check", "./...")
+	if code != ExitSetup || stderr != "baldurgen: go: errors parsing go.mod:\ngo.mod:3: unknown directive: garbage\n" {
+		t.Errorf("broken go.mod: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pay", "gateway_baldur.go")); !os.IsNotExist(err) {
+		t.Errorf("a broken setup wrote files: %v", err)
+	}
+}
+
 func TestGenerateIsDeterministicAndIdempotent(t *testing.T) {
 	dir := module(t, map[string]string{"pay/gateway.go": gateway})
 	if code, _, stderr := run(t, "./..."); code != ExitOK {

@@ -20,7 +20,7 @@ on a method neither marked idempotent nor keyed by idempotency_key, retry of
 a method taking an io.Reader, a channel or a func, an interface timeout that
 cannot apply to a method without a context, a fallback that calls the
 method it stands in for. Exit status: 1 on errors, or on warnings with
---strict; 2 usage or internal error.`,
+--strict; 2 a broken setup or a usage error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Patterns = args
 			res, err := generator.Generate(*opts)
