@@ -35,14 +35,18 @@ type Arg struct {
 }
 
 // IsDirective reports whether a comment's text is meant as a baldur
-// directive, including the spelling "// baldur:protected" that Go would
-// treat as prose and that would otherwise be silently ignored.
+// directive, including the spellings "// baldur:protected" and
+// "/*baldur:protected*/" that Go would treat as prose and that would
+// otherwise be silently ignored.
 func IsDirective(text string) bool {
 	if strings.HasPrefix(text, Prefix) {
 		return true
 	}
 	rest, ok := strings.CutPrefix(text, "//")
-	rest = strings.TrimLeft(rest, " \t")
+	if !ok {
+		rest, ok = strings.CutPrefix(text, "/*")
+	}
+	rest = strings.TrimLeft(rest, " \t\r\n")
 	return ok && (strings.HasPrefix(rest, "baldur:"+VerbProtected) || strings.HasPrefix(rest, "baldur:"+VerbSkip))
 }
 
@@ -61,6 +65,10 @@ func ParseDirective(text string, pos token.Position) (*Directive, Diagnostics) {
 			i += n
 		}
 		s.errorf(i, "directive is not valid UTF-8")
+		return nil, s.diags
+	}
+	if strings.HasPrefix(text, "/*") {
+		s.errorf(0, "baldur directives are line comments, written %sverb; a /* */ comment is not read as one", Prefix)
 		return nil, s.diags
 	}
 	if !strings.HasPrefix(text, Prefix) {

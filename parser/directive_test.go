@@ -81,6 +81,7 @@ func TestParseDirectiveErrors(t *testing.T) {
 		{"//baldur:protected =3", 19, `expected key or key=value, found "=3"`},
 		{"//baldur:skip retry", 14, "//baldur:skip takes no arguments"},
 		{"//baldur:protected name=\xff", 24, "not valid UTF-8"},
+		{"/*baldur:protected retry*/", 0, "baldur directives are line comments, written //baldur:verb; a /* */ comment is not read as one"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -100,14 +101,17 @@ func TestParseDirectiveErrors(t *testing.T) {
 
 func TestIsDirective(t *testing.T) {
 	for text, want := range map[string]bool{
-		"//baldur:protected":        true,
-		"//baldur:anything":         true,
-		"// baldur:protected retry": true,
-		"//\tbaldur:skip":           true,
-		"// baldur: the god":        false,
-		"// Baldur protects this":   false,
-		"/* baldur:protected */":    false,
-		"//go:generate baldurgen":   false,
+		"//baldur:protected":               true,
+		"//baldur:anything":                true,
+		"// baldur:protected retry":        true,
+		"//\tbaldur:skip":                  true,
+		"// baldur: the god":               false,
+		"// Baldur protects this":          false,
+		"/* baldur:protected */":           true,
+		"/*baldur:skip*/":                  true,
+		"/*\n\tbaldur:protected retry\n*/": true,
+		"/* about baldur:protected */":     false,
+		"//go:generate baldurgen":          false,
 	} {
 		if got := IsDirective(text); got != want {
 			t.Errorf("IsDirective(%q) = %v, want %v", text, got, want)
