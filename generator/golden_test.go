@@ -195,7 +195,15 @@ func TestLint(t *testing.T) {
 	if len(res.Diagnostics) > 0 {
 		t.Errorf("lint cases must be valid, with warnings only: %v", res.Diagnostics)
 	}
-	compareCases(t, "lint", res.Warnings)
+	// A case with a baldur.yaml is also linted as with --config.
+	diags := res.Warnings
+	for _, dir := range caseDirs(t, "lint") {
+		path := filepath.Join(dir, "baldur.yaml")
+		if data, err := os.ReadFile(path); err == nil {
+			diags = append(diags, res.CheckConfig(path, data)...)
+		}
+	}
+	compareCases(t, "lint", diags)
 }
 
 // compareCases checks the diagnostics of each testdata/<group>/<case>

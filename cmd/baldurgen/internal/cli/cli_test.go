@@ -373,6 +373,24 @@ func TestVerboseSaysNothingChanged(t *testing.T) {
 	}
 }
 
+func TestLintConfig(t *testing.T) {
+	module(t, map[string]string{
+		"pay/gateway.go": strings.Replace(gateway, "retry breaker", "retry idempotent breaker=gateway", 1),
+		"baldur.yaml":    "policies:\n  pay.gateway.charge: {timeout: 1s}\n  pay.gateway.chrage: {timeout: 1s}\n",
+	})
+	code, _, stderr := run(t, "lint", "--config", "baldur.yaml", "./...")
+	want := `baldur.yaml:3:3: policies.pay.gateway.chrage: no annotation in these packages declares this policy (did you mean "pay.gateway.charge"?)` + "\n"
+	if code != ExitProblems || stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1 and\n%s", code, stderr, want)
+	}
+	if code, _, stderr := run(t, "lint", "./..."); code != ExitOK || stderr != "" {
+		t.Errorf("without --config: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "lint", "--config", "nowhere.yaml", "./..."); code != ExitUsage || !strings.HasPrefix(stderr, "baldurgen: open nowhere.yaml") {
+		t.Errorf("missing file: exit %d, stderr %q", code, stderr)
+	}
+}
+
 func TestBuildConstraintFlag(t *testing.T) {
 	dir := module(t, map[string]string{"pay/gateway.go": "//go:build linux || darwin\n\n" + gateway})
 	if code, _, stderr := run(t, "--build-constraint", "!nobaldur", "./pay"); code != ExitOK {
