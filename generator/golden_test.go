@@ -15,6 +15,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/baldur-go/baldur/generator"
+	"github.com/baldur-go/baldur/parser"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -208,10 +209,10 @@ func TestLint(t *testing.T) {
 
 // compareCases checks the diagnostics of each testdata/<group>/<case>
 // against its want/stderr.txt, rewriting it with -update.
-func compareCases(t *testing.T, group string, diags []generator.Diagnostic) {
+func compareCases(t *testing.T, group string, diags []parser.Diagnostic) {
 	for _, dir := range caseDirs(t, group) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var mine []generator.Diagnostic
+			var mine []parser.Diagnostic
 			for _, d := range diags {
 				// A case may hold packages below its directory too.
 				if strings.HasPrefix(d.Pos.Filename, dir+string(filepath.Separator)) {

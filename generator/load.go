@@ -17,9 +17,9 @@ import (
 	"github.com/baldur-go/baldur/parser"
 )
 
-// LoadMode is all baldurgen asks of go/packages: types come from export
+// loadMode is all baldurgen asks of go/packages: types come from export
 // data, syntax is parsed only for the matched packages' own files.
-const LoadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
 	packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo
 
 // load runs the one packages.Load of a generation and returns the packages
@@ -66,7 +66,7 @@ func load(opts Options, fset *token.FileSet) ([]*packages.Package, parser.Diagno
 
 func loadConfig(opts Options, fset *token.FileSet) *packages.Config {
 	cfg := &packages.Config{
-		Mode:  LoadMode,
+		Mode:  loadMode,
 		Dir:   opts.Dir,
 		Fset:  fset,
 		Env:   os.Environ(),

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-func annotate(t *testing.T, text string, onMethod bool) (*Annotation, Diagnostics) {
+func annotate(t *testing.T, text string, onMethod bool) (*annotation, Diagnostics) {
 	t.Helper()
-	d, diags := ParseDirective(text, at)
+	d, diags := parseDirective(text, at)
 	if len(diags) > 0 {
 		t.Fatalf("directive %q: %v", text, diags)
 	}

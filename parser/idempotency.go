@@ -58,7 +58,7 @@ func methodIface(name string, params []types.Type, results ...types.Type) *types
 }
 
 // checkKey resolves an idempotency_key against the method's parameters.
-func (r *reader) checkKey(d *ifaceDecl, m *Method, p *Policy, kv *Value[KeyPath]) *Key {
+func (r *reader) checkKey(d *ifaceDecl, m *Method, p *Policy, kv *typedValue[keyPath]) *Key {
 	kp := kv.V
 	at := func(i int) token.Position { // the position of path element i
 		pos := kp.Pos

@@ -20,9 +20,9 @@ type policyUse struct {
 	pkg *types.Package // the decorating package
 }
 
-// GeneratedNames are the top-level declarations baldurgen writes for an
+// generatedNames are the top-level declarations baldurgen writes for an
 // interface: the decorator type and its constructor.
-func GeneratedNames(iface string) (typ, constructor string) {
+func generatedNames(iface string) (typ, constructor string) {
 	typ = iface + "Protected"
 	return typ, constructorName(typ)
 }
@@ -46,7 +46,7 @@ func (r *reader) readInterface(d *ifaceDecl, names *policyNames) *Interface {
 		r.diags.add(pos, "%s has type terms, so it is a constraint, not an interface a value can implement; baldur decorates method-set interfaces", obj.Name())
 		return nil
 	}
-	typ, ctor := GeneratedNames(obj.Name())
+	typ, ctor := generatedNames(obj.Name())
 	return r.buildInterface(d, named, pos, typ, ctor, func(fn *types.Func) methodNote { return r.notes[fn.Pos()] }, names)
 }
 
@@ -118,7 +118,7 @@ func (r *reader) inGeneratedFile(d *ifaceDecl, pos token.Pos) bool {
 // checkMethod validates a protected method's merged annotation. explicit
 // is false when only the interface's defaults apply; such a method is
 // passed through, not rejected, when it cannot be protected.
-func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *Annotation, explicit bool, names *policyNames) *Policy {
+func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *annotation, explicit bool, names *policyNames) *Policy {
 	res := m.Sig.Results()
 	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), errorType) {
 		if explicit {
@@ -184,14 +184,14 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *Annot
 	}
 	for _, l := range []struct {
 		key string
-		v   *Value[[]Ref]
+		v   *typedValue[[]identRef]
 	}{{"retry_on", a.RetryOn}, {"abort_on", a.AbortOn}} {
 		if l.v != nil && p.Retry == 0 {
 			r.diags.add(l.v.Pos, "%s has no effect without retry", l.key)
 		}
 	}
 	p.RetryOn, p.AbortOn, p.Ignore = errorVars(a.RetryOn), errorVars(a.AbortOn), errorVars(a.Ignore)
-	for _, l := range []*Value[[]Ref]{a.RetryOn, a.AbortOn, a.Ignore} {
+	for _, l := range []*typedValue[[]identRef]{a.RetryOn, a.AbortOn, a.Ignore} {
 		if l == nil {
 			continue
 		}
@@ -213,7 +213,7 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *Annot
 	return p
 }
 
-func errorVars(v *Value[[]Ref]) []*types.Var {
+func errorVars(v *typedValue[[]identRef]) []*types.Var {
 	if v == nil {
 		return nil
 	}

@@ -12,7 +12,7 @@ import (
 
 // methodNote is the directive written on one interface method.
 type methodNote struct {
-	ann  *Annotation // nil when skipped
+	ann  *annotation // nil when skipped
 	skip bool
 }
 
@@ -22,7 +22,7 @@ type ifaceDecl struct {
 	file       string
 	constraint string
 	spec       *ast.TypeSpec
-	defaults   *Annotation
+	defaults   *annotation
 }
 
 // reader holds what the first pass found across every package, so that a
@@ -105,11 +105,11 @@ func Read(fset *token.FileSet, pkgs []*packages.Package, foreign ...*Foreign) ([
 		if n := len(mp.Files); n > 0 && mp.Files[n-1].Path == d.file {
 			mp.Files[n-1].Interfaces = append(mp.Files[n-1].Interfaces, iface)
 		} else {
-			mp.Files = append(mp.Files, &File{Path: d.file, Output: OutputPath(d.file), BuildConstraint: d.constraint, Interfaces: []*Interface{iface}})
+			mp.Files = append(mp.Files, &File{Path: d.file, Output: outputPath(d.file), BuildConstraint: d.constraint, Interfaces: []*Interface{iface}})
 		}
 	}
 	for _, f := range foreign {
-		mp := byPkg[f.Target]
+		mp := byPkg[f.target]
 		mp.Files = append(mp.Files, r.readForeign(f, namesOf(mp), mp.Files)...)
 	}
 	return out, r.diags.Sort()
@@ -125,9 +125,9 @@ func generatedFrom(f *ast.File) string {
 	return strings.TrimPrefix(list[1].Text, prefix)
 }
 
-// OutputPath is where the decorators of the interfaces declared in source
+// outputPath is where the decorators of the interfaces declared in source
 // are written.
-func OutputPath(source string) string {
+func outputPath(source string) string {
 	return strings.TrimSuffix(source, ".go") + "_baldur.go"
 }
 
@@ -208,24 +208,24 @@ func (r *reader) scanInterface(p *packages.Package, f *ast.File, ts *ast.TypeSpe
 
 // directives parses the baldur directives of one doc comment. Several
 // //baldur:protected lines on one declaration read as one.
-func (r *reader) directives(doc *ast.CommentGroup, used map[*ast.Comment]bool, onMethod bool, res *resolver) (ann *Annotation, skip, found bool) {
+func (r *reader) directives(doc *ast.CommentGroup, used map[*ast.Comment]bool, onMethod bool, res *resolver) (ann *annotation, skip, found bool) {
 	if doc == nil {
 		return nil, false, false
 	}
-	var merged *Directive
+	var merged *directive
 	var skipPos token.Position
 	for _, c := range doc.List {
-		if !IsDirective(c.Text) {
+		if !isDirective(c.Text) {
 			continue
 		}
 		used[c] = true
 		found = true
-		d, diags := ParseDirective(c.Text, r.fset.Position(c.Slash))
+		d, diags := parseDirective(c.Text, r.fset.Position(c.Slash))
 		r.diags = append(r.diags, diags...)
 		if d == nil {
 			continue
 		}
-		if d.Verb == VerbSkip {
+		if d.Verb == verbSkip {
 			if !onMethod {
 				r.diags.add(d.Pos, "//baldur:skip applies to a method, not to an interface")
 				continue

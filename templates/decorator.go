@@ -81,7 +81,7 @@ func (d *decorator) emit(f *jen.File) {
 	fields := []jen.Code{jen.Id(d.next).Add(d.ifaceType())}
 	for _, m := range d.iface.Methods {
 		if m.Policy != nil {
-			fields = append(fields, jen.Id(d.fields[m.Name]).Op("*").Qual(RuntimePath, "Policy"))
+			fields = append(fields, jen.Id(d.fields[m.Name]).Op("*").Qual(runtimePath, "Policy"))
 		}
 	}
 	f.Type().Id(d.typ).Types(d.tparams...).Struct(fields...)
@@ -106,7 +106,7 @@ func (d *decorator) constructor(f *jen.File) {
 		}
 	}
 	f.Func().Id(d.ctor).Types(d.tparams...).
-		Params(jen.Id(next).Add(d.ifaceType()), jen.Id(rt).Op("*").Qual(RuntimePath, "Runtime")).
+		Params(jen.Id(next).Add(d.ifaceType()), jen.Id(rt).Op("*").Qual(runtimePath, "Runtime")).
 		Op("*").Add(d.self()).
 		Block(jen.Return(jen.Op("&").Add(d.self()).Values(jen.Line().Add(joinLines(values)...))))
 }
@@ -151,7 +151,7 @@ func (d *decorator) spec(m *parser.Method) jen.Code {
 			fields = append(fields, jen.Id("DedupeTTL").Op(":").Add(durationExpr(k.TTL)))
 		}
 	}
-	return jen.Qual(RuntimePath, "Spec").Values(jen.Line().Add(joinLines(fields)...))
+	return jen.Qual(runtimePath, "Spec").Values(jen.Line().Add(joinLines(fields)...))
 }
 
 func joinLines(fields []jen.Code) []jen.Code {

@@ -97,7 +97,7 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 		kept = jen.Id("_")
 	}
 	call := func(keyArg jen.Code) *jen.Statement {
-		return jen.List(kept, jen.Id(c.err)).Op(":=").Qual(RuntimePath, "Idempotent").Call(c.ctxArg, c.policy(), keyArg, args, run)
+		return jen.List(kept, jen.Id(c.err)).Op(":=").Qual(runtimePath, "Idempotent").Call(c.ctxArg, c.policy(), keyArg, args, run)
 	}
 
 	value, checks := mt.keyValue()
@@ -106,7 +106,7 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 		// A key that cannot be marshalled is the caller's mistake: it goes
 		// back as is, never to a fallback, before anything runs.
 		keyErr := mt.local.first("keyErr", "textErr")
-		text := jen.Qual(RuntimePath, "TextKey").Call(value)
+		text := jen.Qual(runtimePath, "TextKey").Call(value)
 		if len(checks) > 0 {
 			g.Var().Id(key).String()
 			g.Var().Id(keyErr).Error()
