@@ -2,7 +2,7 @@
 // results as JSON. encoding/json drops unexported fields silently, so
 // before this check Money{cents, currency} fingerprinted to {} (the same
 // key with another amount was not ErrKeyReused) and a duplicate received a
-// zero Money (issue 8, item 3; catalogue generator #23). Every value that
+// zero Money (#23, and #7 for the key itself). Every value that
 // would not survive the codec is refused, naming the field.
 package codec
 

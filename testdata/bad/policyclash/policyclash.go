@@ -1,8 +1,8 @@
 // Policy names are unique in the module, not only in a package: two
 // methods under one name would share a breaker and idempotency records
-// (issue 8: users.Client.Get answered orders.Client.Get). Default names
-// carry the package, so only a name written twice, or two packages of the
-// same name, can clash.
+// (users.Client.Get answered with orders.Client.Get's records). Default
+// names carry the package, so only a name written twice, or two packages
+// of the same name, can clash.
 package policyclash
 
 import "context"

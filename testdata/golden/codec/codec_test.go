@@ -26,7 +26,7 @@ func (p *payments) Stamp(ctx context.Context, id string, at time.Time, c *Cents,
 	return big.NewInt(c.n + int64(emb.N)), netip.MustParseAddr("10.0.0.1"), at, nil
 }
 
-// TestMoneyIsFingerprintedAndStored pins issue 8's item 3 from the other
+// TestMoneyIsFingerprintedAndStored pins the Money case of testdata/bad/codec from the other
 // side: with a marshaller, the same key with another amount is a reused
 // key, and a duplicate gets the whole Money back, not a zero one.
 func TestMoneyIsFingerprintedAndStored(t *testing.T) {

@@ -1,6 +1,6 @@
 // baldurgen lint --config checks a baldur.yaml against the annotations:
 // "policies: {chrage: ...}" loaded silently and left the real policy on its
-// defaults (issue 9, item 3).
+// defaults.
 package config
 
 import "context"
