@@ -216,7 +216,7 @@ func TestInterfaceDefaults(t *testing.T) {
 	if n := l.Name(); n != "ledger" {
 		t.Errorf("Name: %q", n)
 	}
-	if rt.Breaker("ledger.record") == nil || rt.Breaker("ledger.balance") == nil {
+	if rt.Breaker("basic.ledger.record") == nil || rt.Breaker("basic.ledger.balance") == nil {
 		t.Error("a bare breaker in the interface's defaults gives each method a breaker named like its policy")
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/baldurtest"
+	"github.com/baldur-go/baldur/runtime/idempotency"
 )
 
 const defaults = `
@@ -66,4 +67,21 @@ func AdvanceWhenWaiting[T any](t testing.TB, clock *baldurtest.Clock, step time.
 			clock.Advance(step)
 		}
 	}
+}
+
+// BytesOnly is Runtime with an idempotency store that keeps records only
+// as bytes, as a store shared by replicas does: every duplicate's results
+// are decoded from JSON, never handed over in memory.
+func BytesOnly(t testing.TB) (*baldur.Runtime, *baldurtest.Clock) {
+	t.Helper()
+	clock := baldurtest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	// Embedding only the store interface hides the memory store's Local.
+	store := struct{ baldur.IdempotencyStore }{idempotency.NewMemoryStore(0)}
+	rt, err := baldur.New(baldur.WithClock(clock), baldur.WithConfigYAML([]byte(defaults)),
+		baldur.WithIdempotencyStore(store), baldur.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close() })
+	return rt, clock
 }
