@@ -12,7 +12,8 @@ import (
 type Spec struct {
 	// Name is the policy name that configuration and events use.
 	Name string
-	// Method is the protected method, as package.Interface.Method.
+	// Method is the protected method, as importpath.Interface.Method; one
+	// policy name serves one method.
 	Method string
 	// Retry turns retry on. Attempts, when positive, is how many calls
 	// it makes in all, the first one included; zero uses the configured
