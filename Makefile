@@ -54,7 +54,7 @@ bench:
 fuzz:
 	$(GO) test ./parser -run '^$$' -fuzz FuzzParseDirective -fuzztime 30s
 	$(GO) test ./generator -run '^$$' -fuzz FuzzGenerate -fuzztime 30s
-	$(GO) test ./runtime/idempotency -run '^$$' -fuzz FuzzCanonicalJSON -fuzztime 30s
+	$(GO) test ./runtime -run '^$$' -fuzz FuzzCanonicalJSON -fuzztime 30s
 
 clean:
 	rm -rf bin

@@ -47,9 +47,11 @@ func IsConnectionError(err error) bool {
 
 // ignoredByBreaker reports that err, from a call made with the caller's
 // ctx, gives the breaker permit back without counting: the caller
-// cancelled, or err is a business outcome listed in ignore.
+// cancelled, or err is a business outcome listed in ignore. An idempotent
+// call whose callers all gave up at their deadlines was not cancelled by
+// choice: the dependency did not answer in time, and that counts.
 func (p *Policy) ignoredByBreaker(ctx context.Context, err error) bool {
-	if cerr := ctx.Err(); cerr != nil && errors.Is(cerr, context.Canceled) {
+	if cerr := ctx.Err(); cerr != nil && errors.Is(cerr, context.Canceled) && !abandoned(ctx) {
 		return true
 	}
 	return p.ignores(err)

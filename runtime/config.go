@@ -94,6 +94,13 @@ type IdempotencyConfig struct {
 	RequireTenant Opt[bool]          `yaml:"require_tenant" default:"false" doc:"refuse calls whose context carries no tenant (baldur.WithTenant)"`
 	Namespace     Opt[string]        `yaml:"namespace" in:"defaults" default:"" doc:"hashed into every key, so services sharing a store never share records"`
 	StoreTimeout  Opt[time.Duration] `yaml:"store_timeout" default:"2s" range:"1ms,1m" doc:"bound on every operation of a store outside this process, whatever its client's own timeouts"`
+	RenewEvery    Opt[time.Duration] `yaml:"renew_every" range:"0s,24h" doc:"how often a running owner renews its lease; unset: a third of the lease; 0s: never, so a call longer than the lease can be taken over"`
+	// The rest tune how a call waits on a store shared with other
+	// processes; the defaults suit most.
+	MaxClaimAttempts Opt[int]           `yaml:"max_claim_attempts" default:"3" range:"1,100" doc:"claims that find a key neither free nor held before the call fails (a store that disagrees with itself)"`
+	PollMin          Opt[time.Duration] `yaml:"poll_min" default:"10ms" range:"1ms,1m" doc:"first wait between reads of a key another process holds"`
+	PollMax          Opt[time.Duration] `yaml:"poll_max" default:"500ms" range:"1ms,1m" doc:"longest wait between reads of a key another process holds"`
+	MaxKeyBytes      Opt[int]           `yaml:"max_key_bytes" default:"255" range:"1,65536" doc:"longest idempotency key accepted, in bytes"`
 }
 
 // MemoryStoreConfig bounds the in-memory idempotency store.

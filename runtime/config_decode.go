@@ -299,7 +299,7 @@ func scalarProblem(n *yaml.Node, t reflect.Type) string {
 	switch {
 	case t == durationType:
 		expect = `expected a duration such as "250ms" or "2s"`
-	case reflect.PointerTo(t).Implements(textType):
+	case reflect.PointerTo(t).Implements(textUnmarshalerType):
 		if c := choicesOf(t); c != nil {
 			expect = "expected " + quotedChoices(c)
 		} else {

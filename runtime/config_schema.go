@@ -131,8 +131,8 @@ func newLeaf(elem reflect.Type, sf reflect.StructField, t reflect.Type) *leaf {
 }
 
 var (
-	durationType = reflect.TypeFor[time.Duration]()
-	textType     = reflect.TypeFor[encoding.TextUnmarshaler]()
+	durationType        = reflect.TypeFor[time.Duration]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
 // parseText reads a value of type t from its text, the way YAML and the
@@ -146,7 +146,7 @@ func parseText(t reflect.Type, s string) (reflect.Value, error) {
 			return v, fmt.Errorf(`expected a duration such as "250ms" or "2s"`)
 		}
 		v.SetInt(int64(d))
-	case reflect.PointerTo(t).Implements(textType):
+	case reflect.PointerTo(t).Implements(textUnmarshalerType):
 		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
 			return v, err
 		}

@@ -106,11 +106,13 @@ func (c *Config) checkConflicts(p *problems) {
 		return msgs
 	}
 	retryDef = report("defaults.retry", def.Retry, def.Retry.conflicts(), nil)
+	idemDef := report("defaults.idempotency", def.Idempotency, def.Idempotency.conflicts(), nil)
 	breakerDef = report("defaults.breaker", def.Breaker, def.Breaker.conflicts(), nil)
 	for _, name := range slices.Sorted(maps.Keys(c.Policies)) {
 		pc := def
 		overlay(reflect.ValueOf(&pc).Elem(), reflect.ValueOf(c.Policies[name]), "", "", nil)
 		report("policies."+name+".retry", pc.Retry, pc.Retry.conflicts(), retryDef)
+		report("policies."+name+".idempotency", pc.Idempotency, pc.Idempotency.conflicts(), idemDef)
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.Breakers)) {
 		b := def.Breaker

@@ -27,6 +27,7 @@ var backoffNames = []string{ExponentialBackoff: "exponential", ConstantBackoff: 
 func (b Backoff) String() string                { return enumString(backoffNames, b) }
 func (b Backoff) MarshalText() ([]byte, error)  { return []byte(b.String()), nil }
 func (b *Backoff) UnmarshalText(t []byte) error { return enumParse(backoffNames, t, b) }
+func (v Backoff) check() string                 { return enumCheck(backoffNames, v) }
 func (Backoff) choices() []string               { return backoffNames }
 
 // Jitter selects how a backoff delay is randomised.
@@ -44,6 +45,7 @@ var jitterNames = []string{FullJitter: "full", NoJitter: "none"}
 func (j Jitter) String() string                { return enumString(jitterNames, j) }
 func (j Jitter) MarshalText() ([]byte, error)  { return []byte(j.String()), nil }
 func (j *Jitter) UnmarshalText(t []byte) error { return enumParse(jitterNames, t, j) }
+func (v Jitter) check() string                 { return enumCheck(jitterNames, v) }
 func (Jitter) choices() []string               { return jitterNames }
 
 // WindowKind selects how a breaker's sliding window is measured.
@@ -61,6 +63,7 @@ var windowNames = []string{CountWindow: "count", TimeWindow: "time"}
 func (w WindowKind) String() string                { return enumString(windowNames, w) }
 func (w WindowKind) MarshalText() ([]byte, error)  { return []byte(w.String()), nil }
 func (w *WindowKind) UnmarshalText(t []byte) error { return enumParse(windowNames, t, w) }
+func (v WindowKind) check() string                 { return enumCheck(windowNames, v) }
 func (WindowKind) choices() []string               { return windowNames }
 
 // MissingKey says what a call whose idempotency key is missing does.
@@ -78,6 +81,7 @@ var missingKeyNames = []string{MissingKeyError: "error", MissingKeyRun: "run"}
 func (m MissingKey) String() string                { return enumString(missingKeyNames, m) }
 func (m MissingKey) MarshalText() ([]byte, error)  { return []byte(m.String()), nil }
 func (m *MissingKey) UnmarshalText(t []byte) error { return enumParse(missingKeyNames, t, m) }
+func (v MissingKey) check() string                 { return enumCheck(missingKeyNames, v) }
 func (MissingKey) choices() []string               { return missingKeyNames }
 
 func enumString[T ~int](names []string, v T) string {
@@ -85,6 +89,14 @@ func enumString[T ~int](names []string, v T) string {
 		return names[v]
 	}
 	return "unknown(" + strconv.Itoa(int(v)) + ")"
+}
+
+// enumCheck refuses a value set in Go that is none of the names.
+func enumCheck[T ~int](names []string, v T) string {
+	if v < 0 || int(v) >= len(names) {
+		return fmt.Sprintf("%d is not a value; expected %s", int(v), quotedChoices(names))
+	}
+	return ""
 }
 
 func enumParse[T ~int](names []string, text []byte, dst *T) error {

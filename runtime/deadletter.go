@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-
-	"github.com/baldur-go/baldur/runtime/idempotency"
 )
 
 // DeadLetterSpec is what a generated decorator tells the runtime about a
@@ -118,7 +116,7 @@ func (q *deadLetterQueue) capture(ctx context.Context, p *Policy, pc *PolicyCont
 		return "", fmt.Errorf("encoding the arguments: %w", jerr)
 	}
 	now := q.rt.clock.Now()
-	env := envelope{Args: raw, Err: err.Error(), Tenant: idempotency.TenantFrom(ctx)}
+	env := envelope{Args: raw, Err: err.Error(), Tenant: TenantFrom(ctx)}
 	own := map[string]string{}
 	if pc != nil {
 		for _, f := range pc.fields {

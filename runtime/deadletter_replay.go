@@ -9,8 +9,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/baldur-go/baldur/runtime/idempotency"
 )
 
 // deadLetterQueue captures and replays the dead letters of a runtime's
@@ -243,7 +241,7 @@ func (q *deadLetterQueue) replay(ctx context.Context, l StoredLetter) (o replayO
 	if err != nil {
 		return q.park(ctx, p, l, l.Body, err.Error())
 	}
-	rctx := context.WithValue(idempotency.WithTenant(ctx, env.Tenant), replayKey{}, l.ID)
+	rctx := context.WithValue(WithTenant(ctx, env.Tenant), replayKey{}, l.ID)
 	if len(env.Extra) > 0 {
 		var kv []string
 		for _, k := range slices.Sorted(maps.Keys(env.Extra)) {

@@ -20,5 +20,25 @@
 // closest to the failure owns the retries, so nested decorators do not
 // multiply attempts.
 //
+// # Idempotency
+//
+// A method annotated with idempotency_key runs its side effect once per
+// business key while the key's record lives, across goroutines and across
+// processes that share an IdempotencyStore, and every duplicate gets the
+// first call's result; generated code calls Idempotent. A record is keyed
+// by a sha256 of the namespace, the tenant (WithTenant), the policy name
+// and the key, so operations and tenants never share records and user text
+// never reaches the store. The first caller claims the key with a lease and
+// a random token and runs; a duplicate waits for the outcome, or gets the
+// stored result, or ErrKeyReused when its other arguments differ. A key
+// whose owner died is taken over when its lease ends, and the old owner's
+// writes are fenced off by the token (ErrLeaseLost). MemoryStore, bounded,
+// is the default store; runtime/store/... holds stores that need a driver,
+// and runtime/store/storetest checks any store against the contract.
+//
+// This is at least once, not exactly once: if the process dies after the
+// side effect and before the record is written, the call runs again once
+// the lease ends. Downstream systems should accept the key as well.
+//
 // The package imports only the standard library and gopkg.in/yaml.v3.
 package baldur

@@ -45,6 +45,10 @@ const (
 	// EventLetterParked: a dead letter spent its replays or cannot be
 	// replayed; it waits for an operator.
 	EventLetterParked
+	// EventLostPanic: an idempotent call panicked after every caller had
+	// stopped waiting for it, so nobody received the panic; Err is the
+	// *PanicError, with the stack. Logged at Error.
+	EventLostPanic
 )
 
 var eventNames = [...]string{
@@ -63,6 +67,7 @@ var eventNames = [...]string{
 	EventReplayed:          "dead letter replayed",
 	EventReplayFailed:      "dead letter replay failed",
 	EventLetterParked:      "dead letter parked",
+	EventLostPanic:         "idempotent call panicked after every caller left",
 }
 
 func (k EventKind) String() string {
@@ -101,6 +106,8 @@ func (e *Event) level() slog.Level {
 		return slog.LevelWarn
 	}
 	switch {
+	case e.Kind == EventLostPanic:
+		return slog.LevelError
 	case e.Kind != EventBreakerTransition:
 		return slog.LevelDebug
 	case e.To == StateOpen || e.To == StateForcedOpen:

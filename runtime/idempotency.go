@@ -3,32 +3,15 @@ package baldur
 import (
 	"context"
 	"encoding"
+	"encoding/json"
 	"errors"
 	"fmt"
-
-	"github.com/baldur-go/baldur/runtime/idempotency"
 )
-
-// Idempotency errors, from package idempotency. Nothing ran when a call
-// gets one of the first five.
-var (
-	ErrKeyReused     = idempotency.ErrKeyReused
-	ErrInFlight      = idempotency.ErrInFlight
-	ErrMissingKey    = idempotency.ErrMissingKey
-	ErrMissingTenant = idempotency.ErrMissingTenant
-	ErrInvalidKey    = idempotency.ErrInvalidKey
-	// ErrIdempotencyStore matches every failure of the idempotency store.
-	ErrIdempotencyStore = idempotency.ErrStore
-	ErrLeaseLost        = idempotency.ErrLeaseLost
-)
-
-// IdempotencyStore keeps idempotency records; see package idempotency for
-// the contract, and runtime/store/redisstore and runtime/store/pgstore for
-// stores shared by replicas.
-type IdempotencyStore = idempotency.Store
 
 // WithIdempotencyStore keeps idempotency records in s instead of the
-// bounded in-memory store every Runtime has by default.
+// bounded in-memory store every Runtime has by default; see
+// runtime/store/redisstore and runtime/store/pgstore for stores shared by
+// replicas.
 func WithIdempotencyStore(s IdempotencyStore) Option {
 	return func(rt *Runtime) error {
 		if s == nil {
@@ -39,33 +22,89 @@ func WithIdempotencyStore(s IdempotencyStore) Option {
 	}
 }
 
-// WithTenant scopes idempotency keys to tenant: the same key in two
-// tenants is two operations.
-func WithTenant(ctx context.Context, tenant string) context.Context {
-	return idempotency.WithTenant(ctx, tenant)
-}
-
 // callerErrors are mistakes of the caller: nothing ran, and a fallback's
 // stand-in answer would hide them.
-var callerErrors = []error{ErrKeyReused, ErrInFlight, ErrMissingKey, ErrMissingTenant, ErrInvalidKey}
+var callerErrors = []error{ErrKeyReused, ErrInFlight, ErrMissingKey, ErrMissingTenant, ErrInvalidKey, errCallerMistake}
 
 // Idempotent runs run at most once per key while the key's record lives
 // and hands every duplicate the first call's results; generated decorators
 // call it for methods annotated with idempotency_key. args are the other
 // arguments, fingerprinted to detect a key reused with different ones; R
-// holds the results, stored as JSON for duplicates in other processes.
+// holds the results, stored as JSON for duplicates in other processes, each
+// of which gets a value of its own. The caller that ran the call gets
+// run's own value, also alongside an error.
 //
 // run executes on a goroutine of the runtime, on a context that keeps the
 // caller's values and ends only when every local caller waiting for it has
-// given up; it returns its results rather than writing the caller's
-// variables. Failures are not stored (a retry runs again) unless marked
-// with Permanent.
+// given up; it hands its results back by return value, not by writing the
+// caller's variables, since a caller whose context ends returns at once
+// while run may still be running for others. Failures are not stored (a
+// retry runs again) unless marked with Permanent.
+//
+// On the memory store, a result type without pointers, slices, maps,
+// interfaces, channels or functions (strings are fine: they cannot be
+// written) is decoded once and then copied for each duplicate: the copy is
+// equal to a fresh decode and shares nothing writable.
 func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run func(context.Context) (R, error)) (R, error) {
-	if p.idem == nil {
-		var zero R
+	var zero R
+	e := p.idem
+	if e == nil {
 		return zero, fmt.Errorf("baldur: policy %s has no idempotency key in its Spec", p.name)
 	}
-	return idempotency.Do(ctx, p.idem, idempotency.Call{Policy: p.name, Key: key, Args: args, TTL: p.idemTTL}, run)
+	var canon []byte
+	if key != "" { // without a key there is nothing to compare
+		var err error
+		if canon, err = canonicalJSON(args); err != nil {
+			return zero, &ArgumentsError{Policy: p.name, Err: err}
+		}
+	}
+	tc := &typedCall[R]{fn: run, policy: p.name}
+	res := e.execute(ctx, idemRequest{key: key, args: canon, ttl: p.idemTTL}, tc)
+	switch {
+	case !res.settled:
+		return zero, res.err
+	case tc.ran:
+		return tc.out, res.err
+	case res.err != nil && (res.val == nil || !methodRan(res.err)):
+		// A duplicate that waited on a call that ran but was not recorded
+		// gets its result, beside the same error.
+		return zero, res.err
+	}
+	if v, ok := res.memo.(R); ok && copyable[R]() {
+		return v, nil
+	}
+	var out R
+	if err := json.Unmarshal(res.val, &out); err != nil {
+		return zero, fmt.Errorf("%w: stored result of %s: %v", ErrCodec, p.name, err)
+	}
+	if res.token != "" && copyable[R]() {
+		e.mem.setMemo(res.key, res.token, out)
+	}
+	return out, res.err
+}
+
+// typedCall is the runner of Idempotent: it keeps run's own results for
+// the caller that ran it and encodes them for the store. out and ran are
+// written on the flight's goroutine and read by Idempotent only when the
+// outcome is settled, that is after that goroutine published it.
+type typedCall[R any] struct {
+	fn     func(context.Context) (R, error)
+	policy string
+	out    R
+	ran    bool
+}
+
+func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
+	r, err := t.fn(ctx)
+	t.out, t.ran = r, true
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, &resultCodecError{fmt.Errorf("%w: result of %s: %v", ErrCodec, t.policy, err)}
+	}
+	return b, nil
 }
 
 // TextKey is the idempotency key of an encoding.TextMarshaler.
@@ -79,50 +118,16 @@ func TextKey(m encoding.TextMarshaler) (string, error) {
 
 // engine returns the idempotency engine of policy name, shared by every
 // decorator of the runtime that uses the name. Called with rt.mu held.
-func (rt *Runtime) engine(name string, c IdempotencyConfig) (*idempotency.Engine, error) {
+func (rt *Runtime) engine(name, method string, c IdempotencyConfig) *idemEngine {
 	if e, ok := rt.engines[name]; ok {
-		return e, nil
+		return e
 	}
 	if rt.idemStore == nil {
-		rt.idemStore = idempotency.NewMemoryStore(rt.config.memoryStore().MaxKeys.v)
+		m := rt.config.memoryStore()
+		rt.idemStore = NewMemoryStore(MemoryLimits{Records: m.MaxKeys.v, MaxBytes: int64(m.MaxBytes.v), MaxResultBytes: int64(m.MaxResultBytes.v)})
 	}
-	wait := c.InFlight.v.MaxWait()
-	if c.InFlight.v.Fails() {
-		wait = idempotency.NoWait
-	}
-	cfg := idempotency.Config{
-		Namespace:     c.Namespace.v,
-		TTL:           c.TTL.v,
-		Lease:         c.Lease.v,
-		InFlightWait:  wait,
-		MissingKey:    idempotency.MissingKeyMode(c.MissingKey.v),
-		RequireTenant: c.RequireTenant.v,
-		StoreTimeout:  c.StoreTimeout.v,
-		IsPermanent:   IsPermanent,
-		Clock:         idempotency.ClockOf(rt.clock),
-	}
-	if rt.callEvents {
-		cfg.OnEvent = func(e idempotency.Event) { rt.idempotencyEvent(name, e) }
-	}
-	e, err := idempotency.New(rt.idemStore, cfg)
-	if err != nil {
-		return nil, err
-	}
+	cfg := idemConfig{idemSettings: settingsOf(c), clock: rt.clock, calls: rt.calls, permanent: IsPermanent}
+	e := newIdemEngine(rt, name, method, rt.idemStore, cfg)
 	rt.engines[name] = e
-	return e, nil
-}
-
-func (rt *Runtime) idempotencyEvent(policy string, e idempotency.Event) {
-	var kind EventKind
-	switch e.Kind {
-	case idempotency.EventHit, idempotency.EventJoin:
-		kind = EventDuplicate
-	case idempotency.EventKeyReused:
-		kind = EventKeyReused
-	case idempotency.EventLeaseLost:
-		kind = EventLeaseLost
-	default:
-		return
-	}
-	rt.emit(context.Background(), Event{Kind: kind, Policy: policy})
+	return e
 }

@@ -2,7 +2,6 @@ package baldur
 
 import (
 	"context"
-	"github.com/baldur-go/baldur/runtime/idempotency"
 	"sync/atomic"
 	"time"
 )
@@ -65,7 +64,7 @@ type Policy struct {
 	meshOwnsNetwork          bool
 	leafSafe                 bool // see retryable
 
-	idem    *idempotency.Engine // nil without an idempotency key
+	idem    *idemEngine // nil without an idempotency key
 	idemTTL time.Duration
 
 	dl *DeadLetterSpec // nil without dlq

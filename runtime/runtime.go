@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/baldur-go/baldur/runtime/idempotency"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -39,7 +38,7 @@ type Runtime struct {
 	builtBreakers map[string]bool
 	breakers      map[string]*CircuitBreaker
 	budgets       map[string]*retryBudget
-	engines       map[string]*idempotency.Engine
+	engines       map[string]*idemEngine
 
 	idemStore IdempotencyStore
 	closed    bool
@@ -66,7 +65,7 @@ func New(opts ...Option) (*Runtime, error) {
 		methods:       make(map[string]string),
 		builtBreakers: make(map[string]bool),
 		budgets:       make(map[string]*retryBudget),
-		engines:       make(map[string]*idempotency.Engine),
+		engines:       make(map[string]*idemEngine),
 	}
 	rt.open.Store(&generation{state: StateClosed})
 	var errs []error
@@ -213,11 +212,7 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		p.lean = p.timeout <= 0 && b.cfg.SlowCall.v <= 0
 	}
 	if spec.Dedupe {
-		e, err := rt.engine(spec.Name, r.cfg.Idempotency)
-		if err != nil {
-			panic(fmt.Sprintf("baldur: idempotency of policy %s: %v", spec.Name, err))
-		}
-		p.idem, p.idemTTL = e, r.cfg.Idempotency.TTL.v
+		p.idem, p.idemTTL = rt.engine(spec.Name, spec.Method, r.cfg.Idempotency), r.cfg.Idempotency.TTL.v
 	}
 	if r.cfg.Retry.Attempts.v > 1 && r.cfg.Budget.Enabled.v {
 		b, ok := rt.budgets[spec.Name]

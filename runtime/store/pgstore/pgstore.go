@@ -20,7 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/baldur-go/baldur/runtime/idempotency"
+	baldur "github.com/baldur-go/baldur/runtime"
 )
 
 // DefaultTable is the table's name when WithTable is not used; it is found
@@ -34,14 +34,14 @@ type DB interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// Store is an idempotency.Store on a PostgreSQL table.
+// Store is an baldur.IdempotencyStore on a PostgreSQL table.
 type Store struct {
 	db    DB
 	table pgx.Identifier
 	sql   statements
 }
 
-var _ idempotency.Store = (*Store)(nil)
+var _ baldur.IdempotencyStore = (*Store)(nil)
 
 // Option configures a Store.
 type Option func(*Store)
@@ -81,38 +81,38 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) Claim(ctx context.Context, key string, rec idempotency.Record, now time.Time) (idempotency.Record, bool, error) {
+func (s *Store) Claim(ctx context.Context, key string, rec baldur.IdempotencyRecord, now time.Time) (baldur.IdempotencyRecord, bool, error) {
 	var claimed bool
 	cur, err := scan(s.db.QueryRow(ctx, s.sql.claim, key, int16(rec.State), rec.Token, rec.Fingerprint, rec.Expires, now), &claimed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// The row that beat us was committed after this statement's snapshot
 		// was taken, so the read half could not see it; the engine retries.
-		return idempotency.Record{}, false, nil
+		return baldur.IdempotencyRecord{}, false, nil
 	}
 	if err != nil {
-		return idempotency.Record{}, false, err
+		return baldur.IdempotencyRecord{}, false, err
 	}
 	return cur, claimed, nil
 }
 
-func (s *Store) Get(ctx context.Context, key string) (idempotency.Record, bool, error) {
+func (s *Store) Get(ctx context.Context, key string) (baldur.IdempotencyRecord, bool, error) {
 	rec, err := scan(s.db.QueryRow(ctx, s.sql.get, key), nil)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return idempotency.Record{}, false, nil
+		return baldur.IdempotencyRecord{}, false, nil
 	}
 	if err != nil {
-		return idempotency.Record{}, false, err
+		return baldur.IdempotencyRecord{}, false, err
 	}
 	return rec, true, nil
 }
 
-func (s *Store) Update(ctx context.Context, key string, rec idempotency.Record, _ time.Time) error {
+func (s *Store) Update(ctx context.Context, key string, rec baldur.IdempotencyRecord, _ time.Time) error {
 	tag, err := s.db.Exec(ctx, s.sql.update, key, rec.Token, int16(rec.State), rec.Fingerprint, rec.Value, rec.Expires)
 	if err != nil {
 		return err
 	}
 	if tag.RowsAffected() == 0 {
-		return idempotency.ErrLeaseLost
+		return baldur.ErrLeaseLost
 	}
 	return nil
 }
@@ -123,7 +123,7 @@ func (s *Store) Release(ctx context.Context, key, token string) error {
 		return err
 	}
 	if tag.RowsAffected() == 0 {
-		return idempotency.ErrLeaseLost
+		return baldur.ErrLeaseLost
 	}
 	return nil
 }
@@ -141,9 +141,9 @@ func (s *Store) Purge(ctx context.Context, now time.Time, limit int) (int64, err
 
 // scan reads a row of (claimed?, state, token, fingerprint, value,
 // expires_at); claimed is nil for queries without that column.
-func scan(row pgx.Row, claimed *bool) (idempotency.Record, error) {
+func scan(row pgx.Row, claimed *bool) (baldur.IdempotencyRecord, error) {
 	var (
-		r     idempotency.Record
+		r     baldur.IdempotencyRecord
 		state int16
 		dest  = []any{&state, &r.Token, &r.Fingerprint, &r.Value, &r.Expires}
 	)
@@ -151,8 +151,8 @@ func scan(row pgx.Row, claimed *bool) (idempotency.Record, error) {
 		dest = append([]any{claimed}, dest...)
 	}
 	if err := row.Scan(dest...); err != nil {
-		return idempotency.Record{}, err
+		return baldur.IdempotencyRecord{}, err
 	}
-	r.State = idempotency.State(state)
+	r.State = baldur.RecordState(state)
 	return r, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,9 +14,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/baldur-go/baldur/internal/testenv"
-	"github.com/baldur-go/baldur/runtime/idempotency"
-	"github.com/baldur-go/baldur/runtime/idempotency/storetest"
+	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/store/pgstore"
+	"github.com/baldur-go/baldur/runtime/store/storetest"
 )
 
 const envURL = "BALDUR_TEST_POSTGRES_URL"
@@ -71,8 +72,8 @@ func freshSchema(t testing.TB, p *connPool) (*pgstore.Store, string) {
 func TestConformance(t *testing.T) {
 	p := pool(t, 8, nil)
 	storetest.Run(t, storetest.Backend{
-		Open: func(t testing.TB) (idempotency.Store, string) { return freshSchema(t, p) },
-		Attach: func(t testing.TB, schema string) idempotency.Store {
+		Open: func(t testing.TB) (baldur.IdempotencyStore, string) { return freshSchema(t, p) },
+		Attach: func(t testing.TB, schema string) baldur.IdempotencyStore {
 			return pgstore.New(pool(t, 4, nil), pgstore.WithTable(schema, "idempotency"))
 		},
 	})
@@ -99,7 +100,7 @@ func TestMigrateIsRepeatable(t *testing.T) {
 func TestClaimOnConflictTwoConnections(t *testing.T) {
 	p := pool(t, 2, nil)
 	s, schema := freshSchema(t, p)
-	key := idempotency.StoreKey("", "", "charge-customer", "o-1")
+	key := storetest.StoreKey("", "", "charge-customer", "o-1")
 	now := time.Now()
 	var (
 		wg              sync.WaitGroup
@@ -113,7 +114,7 @@ func TestClaimOnConflictTwoConnections(t *testing.T) {
 		wg.Go(func() {
 			<-start
 			for range 500 {
-				rec := idempotency.Record{State: idempotency.StateInFlight, Token: rand.Text(), Fingerprint: "f", Expires: now.Add(time.Minute)}
+				rec := baldur.IdempotencyRecord{State: baldur.RecordInFlight, Token: rand.Text(), Fingerprint: "f", Expires: now.Add(time.Minute)}
 				cur, claimed, err := s.Claim(context.Background(), key, rec, now)
 				switch {
 				case err != nil:
@@ -169,10 +170,27 @@ func (tr *tracer) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEn
 
 type receipt struct{ ID string }
 
-func charge(ctx context.Context, e *idempotency.Engine, key string, calls *atomic.Int64) (receipt, error) {
-	return idempotency.Do(ctx, e, idempotency.Call{Policy: "charge-customer", Key: key, Args: struct{ Amount int64 }{100}},
+// charger is Charge of policy charge-customer, deduplicated on s: what
+// generated code does for idempotency_key=key.
+type charger struct{ p *baldur.Policy }
+
+func newCharger(t testing.TB, s baldur.IdempotencyStore, idem baldur.IdempotencyConfig) charger {
+	t.Helper()
+	rt, err := baldur.New(baldur.WithIdempotencyStore(s), baldur.WithLogger(slog.New(slog.DiscardHandler)),
+		baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: idem}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close() })
+	return charger{rt.Policy(baldur.Spec{Name: "charge-customer", Method: "pgstore_test.Gateway.Charge", Dedupe: true})}
+}
+
+func (c charger) charge(ctx context.Context, key string, calls *atomic.Int64) (receipt, error) {
+	return baldur.Idempotent(ctx, c.p, key, struct{ Amount int64 }{100},
 		func(context.Context) (receipt, error) { calls.Add(1); return receipt{ID: rand.Text()}, nil })
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // A first call is one round trip to claim and one to complete, a duplicate
 // one, once the connection has prepared the statements.
@@ -180,23 +198,20 @@ func TestRoundTrips(t *testing.T) {
 	tr := &tracer{}
 	p := pool(t, 1, func(c *pgx.ConnConfig) { c.Tracer = tr })
 	s, _ := freshSchema(t, p)
-	e, err := idempotency.New(s, idempotency.Config{RenewEvery: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newCharger(t, s, baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
 	ctx := context.Background()
 	var calls atomic.Int64
-	if _, err := charge(ctx, e, "warm-up", &calls); err != nil {
+	if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
 		t.Fatal(err)
 	}
 	tr.n.Store(0)
-	if _, err := charge(ctx, e, "o-1", &calls); err != nil {
+	if _, err := e.charge(ctx, "o-1", &calls); err != nil {
 		t.Fatal(err)
 	}
 	if n := tr.n.Swap(0); n != 2 {
 		t.Errorf("first call: %d round trips, want 2 (claim, complete)", n)
 	}
-	if _, err := charge(ctx, e, "o-1", &calls); err != nil {
+	if _, err := e.charge(ctx, "o-1", &calls); err != nil {
 		t.Fatal(err)
 	}
 	if n := tr.n.Swap(0); n != 1 {
@@ -208,15 +223,12 @@ func TestRoundTrips(t *testing.T) {
 // does not run.
 func TestUnreachable(t *testing.T) {
 	testenv.Env(t, envURL, "the PostgreSQL store tests")
-	e, err := idempotency.New(pgstore.New(dialer("postgres://postgres@127.0.0.1:1/test?sslmode=disable")), idempotency.Config{StoreTimeout: 500 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newCharger(t, pgstore.New(dialer("postgres://postgres@127.0.0.1:1/test?sslmode=disable")), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(500 * time.Millisecond)})
 	var calls atomic.Int64
 	start := time.Now()
-	_, err = charge(context.Background(), e, "o-1", &calls)
-	var se *idempotency.StoreError
-	if !errors.As(err, &se) || se.Op != "claim" || !errors.Is(err, idempotency.ErrStore) || calls.Load() != 0 {
+	_, err := e.charge(context.Background(), "o-1", &calls)
+	var se *baldur.StoreError
+	if !errors.As(err, &se) || se.Op != "claim" || !errors.Is(err, baldur.ErrIdempotencyStore) || calls.Load() != 0 {
 		t.Fatalf("err = %v after %d runs, want a claim *StoreError and no run", err, calls.Load())
 	}
 	t.Logf("failed after %v: %v", time.Since(start), err)
@@ -227,8 +239,8 @@ func TestPurge(t *testing.T) {
 	s, _ := freshSchema(t, pool(t, 1, nil))
 	ctx, now := context.Background(), time.Now()
 	for i, life := range []time.Duration{-time.Hour, -time.Minute, -time.Second, time.Hour} {
-		rec := idempotency.Record{State: idempotency.StateInFlight, Token: rand.Text(), Fingerprint: "f", Expires: now.Add(life)}
-		if _, claimed, err := s.Claim(ctx, idempotency.StoreKey("", "", "p", string(rune('a'+i))), rec, now.Add(-2*time.Hour)); err != nil || !claimed {
+		rec := baldur.IdempotencyRecord{State: baldur.RecordInFlight, Token: rand.Text(), Fingerprint: "f", Expires: now.Add(life)}
+		if _, claimed, err := s.Claim(ctx, storetest.StoreKey("", "", "p", string(rune('a'+i))), rec, now.Add(-2*time.Hour)); err != nil || !claimed {
 			t.Fatal(claimed, err)
 		}
 	}
@@ -238,7 +250,7 @@ func TestPurge(t *testing.T) {
 	if n, err := s.Purge(ctx, now, 100); err != nil || n != 1 {
 		t.Fatalf("second Purge = %d, %v; want the last expired row", n, err)
 	}
-	if _, ok, _ := s.Get(ctx, idempotency.StoreKey("", "", "p", "d")); !ok {
+	if _, ok, _ := s.Get(ctx, storetest.StoreKey("", "", "p", "d")); !ok {
 		t.Fatal("a live row was purged")
 	}
 }

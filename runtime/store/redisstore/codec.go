@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/baldur-go/baldur/runtime/idempotency"
+	baldur "github.com/baldur-go/baldur/runtime"
 )
 
 // A record is stored as one string, so that SET ... GET can claim and read
@@ -15,7 +15,7 @@ import (
 // raw bytes; the Lua scripts read the header with string.match.
 const version = "1"
 
-func encode(r idempotency.Record) string {
+func encode(r baldur.IdempotencyRecord) string {
 	var b strings.Builder
 	b.Grow(len(r.Token) + len(r.Fingerprint) + len(r.Value) + 24)
 	b.WriteString(version)
@@ -34,20 +34,20 @@ func encode(r idempotency.Record) string {
 
 var errMalformed = errors.New("malformed idempotency record")
 
-func decode(s string) (idempotency.Record, error) {
+func decode(s string) (baldur.IdempotencyRecord, error) {
 	f := strings.SplitN(s, "|", 6)
 	if len(f) != 6 || f[0] != version {
-		return idempotency.Record{}, errMalformed
+		return baldur.IdempotencyRecord{}, errMalformed
 	}
 	state, err := strconv.Atoi(f[1])
-	if err != nil || state < int(idempotency.StateInFlight) || state > int(idempotency.StateFailed) {
-		return idempotency.Record{}, errMalformed
+	if err != nil || state < int(baldur.RecordInFlight) || state > int(baldur.RecordFailed) {
+		return baldur.IdempotencyRecord{}, errMalformed
 	}
 	ms, err := strconv.ParseInt(f[2], 10, 64)
 	if err != nil {
-		return idempotency.Record{}, errMalformed
+		return baldur.IdempotencyRecord{}, errMalformed
 	}
-	r := idempotency.Record{State: idempotency.State(state), Token: f[3], Fingerprint: f[4], Expires: time.UnixMilli(ms)}
+	r := baldur.IdempotencyRecord{State: baldur.RecordState(state), Token: f[3], Fingerprint: f[4], Expires: time.UnixMilli(ms)}
 	if f[5] != "" {
 		r.Value = []byte(f[5])
 	}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/baldur-go/baldur/runtime/idempotency"
+	baldur "github.com/baldur-go/baldur/runtime"
 )
 
 // DefaultPrefix starts every key the store writes.
@@ -29,7 +29,7 @@ const DefaultPrefix = "baldur:idem:"
 // dropping a record the engine still counts as live.
 const DefaultGrace = time.Minute
 
-// Store is an idempotency.Store on a Redis client, a cluster client or a
+// Store is an baldur.IdempotencyStore on a Redis client, a cluster client or a
 // ring: every operation touches one key.
 type Store struct {
 	c      redis.UniversalClient
@@ -37,7 +37,7 @@ type Store struct {
 	grace  time.Duration
 }
 
-var _ idempotency.Store = (*Store)(nil)
+var _ baldur.IdempotencyStore = (*Store)(nil)
 
 // Option configures a Store.
 type Option func(*Store)
@@ -63,18 +63,18 @@ func New(c redis.UniversalClient, opts ...Option) *Store {
 // in the same command. A holder that is no longer live is taken over by a
 // script that checks its expiry again, atomically, so of two callers that
 // found the same dead record only one takes it.
-func (s *Store) Claim(ctx context.Context, key string, rec idempotency.Record, now time.Time) (idempotency.Record, bool, error) {
+func (s *Store) Claim(ctx context.Context, key string, rec baldur.IdempotencyRecord, now time.Time) (baldur.IdempotencyRecord, bool, error) {
 	k, val, px := s.prefix+key, encode(rec), s.ttl(rec.Expires, now)
 	old, err := s.c.Do(ctx, "SET", k, val, "PX", px, "NX", "GET").Text()
 	if errors.Is(err, redis.Nil) {
 		return rec, true, nil
 	}
 	if err != nil {
-		return idempotency.Record{}, false, err
+		return baldur.IdempotencyRecord{}, false, err
 	}
 	cur, err := decode(old)
 	if err != nil {
-		return idempotency.Record{}, false, fmt.Errorf("redisstore: key %s: %w", k, err)
+		return baldur.IdempotencyRecord{}, false, fmt.Errorf("redisstore: key %s: %w", k, err)
 	}
 	if cur.Live(now) {
 		return cur, false, nil
@@ -84,36 +84,36 @@ func (s *Store) Claim(ctx context.Context, key string, rec idempotency.Record, n
 		return rec, true, nil
 	}
 	if err != nil {
-		return idempotency.Record{}, false, err
+		return baldur.IdempotencyRecord{}, false, err
 	}
 	if cur, err = decode(held); err != nil {
-		return idempotency.Record{}, false, fmt.Errorf("redisstore: key %s: %w", k, err)
+		return baldur.IdempotencyRecord{}, false, fmt.Errorf("redisstore: key %s: %w", k, err)
 	}
 	return cur, false, nil
 }
 
-func (s *Store) Get(ctx context.Context, key string) (idempotency.Record, bool, error) {
+func (s *Store) Get(ctx context.Context, key string) (baldur.IdempotencyRecord, bool, error) {
 	raw, err := s.c.Get(ctx, s.prefix+key).Result()
 	if errors.Is(err, redis.Nil) {
-		return idempotency.Record{}, false, nil
+		return baldur.IdempotencyRecord{}, false, nil
 	}
 	if err != nil {
-		return idempotency.Record{}, false, err
+		return baldur.IdempotencyRecord{}, false, err
 	}
 	rec, err := decode(raw)
 	if err != nil {
-		return idempotency.Record{}, false, fmt.Errorf("redisstore: key %s: %w", s.prefix+key, err)
+		return baldur.IdempotencyRecord{}, false, fmt.Errorf("redisstore: key %s: %w", s.prefix+key, err)
 	}
 	return rec, true, nil
 }
 
-func (s *Store) Update(ctx context.Context, key string, rec idempotency.Record, now time.Time) error {
+func (s *Store) Update(ctx context.Context, key string, rec baldur.IdempotencyRecord, now time.Time) error {
 	n, err := casSet.Run(ctx, s.c, []string{s.prefix + key}, rec.Token, encode(rec), s.ttl(rec.Expires, now)).Int()
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		return idempotency.ErrLeaseLost
+		return baldur.ErrLeaseLost
 	}
 	return nil
 }
@@ -124,7 +124,7 @@ func (s *Store) Release(ctx context.Context, key, token string) error {
 		return err
 	}
 	if n == 0 {
-		return idempotency.ErrLeaseLost
+		return baldur.ErrLeaseLost
 	}
 	return nil
 }

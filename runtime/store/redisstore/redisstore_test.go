@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"log/slog"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -13,9 +14,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/baldur-go/baldur/internal/testenv"
-	"github.com/baldur-go/baldur/runtime/idempotency"
-	"github.com/baldur-go/baldur/runtime/idempotency/storetest"
+	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/store/redisstore"
+	"github.com/baldur-go/baldur/runtime/store/storetest"
 )
 
 const envAddr = "BALDUR_TEST_REDIS_ADDR"
@@ -52,11 +53,11 @@ func freshPrefix(t testing.TB, c *redis.Client) string {
 func TestConformance(t *testing.T) {
 	c := client(t)
 	storetest.Run(t, storetest.Backend{
-		Open: func(t testing.TB) (idempotency.Store, string) {
+		Open: func(t testing.TB) (baldur.IdempotencyStore, string) {
 			p := freshPrefix(t, c)
 			return redisstore.New(c, redisstore.WithPrefix(p)), p
 		},
-		Attach: func(t testing.TB, prefix string) idempotency.Store {
+		Attach: func(t testing.TB, prefix string) baldur.IdempotencyStore {
 			return redisstore.New(client(t), redisstore.WithPrefix(prefix))
 		},
 	})
@@ -85,10 +86,27 @@ func (h *counter) take() int64 { return h.cmds.Swap(0) + h.pipes.Swap(0) }
 
 type receipt struct{ ID string }
 
-func charge(ctx context.Context, e *idempotency.Engine, key string, calls *atomic.Int64) (receipt, error) {
-	return idempotency.Do(ctx, e, idempotency.Call{Policy: "charge-customer", Key: key, Args: struct{ Amount int64 }{100}},
+// charger is Charge of policy charge-customer, deduplicated on s: what
+// generated code does for idempotency_key=key.
+type charger struct{ p *baldur.Policy }
+
+func newCharger(t testing.TB, s baldur.IdempotencyStore, idem baldur.IdempotencyConfig) charger {
+	t.Helper()
+	rt, err := baldur.New(baldur.WithIdempotencyStore(s), baldur.WithLogger(slog.New(slog.DiscardHandler)),
+		baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: idem}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close() })
+	return charger{rt.Policy(baldur.Spec{Name: "charge-customer", Method: "redisstore_test.Gateway.Charge", Dedupe: true})}
+}
+
+func (c charger) charge(ctx context.Context, key string, calls *atomic.Int64) (receipt, error) {
+	return baldur.Idempotent(ctx, c.p, key, struct{ Amount int64 }{100},
 		func(context.Context) (receipt, error) { calls.Add(1); return receipt{ID: rand.Text()}, nil })
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // A first call costs one round trip to claim and one to complete; a
 // duplicate costs one. (EVALSHA falls back to EVAL once per script per
@@ -97,23 +115,20 @@ func TestRoundTrips(t *testing.T) {
 	c := client(t)
 	h := &counter{}
 	c.AddHook(h)
-	e, err := idempotency.New(redisstore.New(c, redisstore.WithPrefix(freshPrefix(t, c))), idempotency.Config{RenewEvery: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(freshPrefix(t, c))), baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
 	ctx := context.Background()
 	var calls atomic.Int64
-	if _, err := charge(ctx, e, "warm-up", &calls); err != nil {
+	if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
 		t.Fatal(err)
 	}
 	h.take()
-	if _, err := charge(ctx, e, "o-1", &calls); err != nil {
+	if _, err := e.charge(ctx, "o-1", &calls); err != nil {
 		t.Fatal(err)
 	}
 	if n := h.take(); n != 2 {
 		t.Errorf("first call: %d round trips, want 2 (claim, complete)", n)
 	}
-	if _, err := charge(ctx, e, "o-1", &calls); err != nil {
+	if _, err := e.charge(ctx, "o-1", &calls); err != nil {
 		t.Fatal(err)
 	}
 	if n := h.take(); n != 1 {
@@ -129,15 +144,12 @@ func TestRoundTrips(t *testing.T) {
 func TestUnreachable(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer c.Close()
-	e, err := idempotency.New(redisstore.New(c), idempotency.Config{StoreTimeout: 500 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newCharger(t, redisstore.New(c), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(500 * time.Millisecond)})
 	var calls atomic.Int64
 	start := time.Now()
-	_, err = charge(context.Background(), e, "o-1", &calls)
-	var se *idempotency.StoreError
-	if !errors.Is(err, idempotency.ErrStore) || !errors.As(err, &se) || se.Op != "claim" {
+	_, err := e.charge(context.Background(), "o-1", &calls)
+	var se *baldur.StoreError
+	if !errors.Is(err, baldur.ErrIdempotencyStore) || !errors.As(err, &se) || se.Op != "claim" {
 		t.Fatalf("err = %v, want a claim *StoreError", err)
 	}
 	if calls.Load() != 0 {
@@ -151,14 +163,11 @@ func TestUnreachable(t *testing.T) {
 func TestKeysHoldNoUserText(t *testing.T) {
 	c := client(t)
 	prefix := freshPrefix(t, c)
-	e, err := idempotency.New(redisstore.New(c, redisstore.WithPrefix(prefix)), idempotency.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := idempotency.WithTenant(context.Background(), "tenant-a")
+	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(prefix)), baldur.IdempotencyConfig{})
+	ctx := baldur.WithTenant(context.Background(), "tenant-a")
 	var calls atomic.Int64
 	for _, k := range []string{"order 42 for alice@example.com", "o-1", strings.Repeat("x", 255)} {
-		if _, err := charge(ctx, e, k, &calls); err != nil {
+		if _, err := e.charge(ctx, k, &calls); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -179,17 +188,14 @@ func TestKeysHoldNoUserText(t *testing.T) {
 func TestCorruptedRecord(t *testing.T) {
 	c := client(t)
 	prefix := freshPrefix(t, c)
-	e, err := idempotency.New(redisstore.New(c, redisstore.WithPrefix(prefix)), idempotency.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(prefix)), baldur.IdempotencyConfig{})
 	ctx := context.Background()
-	k := prefix + idempotency.StoreKey("", "", "charge-customer", "o-1")
+	k := prefix + storetest.StoreKey("", "", "charge-customer", "o-1")
 	if err := c.Set(ctx, k, "{not a record", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
 	var calls atomic.Int64
-	if _, err := charge(ctx, e, "o-1", &calls); !errors.Is(err, idempotency.ErrStore) || calls.Load() != 0 {
+	if _, err := e.charge(ctx, "o-1", &calls); !errors.Is(err, baldur.ErrIdempotencyStore) || calls.Load() != 0 {
 		t.Fatalf("err = %v after %d runs, want ErrStore and no run", err, calls.Load())
 	}
 	if v, _ := c.Get(ctx, k).Result(); v != "{not a record" {
@@ -204,7 +210,7 @@ func TestPhysicalExpiry(t *testing.T) {
 	prefix := freshPrefix(t, c)
 	s := redisstore.New(c, redisstore.WithPrefix(prefix), redisstore.WithGrace(time.Minute))
 	ctx, now := context.Background(), time.Now()
-	rec := idempotency.Record{State: idempotency.StateInFlight, Token: rand.Text(), Fingerprint: "f", Expires: now.Add(30 * time.Second)}
+	rec := baldur.IdempotencyRecord{State: baldur.RecordInFlight, Token: rand.Text(), Fingerprint: "f", Expires: now.Add(30 * time.Second)}
 	if _, claimed, err := s.Claim(ctx, "k", rec, now); err != nil || !claimed {
 		t.Fatal(claimed, err)
 	}

@@ -11,7 +11,6 @@ import (
 
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/baldurtest"
-	"github.com/baldur-go/baldur/runtime/idempotency"
 )
 
 const defaults = `
@@ -76,7 +75,7 @@ func BytesOnly(t testing.TB) (*baldur.Runtime, *baldurtest.Clock) {
 	t.Helper()
 	clock := baldurtest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	// Embedding only the store interface hides the memory store's Local.
-	store := struct{ baldur.IdempotencyStore }{idempotency.NewMemoryStore(0)}
+	store := struct{ baldur.IdempotencyStore }{baldur.NewMemoryStore(baldur.MemoryLimits{})}
 	rt, err := baldur.New(baldur.WithClock(clock), baldur.WithConfigYAML([]byte(defaults)),
 		baldur.WithIdempotencyStore(store), baldur.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {

@@ -1,0 +1,281 @@
+package baldur
+
+import (
+	"bytes"
+	"container/list"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// idemEngine deduplicates one policy's calls by key through a store. It is
+// safe for concurrent use; engines in several processes may share one
+// store. Runtime.Policy builds one per idempotent policy name.
+type idemEngine struct {
+	rt     *Runtime
+	policy string
+	method string
+	store  IdempotencyStore
+	cfg    idemConfig
+	local  bool         // store is a LocalIdempotencyStore (see there)
+	mem    *MemoryStore // store, when it is one: read and written without copies
+
+	mu      sync.Mutex
+	flights map[string]*flight // store key → the one local call working on it
+	// unrecorded: results that ran but could not be recorded, by store key,
+	// and their keys oldest first (see keepUnrecorded).
+	unrecorded      map[string]*unrecorded
+	unrecordedOrder list.List
+}
+
+func newIdemEngine(rt *Runtime, policy, method string, store IdempotencyStore, cfg idemConfig) *idemEngine {
+	e := &idemEngine{
+		rt: rt, policy: policy, method: method, store: store, cfg: cfg,
+		local: isLocal(store), flights: make(map[string]*flight),
+	}
+	e.mem, _ = store.(*MemoryStore)
+	return e
+}
+
+// idemRequest is one call as execute sees it.
+type idemRequest struct {
+	// key is the business key as text; "" means the key is missing.
+	key string
+	// args is a canonical encoding of the other arguments (canonicalJSON);
+	// only its sha256 is stored (a MemoryStore may keep up to 64 bytes of
+	// it instead, in this process's memory).
+	args []byte
+	// ttl is how long the record answers duplicates.
+	ttl time.Duration
+}
+
+// result is the outcome of execute.
+type result struct {
+	val []byte // shared with the flight or the store: never written
+	err error
+	// settled: the outcome is run's or the store's, as opposed to the
+	// caller giving up or being refused before the flight; only then may
+	// the caller read what run wrote.
+	settled bool
+	// A completed record found in e.mem: its memo (see Idempotent), and
+	// what setMemo needs to attach one.
+	memo       any
+	key, token string
+}
+
+// execute runs run at most once per key while the key's record lives, and
+// hands every duplicate the stored result:
+//
+//   - the first caller claims the key and runs run; a result is stored,
+//     a permanent failure is stored, any other failure releases the key;
+//   - a concurrent duplicate waits for that outcome (IdempotencyConfig.
+//     InFlight); duplicates in this process wait on the local call, not on
+//     the store;
+//   - a later duplicate gets the stored bytes without calling run;
+//   - a duplicate with different args gets ErrKeyReused.
+//
+// run executes on its own goroutine with a context that keeps ctx's values
+// but is cancelled only when every local caller waiting for it has given
+// up, so the first caller's cancellation neither poisons the others nor
+// frees the key while run still runs. A caller whose ctx ends returns
+// ctx.Err() at once. That context has no deadline, since callers' deadlines
+// differ: each caller stops waiting at its own, and the policy's timeout
+// layer, inside run, bounds the attempts.
+func (e *idemEngine) execute(ctx context.Context, r idemRequest, run runner) result {
+	if r.key == "" {
+		if e.cfg.MissingKey == MissingKeyRun {
+			val, err := run.run(ctx)
+			return result{val: val, err: err, settled: true}
+		}
+		return result{err: ErrMissingKey}
+	}
+	if err := ctx.Err(); err != nil {
+		return result{err: err}
+	}
+	if !validKey(r.key, e.cfg.MaxKeyBytes) {
+		return result{err: fmt.Errorf("%w: %d bytes, at most %d, UTF-8 without control characters", ErrInvalidKey, len(r.key), e.cfg.MaxKeyBytes)}
+	}
+	tenant := TenantFrom(ctx)
+	if tenant == "" && e.cfg.RequireTenant {
+		return result{err: ErrMissingTenant}
+	}
+	key := storeKey(e.cfg.Namespace, tenant, e.policy, r.key)
+	var (
+		now       time.Time
+		token, fp string
+	)
+	if e.local {
+		now = e.cfg.clock.Now()
+		if e.mem == nil || len(r.args) > maxMemArgs { // hashed here, not under the lock
+			fp = fingerprint(r.args)
+		}
+	}
+	e.mu.Lock()
+	if f := e.flights[key]; f != nil {
+		err := e.joinLocked(f, r.args)
+		e.mu.Unlock()
+		if err != nil {
+			return result{err: err}
+		}
+		return e.await(ctx, f, false)
+	}
+	if len(e.unrecorded) > 0 {
+		if res, ok := e.unrecordedLocked(key, r.args); ok {
+			e.mu.Unlock()
+			return res
+		}
+	}
+	if e.local {
+		var res result
+		var answered bool
+		if res, answered, token, fp = e.claimLocal(ctx, key, r.args, fp, now); answered {
+			e.mu.Unlock()
+			return res
+		}
+	}
+	f := newFlight(ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait)
+	f.token, f.fp = token, fp
+	if token != "" {
+		f.leaseEnd = e.leaseEnd(now)
+	}
+	e.flights[key] = f
+	e.mu.Unlock()
+	go e.fly(f)
+	return e.await(ctx, f, true)
+}
+
+// joinLocked attaches a caller with arguments args to the local flight f.
+// Called with e.mu held.
+func (e *idemEngine) joinLocked(f *flight, args []byte) error {
+	if !bytes.Equal(f.args, args) { // equal encodings, equal fingerprints
+		e.event(EventKeyReused)
+		return ErrKeyReused
+	}
+	f.refs++
+	e.event(EventDuplicate)
+	return nil
+}
+
+// await waits for f's outcome. The first caller counts as a duplicate only
+// once the key turns out to be held by another process; a joiner, as soon
+// as the flight is running or waiting.
+func (e *idemEngine) await(ctx context.Context, f *flight, first bool) result {
+	if f.busy == nil { // a duplicate waits for the outcome or the caller's end
+		select {
+		case <-f.done:
+			return f.result()
+		case <-ctx.Done():
+			e.leave(f, ctx.Err())
+			return result{err: ctx.Err()}
+		}
+	}
+	busy := f.remote
+	if !first {
+		busy = f.busy
+	}
+	var bound <-chan time.Time
+	for {
+		select {
+		case <-f.done:
+			return f.result()
+		case <-busy:
+			busy = nil
+			select {
+			case <-f.done:
+				return f.result()
+			default:
+			}
+			if e.cfg.InFlight.Fails() {
+				e.leave(f, nil)
+				return result{err: ErrInFlight}
+			}
+			t := e.cfg.calls.NewTimer(e.cfg.InFlight.MaxWait())
+			defer t.Stop()
+			bound = t.C()
+		case <-bound:
+			e.leave(f, context.DeadlineExceeded)
+			return result{err: ErrInFlight}
+		case <-ctx.Done():
+			e.leave(f, ctx.Err())
+			return result{err: ctx.Err()}
+		}
+	}
+}
+
+func (f *flight) result() result {
+	val, err := f.outcome()
+	return result{val: val, err: err, settled: true}
+}
+
+// leave drops a caller that stopped waiting because of why; the last one
+// out cancels the flight, so a call nobody waits for does not run on. When
+// a caller left because its deadline (or the in-flight bound) passed, the
+// flight's cause is errAbandoned: the dependency did not answer in time,
+// which its breaker counts as a failure. A flight that every caller
+// cancelled is cancelled like a plain call whose caller cancels.
+func (e *idemEngine) leave(f *flight, why error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f.refs--
+	if errors.Is(why, context.DeadlineExceeded) {
+		f.timedOut = true
+	}
+	if f.refs > 0 || f.finished {
+		return
+	}
+	if e.flights[f.key] == f {
+		delete(e.flights, f.key)
+	}
+	if f.timedOut {
+		f.cancel(errAbandoned)
+	} else {
+		f.cancel(context.Canceled)
+	}
+}
+
+// errAbandoned is the cause of a flight's cancellation when its callers
+// gave up waiting for it at their deadlines. It matches
+// context.DeadlineExceeded.
+var errAbandoned error = abandonedError{}
+
+type abandonedError struct{}
+
+func (abandonedError) Error() string {
+	return "baldur: idempotent call abandoned: every caller's deadline passed"
+}
+
+func (abandonedError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// abandoned reports whether ctx is an idempotent call's context that its
+// callers gave up on at their deadlines.
+func abandoned(ctx context.Context) bool {
+	_, ok := context.Cause(ctx).(abandonedError)
+	return ok
+}
+
+// finish publishes f's outcome. A panic that no caller waits for any more
+// is reported instead, so that it does not vanish.
+func (e *idemEngine) finish(f *flight) {
+	e.mu.Lock()
+	f.finished = true
+	if e.flights[f.key] == f {
+		delete(e.flights, f.key)
+	}
+	lost := f.panicked != nil && f.refs == 0
+	e.mu.Unlock()
+	f.cancel(context.Canceled)
+	close(f.done)
+	if lost {
+		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: f.panicked})
+	}
+}
+
+// event reports what happened to one of the engine's calls, when anyone
+// listens.
+func (e *idemEngine) event(kind EventKind) {
+	if e.rt.callEvents {
+		e.rt.emit(context.Background(), Event{Kind: kind, Policy: e.policy, Method: e.method})
+	}
+}

@@ -1,0 +1,220 @@
+package baldur
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+)
+
+// runner is the call a flight makes: Idempotent's typed call, which
+// encodes its result, or in tests a function of bytes.
+type runner interface {
+	run(ctx context.Context) ([]byte, error)
+}
+
+// runFunc is a run of bytes. Its result is copied: the caller's function
+// may keep writing the slice it returned, and the engine hands the bytes
+// to the store and to duplicates without copying them again.
+type runFunc func(context.Context) ([]byte, error)
+
+func (f runFunc) run(ctx context.Context) ([]byte, error) {
+	val, err := f(ctx)
+	return bytes.Clone(val), err
+}
+
+// flight is the one local call working on a store key. Every local caller
+// with that key waits on it, so a process talks to the store once per key
+// however many duplicates it has.
+type flight struct {
+	key  string
+	args []byte // canonical encoding of the other arguments
+	fp   string // their fingerprint, computed when needed by fingerprint
+	ttl  time.Duration
+	run  runner
+
+	// ctx carries the first caller's values without its cancellation;
+	// cancel fires when the last waiting caller leaves or the lease is lost.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
+	refs     int  // callers waiting; guarded by idemEngine.mu
+	finished bool // guarded by idemEngine.mu
+	timedOut bool // a caller left at its deadline; guarded by idemEngine.mu
+
+	// busy and remote are closed when the call runs or waits, and when it
+	// waits on another process; they exist only when the in-flight mode
+	// makes callers watch them. running and remoteSeen are their flags,
+	// written by the flight's goroutine alone.
+	busy, remote        chan struct{}
+	running, remoteSeen bool
+
+	done     chan struct{}
+	val      []byte // read-only once published: callers copy it or decode it
+	err      error
+	panicked *PanicError
+	token    string // set once the flight owns the key
+	// leaseEnd is when the claim ends unless renewed; the heartbeat moves it.
+	leaseEnd time.Time
+}
+
+func newFlight(ctx context.Context, key string, args []byte, ttl time.Duration, run runner, watched bool) *flight {
+	fctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	f := &flight{
+		key: key, args: args, ttl: ttl, run: run,
+		ctx: fctx, cancel: cancel,
+		refs: 1,
+		done: make(chan struct{}),
+	}
+	if watched {
+		f.busy, f.remote = make(chan struct{}), make(chan struct{})
+	}
+	return f
+}
+
+// fingerprint is the fingerprint of f.args. Only the flight's goroutine
+// calls it once the flight is published.
+func (f *flight) fingerprint() string {
+	if f.fp == "" {
+		f.fp = fingerprint(f.args)
+	}
+	return f.fp
+}
+
+// markRunning says the inner call has started here.
+func (f *flight) markRunning() {
+	if !f.running {
+		f.running = true
+		if f.busy != nil {
+			close(f.busy)
+		}
+	}
+}
+
+// markRemote says another process holds the key.
+func (f *flight) markRemote() {
+	f.markRunning()
+	if !f.remoteSeen {
+		f.remoteSeen = true
+		if f.remote != nil {
+			close(f.remote)
+		}
+	}
+}
+
+// outcome is the published result; val is shared.
+func (f *flight) outcome() ([]byte, error) {
+	if f.panicked != nil {
+		panic(f.panicked)
+	}
+	return f.val, f.err
+}
+
+// fly runs f to its outcome and publishes it. It is the flight's goroutine.
+func (e *idemEngine) fly(f *flight) {
+	finished := false
+	defer func() {
+		if !finished { // run called runtime.Goexit: free the key, tell the callers
+			if f.token != "" {
+				_ = e.release(f)
+			}
+			f.val, f.err = nil, errGoexit
+			e.finish(f)
+		}
+	}()
+	if f.token != "" { // claimed by its first caller
+		f.val, f.err = e.own(f)
+	} else {
+		f.val, f.err = e.resolve(f)
+	}
+	finished = true
+	e.finish(f)
+}
+
+// resolve claims the key and runs the call, or finds its outcome in the
+// store, waiting while another process holds it.
+func (e *idemEngine) resolve(f *flight) ([]byte, error) {
+	disagreements := 0
+	for {
+		now := e.cfg.clock.Now()
+		mine := IdempotencyRecord{State: RecordInFlight, Token: e.newToken(), Fingerprint: f.fingerprint(), Expires: e.leaseEnd(now)}
+		cur, claimed, err := e.claim(f, mine, now)
+		if err != nil {
+			return nil, err
+		}
+		if claimed {
+			f.token, f.leaseEnd = mine.Token, mine.Expires
+			return e.own(f)
+		}
+		if !cur.Live(now) {
+			// The store refused the claim yet shows a free key.
+			disagreements++
+			if disagreements >= e.cfg.MaxClaimAttempts {
+				return nil, &StoreError{Op: "claim", Err: fmt.Errorf("%w: %d claims refused without a live record", errInconsistentState, disagreements)}
+			}
+			continue
+		}
+		val, err, free := e.wait(f, cur)
+		if !free {
+			return val, err
+		}
+		disagreements = 0 // the key was freed while we watched it: claim again
+	}
+}
+
+// wait reads the outcome out of a live record, polling while it is in
+// flight elsewhere. free means the record went away or its lease ended, so
+// the caller should claim the key.
+func (e *idemEngine) wait(f *flight, cur IdempotencyRecord) (val []byte, err error, free bool) {
+	backoff := e.cfg.PollMin
+	for {
+		if cur.Fingerprint != f.fingerprint() {
+			e.event(EventKeyReused)
+			return nil, ErrKeyReused, false
+		}
+		switch cur.State {
+		case RecordCompleted:
+			e.event(EventDuplicate)
+			return cur.Value, nil, false
+		case RecordFailed:
+			e.event(EventDuplicate)
+			return nil, &StoredError{Message: string(cur.Value)}, false
+		case RecordInFlight:
+		default:
+			return nil, &StoreError{Op: "get", Err: fmt.Errorf("%w: record in state %v", errInconsistentState, cur.State)}, false
+		}
+		if !f.remoteSeen {
+			f.markRemote()
+		}
+		// Poll with capped backoff, but look again right when the lease ends,
+		// since a dead owner's key is ours to take over then.
+		d := min(backoff, cur.Expires.Sub(e.cfg.clock.Now()))
+		backoff = min(2*backoff, e.cfg.PollMax)
+		if err := sleepOn(f.ctx, e.cfg.calls, d); err != nil {
+			return nil, err, false
+		}
+		rec, ok, err := e.get(f)
+		if err != nil {
+			return nil, err, false
+		}
+		if !ok || !rec.Live(e.cfg.clock.Now()) {
+			return nil, nil, true
+		}
+		cur = rec
+	}
+}
+
+// sleepOn waits d on c, or until ctx ends.
+func sleepOn(ctx context.Context, c Clock, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := c.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,113 @@
+package baldur
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// claimLocal is execute's claim on a LocalStore, for a key without a
+// local flight, called with e.mu held at now. The claim is made right
+// here, on the caller's goroutine and under the lock, which is cheap
+// because the store neither blocks nor does I/O, and makes "no local
+// flight on the key" and the claim one step: a stored result (or a
+// failure) is answered without a flight or a goroutine. Otherwise execute
+// starts a flight: with token set when the key is claimed, to run the
+// call (the first caller must be able to leave while it runs), or without
+// one to wait for another engine sharing the store.
+//
+// fp is the fingerprint of args, or empty when a MemoryStore keeps the
+// arguments instead (see maxMemArgs); it is returned for the flight.
+func (e *idemEngine) claimLocal(ctx context.Context, key string, args []byte, fp string, now time.Time) (res result, answered bool, token, flightFP string) {
+	mine := IdempotencyRecord{State: RecordInFlight, Fingerprint: fp, Expires: e.leaseEnd(now)}
+	var (
+		cur     IdempotencyRecord
+		curArgs []byte
+		memo    any
+		claimed bool
+		err     error
+	)
+	if e.mem != nil {
+		cur, curArgs, memo, claimed, err = e.mem.claim(key, mine, args, now)
+		if claimed {
+			mine.Token = cur.Token // the store drew it
+		}
+	} else {
+		mine.Token = localToken()
+		// Detached, as the flight's store calls are: the caller's
+		// cancellation is answered by await, not by a failed claim.
+		cur, claimed, err = e.store.Claim(context.WithoutCancel(ctx), key, mine, now)
+	}
+	switch {
+	case err != nil:
+		return result{err: e.storeErr("claim", err)}, true, "", ""
+	case claimed:
+		return result{}, false, mine.Token, fp
+	case cur.Live(now) && cur.State != RecordInFlight:
+		same := bytes.Equal(curArgs, args)
+		if curArgs == nil { // a record written with its fingerprint
+			if fp == "" {
+				fp = fingerprint(args)
+			}
+			same = cur.Fingerprint == fp
+		}
+		return e.stored(key, same, cur, memo), true, "", ""
+	}
+	return result{}, false, "", fp // held elsewhere, or a claim/read disagreement
+}
+
+// stored answers a caller from a finished record found at claim time;
+// same says whether the record is for the caller's arguments.
+func (e *idemEngine) stored(key string, same bool, cur IdempotencyRecord, memo any) result {
+	if !same {
+		e.event(EventKeyReused)
+		return result{err: ErrKeyReused, settled: true}
+	}
+	switch cur.State {
+	case RecordCompleted:
+		e.event(EventDuplicate)
+		res := result{val: cur.Value, settled: true}
+		if e.mem != nil {
+			res.memo, res.key, res.token = memo, key, cur.Token
+		}
+		return res
+	case RecordFailed:
+		e.event(EventDuplicate)
+		return result{err: &StoredError{Message: string(cur.Value)}, settled: true}
+	}
+	return result{err: &StoreError{Op: "claim", Err: fmt.Errorf("%w: record in state %v", errInconsistentState, cur.State)}, settled: true}
+}
+
+// heldLease is how long a claim on a local store lasts when renewal is on:
+// until the call ends, since the store cannot outlive its owner.
+const heldLease = time.Duration(1<<63 - 1)
+
+// leaseEnd is when a claim made at now ends unless renewed.
+func (e *idemEngine) leaseEnd(now time.Time) time.Time {
+	if e.local && e.cfg.RenewEvery >= 0 {
+		return now.Add(heldLease)
+	}
+	return now.Add(e.cfg.Lease)
+}
+
+// tokenAlphabet is crypto/rand.Text's: tokens look the same from both
+// sources.
+const tokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// localToken is a claim token of 26 characters of [A-Z2-7] (130 bits) from
+// math/rand/v2, whose per-thread ChaCha8 state makes it unique without a
+// system call.
+func localToken() string {
+	var b [26]byte
+	x := rand.Uint64()
+	for i := range b {
+		if i == 12 || i == 24 {
+			x = rand.Uint64()
+		}
+		b[i] = tokenAlphabet[x&31]
+		x >>= 5
+	}
+	return string(b[:])
+}
