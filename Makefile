@@ -1,5 +1,6 @@
 # Baldur for Go. The README's quick start is `make demo` then `make test`.
 
+SHELL   := /bin/bash
 GO      ?= go
 BIN     := bin/baldurgen
 RACE    ?= -race
@@ -19,9 +20,12 @@ demo: $(BIN)
 	$(GO) run ./examples/payments/cmd/demo
 
 ## test: vet, then every test of the module (race detector on) and of the
-## generator's test-case module, whose golden files are compiled and run
+## generator's test-case module, whose golden files are compiled and run.
+## The store tests run against Redis and PostgreSQL: the BALDUR_TEST_*
+## variables, or the default local ports when a server answers there; what
+## cannot run is named in one line.
 test: vet
-	$(GO) test $(RACE) ./...
+	eval "$$(.ci/services)" && $(GO) test $(RACE) ./...
 	cd testdata && $(GO) vet ./golden/... ./lib/... && $(GO) test $(RACE) ./golden/... ./lib/...
 	cd bench && $(GO) vet ./...
 

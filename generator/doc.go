@@ -4,4 +4,8 @@
 // results atomically (or compare them with what is on disk).
 //
 // Nothing is written when any diagnostic was reported.
+//
+// The package is internal to baldurgen: it exports only what the other
+// packages of the toolchain need, and makes no compatibility promise. Use
+// the baldurgen command; generated code imports only the runtime.
 package generator

@@ -111,7 +111,7 @@ func typeCheck(fset *token.FileSet, imports map[string]*types.Package, srcs map[
 // FuzzGenerate feeds arbitrary annotation text through the whole
 // pipeline. Whatever is accepted must render to Go that parses,
 // type-checks with its input and declares exactly the decorator's
-// top-level names: no annotation value can inject code (RELIABILITY X7).
+// top-level names: no annotation value can inject code (docs/reliability.md, X7).
 func FuzzGenerate(f *testing.F) {
 	for _, s := range []string{
 		"retry", "name=charge-customer retry=3 breaker=gateway timeout=250ms fallback=fbSlice retry_on=ErrA,io.EOF abort_on=ErrB ignore=ErrA",

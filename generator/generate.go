@@ -41,6 +41,8 @@ type Result struct {
 	// do not stop generation.
 	Diagnostics parser.Diagnostics
 	Warnings    parser.Diagnostics
+
+	declared parser.Declared // for CheckConfig
 }
 
 // Generate loads the packages, reads their annotations and renders every
@@ -65,7 +67,7 @@ func Generate(opts Options) (*Result, error) {
 	model, more := parser.Read(fset, pkgs, foreign...)
 	more, warnings := more.Split()
 	diags = append(forwardReferences(diags, model), more...)
-	res := &Result{Warnings: warnings.Sort()}
+	res := &Result{Warnings: warnings.Sort(), declared: parser.DeclaredNames(model)}
 	var jobs []renderJob
 	for _, pkg := range model {
 		// A package with problems renders nothing; the others still render,

@@ -3,15 +3,19 @@ package generator_test
 import (
 	"bytes"
 	"flag"
+	"go/ast"
+	"go/types"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/go/packages"
 
 	"github.com/baldur-go/baldur/generator"
+	"github.com/baldur-go/baldur/parser"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -110,6 +114,65 @@ func TestGoldenCompiles(t *testing.T) {
 	}
 }
 
+// TestGoldenReadsHandWritten holds the generated files to what a reviewer
+// would ask of hand-written Go: no local that shadows another (but the
+// attempt closure's context, which must replace the caller's), no empty
+// struct types declared for nothing, struct tags in backquotes.
+func TestGoldenReadsHandWritten(t *testing.T) {
+	root := filepath.Dir(testdata(t))
+	files := 0
+	for dir, pattern := range map[string]string{testdata(t): "./golden/...", root: "./examples/...", filepath.Join(root, "bench"): "./svc"} {
+		pkgs, err := packages.Load(&packages.Config{Mode: generator.LoadMode, Dir: dir}, pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pkgs {
+			for _, e := range p.Errors {
+				t.Errorf("%s: %v", p.PkgPath, e)
+			}
+			for _, f := range p.Syntax {
+				if strings.HasSuffix(p.Fset.Position(f.Package).Filename, "_baldur.go") {
+					readsHandWritten(t, p, f)
+					files++
+				}
+			}
+		}
+	}
+	if files < 10 {
+		t.Errorf("only %d generated files read", files)
+	}
+}
+
+func readsHandWritten(t *testing.T, p *packages.Package, f *ast.File) {
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			v, ok := p.TypesInfo.Defs[n].(*types.Var)
+			if !ok || v.IsField() || v.Parent() == nil || v.Parent() == p.Types.Scope() {
+				return true
+			}
+			_, outer := v.Parent().Parent().LookupParent(v.Name(), v.Pos())
+			if o, ok := outer.(*types.Var); ok && o.Parent() != p.Types.Scope() && !isContext(v.Type()) {
+				t.Errorf("%s: %s shadows the %s declared at %s", p.Fset.Position(n.Pos()), v.Name(), v.Name(), p.Fset.Position(o.Pos()))
+			}
+		case *ast.TypeSpec:
+			if st, ok := n.Type.(*ast.StructType); ok && st.Fields.NumFields() == 0 {
+				t.Errorf("%s: type %s struct{} declares nothing", p.Fset.Position(n.Pos()), n.Name.Name)
+			}
+		case *ast.Field:
+			if n.Tag != nil && !strings.HasPrefix(n.Tag.Value, "`") {
+				t.Errorf("%s: struct tag %s is not in backquotes", p.Fset.Position(n.Tag.Pos()), n.Tag.Value)
+			}
+		}
+		return true
+	})
+}
+
+func isContext(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
+}
+
 // TestBad runs every bad case and compares the diagnostics, relative to
 // the case directory, with want/stderr.txt. Nothing may be produced.
 func TestBad(t *testing.T) {
@@ -133,17 +196,26 @@ func TestLint(t *testing.T) {
 	if len(res.Diagnostics) > 0 {
 		t.Errorf("lint cases must be valid, with warnings only: %v", res.Diagnostics)
 	}
-	compareCases(t, "lint", res.Warnings)
+	// A case with a baldur.yaml is also linted as with --config.
+	diags := res.Warnings
+	for _, dir := range caseDirs(t, "lint") {
+		path := filepath.Join(dir, "baldur.yaml")
+		if data, err := os.ReadFile(path); err == nil {
+			diags = append(diags, res.CheckConfig(path, data)...)
+		}
+	}
+	compareCases(t, "lint", diags)
 }
 
 // compareCases checks the diagnostics of each testdata/<group>/<case>
 // against its want/stderr.txt, rewriting it with -update.
-func compareCases(t *testing.T, group string, diags []generator.Diagnostic) {
+func compareCases(t *testing.T, group string, diags []parser.Diagnostic) {
 	for _, dir := range caseDirs(t, group) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var mine []generator.Diagnostic
+			var mine []parser.Diagnostic
 			for _, d := range diags {
-				if filepath.Dir(d.Pos.Filename) == dir {
+				// A case may hold packages below its directory too.
+				if strings.HasPrefix(d.Pos.Filename, dir+string(filepath.Separator)) {
 					mine = append(mine, d)
 				}
 			}

@@ -2,7 +2,6 @@ package generator
 
 import (
 	"bytes"
-	"fmt"
 	"go/ast"
 	goparser "go/parser"
 	"go/token"
@@ -18,9 +17,9 @@ import (
 	"github.com/baldur-go/baldur/parser"
 )
 
-// LoadMode is all baldurgen asks of go/packages: types come from export
+// loadMode is all baldurgen asks of go/packages: types come from export
 // data, syntax is parsed only for the matched packages' own files.
-const LoadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
 	packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo
 
 // load runs the one packages.Load of a generation and returns the packages
@@ -34,13 +33,16 @@ func load(opts Options, fset *token.FileSet) ([]*packages.Package, parser.Diagno
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, goCommandFailed(err)
 	}
 	if len(pkgs) == 0 {
 		return nil, nil, whyNothing(cfg, patterns)
 	}
 	slices.SortFunc(pkgs, func(a, b *packages.Package) int { return strings.Compare(a.PkgPath, b.PkgPath) })
 
+	if err := setupErrors(cfg, patterns, pkgs); err != nil {
+		return nil, nil, err
+	}
 	var diags parser.Diagnostics
 	for _, p := range pkgs {
 		generated := map[string]bool{}
@@ -64,7 +66,7 @@ func load(opts Options, fset *token.FileSet) ([]*packages.Package, parser.Diagno
 
 func loadConfig(opts Options, fset *token.FileSet) *packages.Config {
 	cfg := &packages.Config{
-		Mode:  LoadMode,
+		Mode:  loadMode,
 		Dir:   opts.Dir,
 		Fset:  fset,
 		Env:   os.Environ(),
@@ -100,14 +102,14 @@ func whyNothing(cfg *packages.Config, patterns []string) error {
 	plain.Mode = packages.NeedName
 	pkgs, err := packages.Load(&plain, patterns...)
 	if err != nil {
-		return err
+		return goCommandFailed(err)
 	}
 	for _, p := range pkgs {
 		for _, e := range p.Errors {
-			return fmt.Errorf("loading %s: %s", strings.Join(patterns, " "), e.Msg)
+			return &LoadError{Messages: []string{withPos(e.Pos, e.Msg, cfg.Dir)}}
 		}
 	}
-	return fmt.Errorf("no packages match %s", strings.Join(patterns, " "))
+	return &LoadError{Messages: []string{"no packages match " + strings.Join(patterns, " ")}}
 }
 
 // compilerLine is one line of compiler output: file:line:col: message.

@@ -36,6 +36,3 @@ func Relative(path, dir string) string {
 	}
 	return rel
 }
-
-// Diagnostic is a problem found in the user's code.
-type Diagnostic = parser.Diagnostic

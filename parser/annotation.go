@@ -10,49 +10,49 @@ import (
 	"time"
 )
 
-// Annotation is what one directive, or an interface's defaults merged with
+// annotation is what one directive, or an interface's defaults merged with
 // a method's directive, says. A nil field was not written.
-type Annotation struct {
+type annotation struct {
 	Pos      token.Position
-	Name     *Value[string]
-	Retry    *Value[int] // RetryDefault, 0 for off, or attempts
-	Breaker  *Value[string]
-	Timeout  *Value[time.Duration]
-	Fallback *Value[Ref]
-	RetryOn  *Value[[]Ref]
-	AbortOn  *Value[[]Ref]
-	Ignore   *Value[[]Ref]
+	Name     *typedValue[string]
+	Retry    *typedValue[int] // RetryDefault, 0 for off, or attempts
+	Breaker  *typedValue[string]
+	Timeout  *typedValue[time.Duration]
+	Fallback *typedValue[identRef]
+	RetryOn  *typedValue[[]identRef]
+	AbortOn  *typedValue[[]identRef]
+	Ignore   *typedValue[[]identRef]
 	// Idempotent marks a method that is safe to repeat, which retry
 	// otherwise warns about.
-	Idempotent *Value[bool]
+	Idempotent *typedValue[bool]
 	// IdempotencyKey is the parameter path whose value deduplicates calls;
 	// IdempotencyTTL is how long a result answers duplicates.
-	IdempotencyKey *Value[KeyPath]
-	IdempotencyTTL *Value[time.Duration]
+	IdempotencyKey *typedValue[keyPath]
+	IdempotencyTTL *typedValue[time.Duration]
 }
 
-// KeyPath is an idempotency_key value: a parameter, then fields, the last
+// keyPath is an idempotency_key value: a parameter, then fields, the last
 // element optionally a method called without arguments: orderID,
 // req.Order.ID, req.Key().
-type KeyPath struct {
+type keyPath struct {
 	Elems []string
 	Call  bool
 	Text  string
 	Pos   token.Position
 }
 
-// RetryDefault is Annotation.Retry for a bare `retry`.
+// RetryDefault is annotation.Retry for a bare `retry`.
 const RetryDefault = -1
 
 // Value is a typed annotation value and where its key was written.
-type Value[T any] struct {
+type typedValue[T any] struct {
 	V   T
 	Pos token.Position
 }
 
-// Ref names a package-level identifier, optionally qualified by an import
+// identRef names a package-level identifier, optionally qualified by an import
 // of the annotated file: `queuedCharge`, `io.EOF`.
-type Ref struct {
+type identRef struct {
 	Qualifier string
 	Name      string
 	Pos       token.Position
@@ -60,7 +60,7 @@ type Ref struct {
 	Obj types.Object
 }
 
-func (r Ref) String() string {
+func (r identRef) String() string {
 	if r.Qualifier == "" {
 		return r.Name
 	}
@@ -114,9 +114,9 @@ const (
 
 // parseAnnotation turns a protected directive's arguments into typed
 // values. onMethod is false for an interface's defaults.
-func parseAnnotation(d *Directive, onMethod bool) (*Annotation, Diagnostics) {
+func parseAnnotation(d *directive, onMethod bool) (*annotation, Diagnostics) {
 	var diags Diagnostics
-	a := &Annotation{Pos: d.Pos}
+	a := &annotation{Pos: d.Pos}
 	seen := map[string]token.Position{}
 	for _, arg := range d.Args {
 		spec, ok := keys[arg.Key]
@@ -152,35 +152,35 @@ func parseAnnotation(d *Directive, onMethod bool) (*Annotation, Diagnostics) {
 }
 
 // set stores one argument's value, or explains why it is not valid.
-func (a *Annotation) set(arg Arg) string {
+func (a *annotation) set(arg directiveArg) string {
 	at := arg.KeyPos
 	switch arg.Key {
 	case "name":
 		if msg := checkName("name", arg.Value); msg != "" {
 			return msg
 		}
-		a.Name = &Value[string]{arg.Value, at}
+		a.Name = &typedValue[string]{arg.Value, at}
 	case "retry":
 		n, msg := parseRetry(arg)
 		if msg != "" {
 			return msg
 		}
-		a.Retry = &Value[int]{n, at}
+		a.Retry = &typedValue[int]{n, at}
 	case "breaker":
 		if arg.HasValue {
 			if msg := checkName("breaker", arg.Value); msg != "" {
 				return msg
 			}
 		}
-		a.Breaker = &Value[string]{arg.Value, at}
+		a.Breaker = &typedValue[string]{arg.Value, at}
 	case "idempotent":
-		a.Idempotent = &Value[bool]{true, at}
+		a.Idempotent = &typedValue[bool]{true, at}
 	case "idempotency_key":
 		k, msg := parseKeyPath(arg)
 		if msg != "" {
 			return msg
 		}
-		a.IdempotencyKey = &Value[KeyPath]{k, at}
+		a.IdempotencyKey = &typedValue[keyPath]{k, at}
 	case "idempotency_ttl":
 		d, err := time.ParseDuration(arg.Value)
 		switch {
@@ -189,7 +189,7 @@ func (a *Annotation) set(arg Arg) string {
 		case d <= 0 || d > maxTTL:
 			return "idempotency_ttl " + arg.Value + " is out of range: it must be more than 0 and at most 8784h (366 days)"
 		}
-		a.IdempotencyTTL = &Value[time.Duration]{d, at}
+		a.IdempotencyTTL = &typedValue[time.Duration]{d, at}
 	case "timeout":
 		d, err := time.ParseDuration(arg.Value)
 		switch {
@@ -198,19 +198,19 @@ func (a *Annotation) set(arg Arg) string {
 		case d <= 0 || d > maxTimeout:
 			return "timeout " + arg.Value + " is out of range: it must be more than 0 and at most 24h"
 		}
-		a.Timeout = &Value[time.Duration]{d, at}
+		a.Timeout = &typedValue[time.Duration]{d, at}
 	case "fallback":
 		refs, msg := parseRefs(arg, false)
 		if msg != "" {
 			return msg
 		}
-		a.Fallback = &Value[Ref]{refs[0], at}
+		a.Fallback = &typedValue[identRef]{refs[0], at}
 	case "retry_on", "abort_on", "ignore":
 		refs, msg := parseRefs(arg, true)
 		if msg != "" {
 			return msg
 		}
-		v := &Value[[]Ref]{refs, at}
+		v := &typedValue[[]identRef]{refs, at}
 		switch arg.Key {
 		case "retry_on":
 			a.RetryOn = v
@@ -224,7 +224,7 @@ func (a *Annotation) set(arg Arg) string {
 }
 
 // merge returns the interface defaults d overlaid by the method's own m.
-func merge(d, m *Annotation) *Annotation {
+func merge(d, m *annotation) *annotation {
 	if d == nil {
 		return m
 	}

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-func annotate(t *testing.T, text string, onMethod bool) (*Annotation, Diagnostics) {
+func annotate(t *testing.T, text string, onMethod bool) (*annotation, Diagnostics) {
 	t.Helper()
-	d, diags := ParseDirective(text, at)
+	d, diags := parseDirective(text, at)
 	if len(diags) > 0 {
 		t.Fatalf("directive %q: %v", text, diags)
 	}
@@ -109,20 +109,16 @@ func TestMerge(t *testing.T) {
 	}
 }
 
-func TestKebab(t *testing.T) {
+func TestDefaultPolicyName(t *testing.T) {
 	for in, want := range map[string]string{
-		"PaymentGateway.Charge": "payment-gateway.charge",
-		"HTTPClient.GetURL":     "http-client.get-url",
-		"store.load":            "store.load",
-		"V2Api.Get2FA":          "v2-api.get2-fa",
-		"ID":                    "id",
+		"payments.PaymentGateway.Charge": "payments.payment-gateway.charge",
+		"users.HTTPClient.GetURL":        "users.http-client.get-url",
+		"x.store.load":                   "x.store.load",
+		"v2.V2Api.Get2FA":                "v2.v2-api.get2-fa",
+		"MyPkg.ID.ID":                    "mypkg.id.id",
 	} {
-		iface, method, _ := strings.Cut(in, ".")
-		got := kebab(iface)
-		if method != "" {
-			got = defaultPolicyName(iface, method)
-		}
-		if got != want {
+		parts := strings.Split(in, ".")
+		if got := defaultPolicyName(parts[0], parts[1], parts[2]); got != want {
 			t.Errorf("%s: got %q, want %q", in, got, want)
 		}
 	}

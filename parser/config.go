@@ -14,7 +14,7 @@ import (
 // interfaces of other packages to decorate into that package.
 const ConfigFile = "baldurgen.yaml"
 
-// ForeignConfig is one baldurgen.yaml.
+// foreignConfig is one baldurgen.yaml.
 //
 //	decorate:
 //	  - interface: net/http.RoundTripper
@@ -24,13 +24,13 @@ const ConfigFile = "baldurgen.yaml"
 //	      "*": retry=2 breaker=upstream idempotent   # defaults, as on an interface
 //	      RoundTrip: name=upstream-call               # a method, as on a method
 //	      CloseIdleConnections: skip
-type ForeignConfig struct {
+type foreignConfig struct {
 	Path    string // absolute
-	Entries []*ForeignEntry
+	Entries []*foreignEntry
 }
 
-// ForeignEntry is one interface to decorate.
-type ForeignEntry struct {
+// foreignEntry is one interface to decorate.
+type foreignEntry struct {
 	PkgPath, Name string
 	Pos           token.Position
 	File          string // output file name, in the config's directory
@@ -50,10 +50,10 @@ type configText struct {
 	TextPos token.Position
 }
 
-// ParseForeignConfig reads a baldurgen.yaml. Unknown keys and malformed
+// parseForeignConfig reads a baldurgen.yaml. Unknown keys and malformed
 // values are reported at their line:col, all of them.
-func ParseForeignConfig(path string, data []byte) (*ForeignConfig, Diagnostics) {
-	cfg := &ForeignConfig{Path: path}
+func parseForeignConfig(path string, data []byte) (*foreignConfig, Diagnostics) {
+	cfg := &foreignConfig{Path: path}
 	var diags Diagnostics
 	at := func(n *yaml.Node) token.Position {
 		return token.Position{Filename: path, Line: n.Line, Column: n.Column}
@@ -84,7 +84,7 @@ func ParseForeignConfig(path string, data []byte) (*ForeignConfig, Diagnostics) 
 			}
 			continue
 		}
-		e := &ForeignEntry{Pos: at(iface)}
+		e := &foreignEntry{Pos: at(iface)}
 		dot := strings.LastIndex(iface.Value, ".")
 		if dot <= 0 || strings.LastIndex(iface.Value, "/") > dot || !token.IsIdentifier(iface.Value[dot+1:]) {
 			diags.add(at(iface), "interface %q is not of the form import/path.Name, such as net/http.RoundTripper", iface.Value)

@@ -7,25 +7,25 @@ import (
 	"unicode/utf8"
 )
 
-// Prefix starts every baldur directive. Like //go: directives it has no
+// directivePrefix starts every baldur directive. Like //go: directives it has no
 // space after the slashes.
-const Prefix = "//baldur:"
+const directivePrefix = "//baldur:"
 
 // Verbs of a directive.
 const (
-	VerbProtected = "protected"
-	VerbSkip      = "skip"
+	verbProtected = "protected"
+	verbSkip      = "skip"
 )
 
-// Directive is one //baldur: comment.
-type Directive struct {
+// directive is one //baldur: comment.
+type directive struct {
 	Verb string
 	Pos  token.Position // of the leading "//"
-	Args []Arg
+	Args []directiveArg
 }
 
-// Arg is one `key` or `key=value` token of a directive.
-type Arg struct {
+// directiveArg is one `key` or `key=value` token of a directive.
+type directiveArg struct {
 	Key      string
 	KeyPos   token.Position
 	HasValue bool
@@ -34,23 +34,27 @@ type Arg struct {
 	ValuePos token.Position
 }
 
-// IsDirective reports whether a comment's text is meant as a baldur
-// directive, including the spelling "// baldur:protected" that Go would
-// treat as prose and that would otherwise be silently ignored.
-func IsDirective(text string) bool {
-	if strings.HasPrefix(text, Prefix) {
+// isDirective reports whether a comment's text is meant as a baldur
+// directive, including the spellings "// baldur:protected" and
+// "/*baldur:protected*/" that Go would treat as prose and that would
+// otherwise be silently ignored.
+func isDirective(text string) bool {
+	if strings.HasPrefix(text, directivePrefix) {
 		return true
 	}
 	rest, ok := strings.CutPrefix(text, "//")
-	rest = strings.TrimLeft(rest, " \t")
-	return ok && (strings.HasPrefix(rest, "baldur:"+VerbProtected) || strings.HasPrefix(rest, "baldur:"+VerbSkip))
+	if !ok {
+		rest, ok = strings.CutPrefix(text, "/*")
+	}
+	rest = strings.TrimLeft(rest, " \t\r\n")
+	return ok && (strings.HasPrefix(rest, "baldur:"+verbProtected) || strings.HasPrefix(rest, "baldur:"+verbSkip))
 }
 
-// ParseDirective parses the text of one comment, as go/ast gives it (with
+// parseDirective parses the text of one comment, as go/ast gives it (with
 // the leading //), found at pos.
-func ParseDirective(text string, pos token.Position) (*Directive, Diagnostics) {
+func parseDirective(text string, pos token.Position) (*directive, Diagnostics) {
 	s := &scanner{text: text, base: pos}
-	d := &Directive{Pos: pos}
+	d := &directive{Pos: pos}
 	if !utf8.ValidString(text) {
 		i := 0
 		for i < len(text) {
@@ -63,23 +67,27 @@ func ParseDirective(text string, pos token.Position) (*Directive, Diagnostics) {
 		s.errorf(i, "directive is not valid UTF-8")
 		return nil, s.diags
 	}
-	if !strings.HasPrefix(text, Prefix) {
-		s.errorf(0, "baldur directives are written %sverb, with no space after //", Prefix)
+	if strings.HasPrefix(text, "/*") {
+		s.errorf(0, "baldur directives are line comments, written %sverb; a /* */ comment is not read as one", directivePrefix)
 		return nil, s.diags
 	}
-	s.i = len(Prefix)
+	if !strings.HasPrefix(text, directivePrefix) {
+		s.errorf(0, "baldur directives are written %sverb, with no space after //", directivePrefix)
+		return nil, s.diags
+	}
+	s.i = len(directivePrefix)
 	start := s.i
 	for s.i < len(text) && isKeyByte(text[s.i], s.i > start) {
 		s.i++
 	}
 	d.Verb = text[start:s.i]
 	switch d.Verb {
-	case VerbProtected, VerbSkip:
+	case verbProtected, verbSkip:
 	default:
-		msg := "unknown directive " + strconv.Quote(Prefix+text[start:s.word()]) + "; baldur has //baldur:protected and //baldur:skip"
+		msg := "unknown directive " + strconv.Quote(directivePrefix+text[start:s.word()]) + "; baldur has //baldur:protected and //baldur:skip"
 		if _, ok := keys[d.Verb]; ok {
 			msg += " (write //baldur:protected " + d.Verb + ")"
-		} else if v, ok := nearest(d.Verb, []string{VerbProtected, VerbSkip}); ok {
+		} else if v, ok := nearest(d.Verb, []string{verbProtected, verbSkip}); ok {
 			msg += ` (did you mean "` + v + `"?)`
 		} else if k, ok := nearest(d.Verb, validKeys); ok {
 			msg += " (did you mean //baldur:protected " + k + "?)"
@@ -88,7 +96,7 @@ func ParseDirective(text string, pos token.Position) (*Directive, Diagnostics) {
 		return nil, s.diags
 	}
 	if s.i < len(text) && !isSpace(text[s.i]) {
-		s.errorf(s.i, "unexpected %q after %s%s; expected a space and key or key=value", text[s.i], Prefix, d.Verb)
+		s.errorf(s.i, "unexpected %q after %s%s; expected a space and key or key=value", text[s.i], directivePrefix, d.Verb)
 		return nil, s.diags
 	}
 	for {
@@ -102,7 +110,7 @@ func ParseDirective(text string, pos token.Position) (*Directive, Diagnostics) {
 		}
 		d.Args = append(d.Args, a)
 	}
-	if d.Verb == VerbSkip && len(d.Args) > 0 {
+	if d.Verb == verbSkip && len(d.Args) > 0 {
 		s.errorf(d.Args[0].KeyPos.Column-pos.Column, "//baldur:skip takes no arguments")
 	}
 	if len(s.diags) > 0 {
@@ -144,12 +152,12 @@ func (s *scanner) word() int {
 	return j
 }
 
-func (s *scanner) arg() (Arg, bool) {
+func (s *scanner) arg() (directiveArg, bool) {
 	start := s.i
 	for s.i < len(s.text) && isKeyByte(s.text[s.i], s.i > start) {
 		s.i++
 	}
-	a := Arg{Key: s.text[start:s.i], KeyPos: s.pos(start)}
+	a := directiveArg{Key: s.text[start:s.i], KeyPos: s.pos(start)}
 	if a.Key == "" {
 		s.errorf(s.i, "expected key or key=value, found %q", s.text[s.i:s.word()])
 		return a, false

@@ -20,33 +20,33 @@ func pos(col int) token.Position {
 func TestParseDirective(t *testing.T) {
 	tests := []struct {
 		text string
-		want *Directive
+		want *directive
 	}{
-		{"//baldur:protected", &Directive{Verb: "protected", Pos: at}},
-		{"//baldur:skip", &Directive{Verb: "skip", Pos: at}},
-		{"//baldur:protected retry", &Directive{Verb: "protected", Pos: at, Args: []Arg{
+		{"//baldur:protected", &directive{Verb: "protected", Pos: at}},
+		{"//baldur:skip", &directive{Verb: "skip", Pos: at}},
+		{"//baldur:protected retry", &directive{Verb: "protected", Pos: at, Args: []directiveArg{
 			{Key: "retry", KeyPos: pos(19)},
 		}}},
-		{"//baldur:protected  name=charge-customer\tretry=3 breaker", &Directive{Verb: "protected", Pos: at, Args: []Arg{
+		{"//baldur:protected  name=charge-customer\tretry=3 breaker", &directive{Verb: "protected", Pos: at, Args: []directiveArg{
 			{Key: "name", KeyPos: pos(20), HasValue: true, Value: "charge-customer", ValuePos: pos(25)},
 			{Key: "retry", KeyPos: pos(41), HasValue: true, Value: "3", ValuePos: pos(47)},
 			{Key: "breaker", KeyPos: pos(49)},
 		}}},
-		{`//baldur:protected retry_on="ErrA, io.EOF" fallback=f`, &Directive{Verb: "protected", Pos: at, Args: []Arg{
+		{`//baldur:protected retry_on="ErrA, io.EOF" fallback=f`, &directive{Verb: "protected", Pos: at, Args: []directiveArg{
 			{Key: "retry_on", KeyPos: pos(19), HasValue: true, Quoted: true, Value: "ErrA, io.EOF", ValuePos: pos(28)},
 			{Key: "fallback", KeyPos: pos(43), HasValue: true, Value: "f", ValuePos: pos(52)},
 		}}},
-		{"//baldur:protected name=`raw \\n`", &Directive{Verb: "protected", Pos: at, Args: []Arg{
+		{"//baldur:protected name=`raw \\n`", &directive{Verb: "protected", Pos: at, Args: []directiveArg{
 			{Key: "name", KeyPos: pos(19), HasValue: true, Quoted: true, Value: `raw \n`, ValuePos: pos(24)},
 		}}},
-		{`//baldur:protected name="a\"b"`, &Directive{Verb: "protected", Pos: at, Args: []Arg{
+		{`//baldur:protected name="a\"b"`, &directive{Verb: "protected", Pos: at, Args: []directiveArg{
 			{Key: "name", KeyPos: pos(19), HasValue: true, Quoted: true, Value: `a"b`, ValuePos: pos(24)},
 		}}},
-		{"//baldur:protected retry ", &Directive{Verb: "protected", Pos: at, Args: []Arg{{Key: "retry", KeyPos: pos(19)}}}},
+		{"//baldur:protected retry ", &directive{Verb: "protected", Pos: at, Args: []directiveArg{{Key: "retry", KeyPos: pos(19)}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			got, diags := ParseDirective(tt.text, at)
+			got, diags := parseDirective(tt.text, at)
 			if len(diags) > 0 {
 				t.Fatalf("unexpected diagnostics: %v", diags)
 			}
@@ -81,10 +81,11 @@ func TestParseDirectiveErrors(t *testing.T) {
 		{"//baldur:protected =3", 19, `expected key or key=value, found "=3"`},
 		{"//baldur:skip retry", 14, "//baldur:skip takes no arguments"},
 		{"//baldur:protected name=\xff", 24, "not valid UTF-8"},
+		{"/*baldur:protected retry*/", 0, "baldur directives are line comments, written //baldur:verb; a /* */ comment is not read as one"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			d, diags := ParseDirective(tt.text, at)
+			d, diags := parseDirective(tt.text, at)
 			if d != nil || len(diags) != 1 {
 				t.Fatalf("got %v, %v; want one diagnostic", d, diags)
 			}
@@ -100,17 +101,20 @@ func TestParseDirectiveErrors(t *testing.T) {
 
 func TestIsDirective(t *testing.T) {
 	for text, want := range map[string]bool{
-		"//baldur:protected":        true,
-		"//baldur:anything":         true,
-		"// baldur:protected retry": true,
-		"//\tbaldur:skip":           true,
-		"// baldur: the god":        false,
-		"// Baldur protects this":   false,
-		"/* baldur:protected */":    false,
-		"//go:generate baldurgen":   false,
+		"//baldur:protected":               true,
+		"//baldur:anything":                true,
+		"// baldur:protected retry":        true,
+		"//\tbaldur:skip":                  true,
+		"// baldur: the god":               false,
+		"// Baldur protects this":          false,
+		"/* baldur:protected */":           true,
+		"/*baldur:skip*/":                  true,
+		"/*\n\tbaldur:protected retry\n*/": true,
+		"/* about baldur:protected */":     false,
+		"//go:generate baldurgen":          false,
 	} {
-		if got := IsDirective(text); got != want {
-			t.Errorf("IsDirective(%q) = %v, want %v", text, got, want)
+		if got := isDirective(text); got != want {
+			t.Errorf("isDirective(%q) = %v, want %v", text, got, want)
 		}
 	}
 }

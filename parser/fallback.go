@@ -9,7 +9,7 @@ import (
 // parameters (a variadic one as a slice) and err error, and returning the
 // method's results. A generic fallback of a generic interface is
 // instantiated with the interface's type parameters, in order.
-func (r *reader) checkFallback(d *ifaceDecl, iface *Interface, m *Method, ref Ref) *types.Func {
+func (r *reader) checkFallback(d *ifaceDecl, iface *Interface, m *Method, ref identRef) *types.Func {
 	fn := ref.Obj.(*types.Func)
 	sig := fn.Type().(*types.Signature)
 	if sig.Recv() != nil {

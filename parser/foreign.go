@@ -13,22 +13,81 @@ import (
 // Foreign is a baldurgen.yaml with what it needs resolved: the package
 // whose directory holds it, and the packages its interfaces come from.
 type Foreign struct {
-	Config   *ForeignConfig
-	Target   *packages.Package
-	Packages map[string]*types.Package // by import path
+	config   *foreignConfig
+	target   *packages.Package
+	packages map[string]*types.Package // by import path
+}
+
+// ParseForeign reads the baldurgen.yaml at path, in target's directory.
+// Unknown keys and malformed values are reported at their line:col, all
+// of them; f is nil when the file is not YAML.
+func ParseForeign(path string, data []byte, target *packages.Package) (*Foreign, Diagnostics) {
+	cfg, diags := parseForeignConfig(path, data)
+	if cfg == nil {
+		return nil, diags
+	}
+	f := &Foreign{config: cfg, target: target, packages: map[string]*types.Package{}}
+	// A package the target imports is taken from the target's own
+	// type-check, so its types are identical to those the target's
+	// fallbacks mention; only the others need loading.
+	for _, e := range cfg.Entries {
+		if imp := importedBy(target.Types, e.PkgPath); imp != nil {
+			f.packages[e.PkgPath] = imp
+		}
+	}
+	return f, diags
+}
+
+// Unresolved lists the import paths the file names that its package does
+// not import: they are to be loaded, types only, and handed to Resolve.
+func (f *Foreign) Unresolved() []string {
+	var paths []string
+	for _, e := range f.config.Entries {
+		if f.packages[e.PkgPath] == nil {
+			paths = append(paths, e.PkgPath)
+		}
+	}
+	return paths
+}
+
+// Resolve adds the packages loaded for Unresolved and reports every entry
+// whose package is still missing, saying why(path).
+func (f *Foreign) Resolve(loaded map[string]*types.Package, why func(path string) string) Diagnostics {
+	var diags Diagnostics
+	for _, e := range f.config.Entries {
+		if f.packages[e.PkgPath] == nil {
+			f.packages[e.PkgPath] = loaded[e.PkgPath]
+		}
+		if f.packages[e.PkgPath] == nil {
+			diags.add(e.Pos, "package %s could not be loaded: %s", e.PkgPath, why(e.PkgPath))
+		}
+	}
+	return diags
+}
+
+func importedBy(pkg *types.Package, path string) *types.Package {
+	if pkg == nil {
+		return nil
+	}
+	for _, imp := range pkg.Imports() {
+		if imp.Path() == path {
+			return imp
+		}
+	}
+	return nil
 }
 
 // readForeign builds the files a baldurgen.yaml asks for, next to the
 // package's existing ones.
 func (r *reader) readForeign(f *Foreign, names *policyNames, existing []*File) []*File {
-	dir := filepath.Dir(f.Config.Path)
+	dir := filepath.Dir(f.config.Path)
 	var files []*File
 	byOutput := map[string]*File{}
 	taken := map[string]string{}
 	for _, other := range existing {
 		taken[other.Output] = filepath.Base(other.Path)
 	}
-	for _, e := range f.Config.Entries {
+	for _, e := range f.config.Entries {
 		iface := r.readForeignEntry(f, e, names)
 		if iface == nil {
 			continue
@@ -48,7 +107,7 @@ func (r *reader) readForeign(f *Foreign, names *policyNames, existing []*File) [
 		}
 		file := byOutput[out]
 		if file == nil {
-			file = &File{Path: f.Config.Path, Output: out}
+			file = &File{Path: f.config.Path, Output: out}
 			byOutput[out] = file
 			files = append(files, file)
 		}
@@ -57,8 +116,8 @@ func (r *reader) readForeign(f *Foreign, names *policyNames, existing []*File) [
 	return files
 }
 
-func (r *reader) readForeignEntry(f *Foreign, e *ForeignEntry, names *policyNames) *Interface {
-	pkg := f.Packages[e.PkgPath]
+func (r *reader) readForeignEntry(f *Foreign, e *foreignEntry, names *policyNames) *Interface {
+	pkg := f.packages[e.PkgPath]
 	if pkg == nil {
 		return nil // the loader reported why
 	}
@@ -87,7 +146,7 @@ func (r *reader) readForeignEntry(f *Foreign, e *ForeignEntry, names *policyName
 	}
 
 	qualifiers := map[string]*types.Package{pkg.Name(): pkg}
-	for _, imp := range f.Target.Types.Imports() {
+	for _, imp := range f.target.Types.Imports() {
 		if _, taken := qualifiers[imp.Name()]; !taken {
 			qualifiers[imp.Name()] = imp
 		}
@@ -97,8 +156,8 @@ func (r *reader) readForeignEntry(f *Foreign, e *ForeignEntry, names *policyName
 	for i := 0; i < it.NumMethods(); i++ {
 		methodNames = append(methodNames, it.Method(i).Name())
 	}
-	res := &resolver{r: r, pkg: f.Target, qualifiers: qualifiers, methods: methodNames, iface: e.Name}
-	d := &ifaceDecl{pkg: f.Target, file: f.Config.Path}
+	res := &resolver{r: r, pkg: f.target, qualifiers: qualifiers, methods: methodNames, iface: e.Name}
+	d := &ifaceDecl{pkg: f.target, file: f.config.Path}
 	if e.Defaults != nil {
 		d.defaults = r.configAnnotation(e.Defaults, false, res)
 	}
@@ -108,13 +167,13 @@ func (r *reader) readForeignEntry(f *Foreign, e *ForeignEntry, names *policyName
 			r.diags.add(m.NamePos, "%s.%s has no method %s%s", pkg.Name(), e.Name, m.Name, didYouMean(m.Name, methodNames))
 			continue
 		}
-		if strings.TrimSpace(m.Text) == VerbSkip {
+		if strings.TrimSpace(m.Text) == verbSkip {
 			notes[m.Name] = methodNote{skip: true}
 			continue
 		}
 		notes[m.Name] = methodNote{ann: r.configAnnotation(m, true, res)}
 	}
-	typ, ctor := GeneratedNames(e.Name)
+	typ, ctor := generatedNames(e.Name)
 	if e.Type != "" {
 		typ, ctor = e.Type, constructorName(e.Type)
 	}
@@ -123,11 +182,11 @@ func (r *reader) readForeignEntry(f *Foreign, e *ForeignEntry, names *policyName
 
 // configAnnotation parses a config value as if it followed
 // //baldur:protected, with positions inside the YAML file.
-func (r *reader) configAnnotation(ct *configText, onMethod bool, res *resolver) *Annotation {
-	const lead = Prefix + VerbProtected + " "
+func (r *reader) configAnnotation(ct *configText, onMethod bool, res *resolver) *annotation {
+	const lead = directivePrefix + verbProtected + " "
 	pos := ct.TextPos
 	pos.Column -= len(lead)
-	d, diags := ParseDirective(lead+ct.Text, pos)
+	d, diags := parseDirective(lead+ct.Text, pos)
 	r.diags = append(r.diags, diags...)
 	if d == nil {
 		return nil

@@ -24,7 +24,7 @@ func FuzzParseDirective(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		d, diags := ParseDirective(text, at)
+		d, diags := parseDirective(text, at)
 		if d == nil {
 			if len(diags) == 0 {
 				t.Fatal("rejected without a diagnostic")
@@ -43,7 +43,7 @@ func FuzzParseDirective(f *testing.F) {
 			t.Fatal("accepted invalid UTF-8")
 		}
 		var b strings.Builder
-		b.WriteString(Prefix + d.Verb)
+		b.WriteString(directivePrefix + d.Verb)
 		for _, a := range d.Args {
 			if off := a.KeyPos.Offset - at.Offset; text[off:off+len(a.Key)] != a.Key {
 				t.Fatalf("key %q not at its position %d", a.Key, off)
@@ -53,7 +53,7 @@ func FuzzParseDirective(f *testing.F) {
 				b.WriteString("=" + strconv.Quote(a.Value))
 			}
 		}
-		again, diags := ParseDirective(b.String(), token.Position{})
+		again, diags := parseDirective(b.String(), token.Position{})
 		if again == nil {
 			t.Fatalf("round trip %q rejected: %v", b.String(), diags)
 		}
@@ -66,7 +66,7 @@ func FuzzParseDirective(f *testing.F) {
 			}
 		}
 		// Whatever the grammar accepted, the key layer must not panic either.
-		if d.Verb == VerbProtected {
+		if d.Verb == verbProtected {
 			parseAnnotation(d, true)
 		}
 	})

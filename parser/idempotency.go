@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"go/token"
 	"go/types"
 	"strings"
@@ -57,7 +58,7 @@ func methodIface(name string, params []types.Type, results ...types.Type) *types
 }
 
 // checkKey resolves an idempotency_key against the method's parameters.
-func (r *reader) checkKey(d *ifaceDecl, m *Method, p *Policy, kv *Value[KeyPath]) *Key {
+func (r *reader) checkKey(d *ifaceDecl, m *Method, p *Policy, kv *typedValue[keyPath]) *Key {
 	kp := kv.V
 	at := func(i int) token.Position { // the position of path element i
 		pos := kp.Pos
@@ -127,22 +128,26 @@ func (r *reader) checkKey(d *ifaceDecl, m *Method, p *Policy, kv *Value[KeyPath]
 		return nil
 	}
 	k.Kind, k.Deref = kind, deref
+	ok = true
 	for i := 0; i < params.Len(); i++ {
 		if i == p.Ctx || i == k.Param && len(k.Path) == 0 {
 			continue
 		}
-		if why := notJSON(params.At(i).Type(), false, nil); why != "" {
-			r.diags.add(kv.Pos, "idempotency_key on %s: parameter %s cannot be fingerprinted to detect a reused key: %s", m.Name, paramName(params, i), why)
-			return nil
+		if why := codecProblem(params.At(i).Type(), false, d.pkg.Types); why != "" {
+			r.diags.add(kv.Pos, "idempotency_key on %s: %s", m.Name, codecMessage("argument "+paramName(params, i), why, "idempotency cannot fingerprint it to detect a reused key"))
+			ok = false
 		}
 		k.Args = append(k.Args, i)
 	}
 	res := m.Sig.Results()
 	for i := 0; i < res.Len()-1; i++ {
-		if why := notJSON(res.At(i).Type(), true, nil); why != "" {
-			r.diags.add(kv.Pos, "idempotency_key on %s: result %d (%s) cannot be stored for duplicates: %s", m.Name, i, typeString(res.At(i).Type()), why)
-			return nil
+		if why := codecProblem(res.At(i).Type(), true, d.pkg.Types); why != "" {
+			r.diags.add(kv.Pos, "idempotency_key on %s: %s", m.Name, codecMessage(fmt.Sprintf("result %d (%s)", i, relativeString(res.At(i).Type(), d.pkg.Types)), why, "idempotency cannot store it for duplicates"))
+			ok = false
 		}
+	}
+	if !ok {
+		return nil
 	}
 	return k
 }
@@ -175,54 +180,6 @@ func keyKind(t types.Type) (kind KeyKind, deref, ok bool) {
 	}
 	return 0, false, false
 }
-
-// notJSON says why encoding/json cannot carry t, or returns "". decode
-// also refuses interfaces, which JSON cannot decode back into.
-func notJSON(t types.Type, decode bool, seen map[types.Type]bool) string {
-	if seen[t] {
-		return ""
-	}
-	if seen == nil {
-		seen = map[types.Type]bool{}
-	}
-	seen[t] = true
-	if _, isTP := t.(*types.TypeParam); isTP {
-		return "" // decided by the type argument, at run time
-	}
-	switch u := t.Underlying().(type) {
-	case *types.Chan:
-		return "JSON cannot encode a channel (" + typeString(t) + ")"
-	case *types.Signature:
-		return "JSON cannot encode a func (" + typeString(t) + ")"
-	case *types.Basic:
-		if u.Info()&types.IsComplex != 0 || u.Kind() == types.UnsafePointer {
-			return "JSON cannot encode " + typeString(t)
-		}
-	case *types.Interface:
-		if decode && !types.Implements(t, unmarshalerIface) {
-			return "JSON cannot decode into an interface (" + typeString(t) + ")"
-		}
-	case *types.Pointer:
-		return notJSON(u.Elem(), decode, seen)
-	case *types.Slice:
-		return notJSON(u.Elem(), decode, seen)
-	case *types.Array:
-		return notJSON(u.Elem(), decode, seen)
-	case *types.Map:
-		return notJSON(u.Elem(), decode, seen)
-	case *types.Struct:
-		for i := 0; i < u.NumFields(); i++ {
-			if f := u.Field(i); f.Exported() || f.Embedded() {
-				if why := notJSON(f.Type(), decode, seen); why != "" {
-					return why
-				}
-			}
-		}
-	}
-	return ""
-}
-
-var unmarshalerIface = methodIface("UnmarshalJSON", []types.Type{types.NewSlice(types.Typ[types.Byte])}, errorType)
 
 // selectors lists the fields and methods of t, for suggestions.
 func selectors(t types.Type) []string {

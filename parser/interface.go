@@ -7,16 +7,22 @@ import (
 	"unicode"
 )
 
-// policyNames keeps a package's policy names unique, and its generated
-// top-level names from clashing with each other.
+// policyNames keeps a package's generated top-level names from clashing
+// with each other, and policy names unique across every package of a run.
 type policyNames struct {
-	byName    map[string]*types.Func
-	generated map[string]string // generated name -> interface that makes it
+	byName    map[string]*policyUse // shared by every package of the run
+	generated map[string]string     // generated name -> interface that makes it
 }
 
-// GeneratedNames are the top-level declarations baldurgen writes for an
+// policyUse is the method that first took a policy name.
+type policyUse struct {
+	fn  *types.Func
+	pkg *types.Package // the decorating package
+}
+
+// generatedNames are the top-level declarations baldurgen writes for an
 // interface: the decorator type and its constructor.
-func GeneratedNames(iface string) (typ, constructor string) {
+func generatedNames(iface string) (typ, constructor string) {
 	typ = iface + "Protected"
 	return typ, constructorName(typ)
 }
@@ -40,7 +46,7 @@ func (r *reader) readInterface(d *ifaceDecl, names *policyNames) *Interface {
 		r.diags.add(pos, "%s has type terms, so it is a constraint, not an interface a value can implement; baldur decorates method-set interfaces", obj.Name())
 		return nil
 	}
-	typ, ctor := GeneratedNames(obj.Name())
+	typ, ctor := generatedNames(obj.Name())
 	return r.buildInterface(d, named, pos, typ, ctor, func(fn *types.Func) methodNote { return r.notes[fn.Pos()] }, names)
 }
 
@@ -54,7 +60,7 @@ func (r *reader) buildInterface(d *ifaceDecl, named *types.Named, pos token.Posi
 	errorsBefore := r.errorCount()
 	for i := 0; i < it.NumMethods(); i++ {
 		fn := it.Method(i)
-		m := &Method{Name: fn.Name(), Func: fn, Sig: fn.Type().(*types.Signature), Pos: r.fset.Position(fn.Pos())}
+		m := &Method{Name: fn.Name(), ID: methodID(named, fn), Func: fn, Sig: fn.Type().(*types.Signature), Pos: r.fset.Position(fn.Pos())}
 		at := m.Pos
 		if fn.Pkg() != d.pkg.Types {
 			at = pos // a method declared elsewhere: point at the interface
@@ -112,7 +118,7 @@ func (r *reader) inGeneratedFile(d *ifaceDecl, pos token.Pos) bool {
 // checkMethod validates a protected method's merged annotation. explicit
 // is false when only the interface's defaults apply; such a method is
 // passed through, not rejected, when it cannot be protected.
-func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *Annotation, explicit bool, names *policyNames) *Policy {
+func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *annotation, explicit bool, names *policyNames) *Policy {
 	res := m.Sig.Results()
 	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), errorType) {
 		if explicit {
@@ -127,17 +133,23 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *Annot
 			break
 		}
 	}
-	p.Name = defaultPolicyName(iface.Name, m.Name)
+	p.Name = defaultPolicyName(d.pkg.Types.Name(), iface.Name, m.Name)
 	namePos := a.Pos
 	if a.Name != nil {
 		p.Name, namePos = a.Name.V, a.Name.Pos
 	} else if msg := checkName("name", p.Name); msg != "" {
 		r.diags.add(a.Pos, "the default policy name %q of %s.%s is not valid; set one with name=", p.Name, iface.Name, m.Name)
 	}
-	if prev, ok := names.byName[p.Name]; ok && prev != m.Func {
-		r.diags.add(namePos, "policy name %q is already used by %s in this package; policy names must be unique", p.Name, prev.Name())
+	switch prev, ok := names.byName[p.Name]; {
+	case !ok:
+		names.byName[p.Name] = &policyUse{fn: m.Func, pkg: d.pkg.Types}
+	case prev.fn == m.Func:
+		// The same method, decorated twice (embedded in two interfaces).
+	case prev.pkg == d.pkg.Types:
+		r.diags.add(namePos, "policy name %q is already used by %s in this package; policy names must be unique", p.Name, prev.fn.Name())
+	default:
+		r.diags.add(namePos, "policy name %q is already used by %s in package %s; policy names must be unique in the module: two methods under one name would share a breaker and idempotency records", p.Name, prev.fn.Name(), prev.pkg.Path())
 	}
-	names.byName[p.Name] = m.Func
 
 	if a.Retry != nil {
 		p.Retry = a.Retry.V
@@ -172,14 +184,14 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *Annot
 	}
 	for _, l := range []struct {
 		key string
-		v   *Value[[]Ref]
+		v   *typedValue[[]identRef]
 	}{{"retry_on", a.RetryOn}, {"abort_on", a.AbortOn}} {
 		if l.v != nil && p.Retry == 0 {
 			r.diags.add(l.v.Pos, "%s has no effect without retry", l.key)
 		}
 	}
 	p.RetryOn, p.AbortOn, p.Ignore = errorVars(a.RetryOn), errorVars(a.AbortOn), errorVars(a.Ignore)
-	for _, l := range []*Value[[]Ref]{a.RetryOn, a.AbortOn, a.Ignore} {
+	for _, l := range []*typedValue[[]identRef]{a.RetryOn, a.AbortOn, a.Ignore} {
 		if l == nil {
 			continue
 		}
@@ -201,7 +213,7 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *Annot
 	return p
 }
 
-func errorVars(v *Value[[]Ref]) []*types.Var {
+func errorVars(v *typedValue[[]identRef]) []*types.Var {
 	if v == nil {
 		return nil
 	}
@@ -224,9 +236,25 @@ func isContext(t types.Type) bool {
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
 }
 
-// defaultPolicyName is the kebab-case of Interface.Method.
-func defaultPolicyName(iface, method string) string {
-	return kebab(iface) + "." + kebab(method)
+// defaultPolicyName is the package name, then the kebab-case of the
+// interface and of the method: payments.payment-gateway.charge. The package
+// keeps the names of two packages' Client.Get apart.
+func defaultPolicyName(pkg, iface, method string) string {
+	return strings.ToLower(pkg) + "." + kebab(iface) + "." + kebab(method)
+}
+
+// methodID names a method for the runtime (Spec.Method): the import path
+// and name of the interface that declares it, then its name. Unlike the
+// package name, the import path is unique, so two different methods never
+// share an ID; a method embedded in several interfaces keeps one.
+func methodID(decorated *types.Named, fn *types.Func) string {
+	owner := decorated.Obj()
+	if recv := fn.Type().(*types.Signature).Recv(); recv != nil {
+		if n, ok := types.Unalias(recv.Type()).(*types.Named); ok && n.Obj().Pkg() != nil {
+			owner = n.Obj()
+		}
+	}
+	return owner.Pkg().Path() + "." + owner.Name() + "." + fn.Name()
 }
 
 func kebab(s string) string {

@@ -54,13 +54,13 @@ func typeString(t types.Type) string {
 // lintFallback warns when the fallback's body calls the method it stands
 // in for: when that method is failing, so does the fallback, and through
 // the decorator it recurses.
-func (r *reader) lintFallback(iface *Interface, m *Method, ref Ref) {
+func (r *reader) lintFallback(iface *Interface, m *Method, ref identRef) {
 	fn := ref.Obj.(*types.Func)
 	decl, info := r.funcDecl(fn)
 	if decl == nil || decl.Body == nil {
 		return // declared in a package loaded from export data only
 	}
-	typ, _ := GeneratedNames(iface.Name)
+	typ, _ := generatedNames(iface.Name)
 	ast.Inspect(decl.Body, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {

@@ -55,7 +55,10 @@ func (i *Interface) TypeParams() *types.TypeParamList { return i.Named.TypeParam
 // Method is one method of an interface. Policy is nil for a method that
 // is passed straight through.
 type Method struct {
-	Name   string
+	Name string
+	// ID is what the runtime knows the method by (Spec.Method): the import
+	// path and name of the interface declaring it, then its name.
+	ID     string
 	Func   *types.Func
 	Sig    *types.Signature
 	Pos    token.Position

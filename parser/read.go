@@ -2,9 +2,9 @@ package parser
 
 import (
 	"go/ast"
-	"go/build/constraint"
 	"go/token"
-	"go/types"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -12,7 +12,7 @@ import (
 
 // methodNote is the directive written on one interface method.
 type methodNote struct {
-	ann  *Annotation // nil when skipped
+	ann  *annotation // nil when skipped
 	skip bool
 }
 
@@ -22,7 +22,7 @@ type ifaceDecl struct {
 	file       string
 	constraint string
 	spec       *ast.TypeSpec
-	defaults   *Annotation
+	defaults   *annotation
 }
 
 // reader holds what the first pass found across every package, so that a
@@ -72,16 +72,24 @@ func Read(fset *token.FileSet, pkgs []*packages.Package, foreign ...*Foreign) ([
 		}
 		for i, f := range p.Syntax {
 			if IsGenerated(f) && i < len(p.CompiledGoFiles) {
-				mp.Generated = append(mp.Generated, fset.Position(f.Package).Filename)
+				name := fset.Position(f.Package).Filename
+				if src := generatedFrom(f); src != "" && slices.Contains(p.IgnoredFiles, filepath.Join(filepath.Dir(name), src)) {
+					// Written from a file this build context leaves out (an
+					// older baldurgen did not copy net_linux.go's constraint):
+					// its interfaces were not read, so it is not an orphan.
+					continue
+				}
+				mp.Generated = append(mp.Generated, name)
 			}
 		}
 		byPkg[p] = mp
 		out = append(out, mp)
 	}
 	names := map[*Package]*policyNames{}
+	policies := map[string]*policyUse{}
 	namesOf := func(mp *Package) *policyNames {
 		if names[mp] == nil {
-			names[mp] = &policyNames{byName: map[string]*types.Func{}, generated: map[string]string{}}
+			names[mp] = &policyNames{byName: policies, generated: map[string]string{}}
 		}
 		return names[mp]
 	}
@@ -97,19 +105,29 @@ func Read(fset *token.FileSet, pkgs []*packages.Package, foreign ...*Foreign) ([
 		if n := len(mp.Files); n > 0 && mp.Files[n-1].Path == d.file {
 			mp.Files[n-1].Interfaces = append(mp.Files[n-1].Interfaces, iface)
 		} else {
-			mp.Files = append(mp.Files, &File{Path: d.file, Output: OutputPath(d.file), BuildConstraint: d.constraint, Interfaces: []*Interface{iface}})
+			mp.Files = append(mp.Files, &File{Path: d.file, Output: outputPath(d.file), BuildConstraint: d.constraint, Interfaces: []*Interface{iface}})
 		}
 	}
 	for _, f := range foreign {
-		mp := byPkg[f.Target]
+		mp := byPkg[f.target]
 		mp.Files = append(mp.Files, r.readForeign(f, namesOf(mp), mp.Files)...)
 	}
 	return out, r.diags.Sort()
 }
 
-// OutputPath is where the decorators of the interfaces declared in source
+// generatedFrom is the source named by a generated file's header, or "".
+func generatedFrom(f *ast.File) string {
+	const prefix = "// Source: "
+	list := f.Comments[0].List
+	if len(list) < 2 || !strings.HasPrefix(list[1].Text, prefix) {
+		return ""
+	}
+	return strings.TrimPrefix(list[1].Text, prefix)
+}
+
+// outputPath is where the decorators of the interfaces declared in source
 // are written.
-func OutputPath(source string) string {
+func outputPath(source string) string {
 	return strings.TrimSuffix(source, ".go") + "_baldur.go"
 }
 
@@ -184,29 +202,30 @@ func (r *reader) scanInterface(p *packages.Package, f *ast.File, ts *ast.TypeSpe
 		r.diags.add(r.fset.Position(ts.Name.Pos()), "%s is an alias; annotate the interface's own declaration", ts.Name.Name)
 		return
 	}
-	r.decls = append(r.decls, &ifaceDecl{pkg: p, file: r.fset.Position(f.Package).Filename, constraint: buildConstraint(f), spec: ts, defaults: defaults})
+	file := r.fset.Position(f.Package).Filename
+	r.decls = append(r.decls, &ifaceDecl{pkg: p, file: file, constraint: sourceConstraint(f, file), spec: ts, defaults: defaults})
 }
 
 // directives parses the baldur directives of one doc comment. Several
 // //baldur:protected lines on one declaration read as one.
-func (r *reader) directives(doc *ast.CommentGroup, used map[*ast.Comment]bool, onMethod bool, res *resolver) (ann *Annotation, skip, found bool) {
+func (r *reader) directives(doc *ast.CommentGroup, used map[*ast.Comment]bool, onMethod bool, res *resolver) (ann *annotation, skip, found bool) {
 	if doc == nil {
 		return nil, false, false
 	}
-	var merged *Directive
+	var merged *directive
 	var skipPos token.Position
 	for _, c := range doc.List {
-		if !IsDirective(c.Text) {
+		if !isDirective(c.Text) {
 			continue
 		}
 		used[c] = true
 		found = true
-		d, diags := ParseDirective(c.Text, r.fset.Position(c.Slash))
+		d, diags := parseDirective(c.Text, r.fset.Position(c.Slash))
 		r.diags = append(r.diags, diags...)
 		if d == nil {
 			continue
 		}
-		if d.Verb == VerbSkip {
+		if d.Verb == verbSkip {
 			if !onMethod {
 				r.diags.add(d.Pos, "//baldur:skip applies to a method, not to an interface")
 				continue
@@ -231,19 +250,4 @@ func (r *reader) directives(doc *ast.CommentGroup, used map[*ast.Comment]bool, o
 	r.diags = append(r.diags, diags...)
 	res.annotation(a)
 	return a, false, found
-}
-
-// buildConstraint returns the file's //go:build line, if any.
-func buildConstraint(f *ast.File) string {
-	for _, cg := range f.Comments {
-		if cg.Pos() > f.Package {
-			break
-		}
-		for _, c := range cg.List {
-			if constraint.IsGoBuild(c.Text) {
-				return c.Text
-			}
-		}
-	}
-	return ""
 }

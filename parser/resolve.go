@@ -23,11 +23,11 @@ type resolver struct {
 
 // annotation resolves every reference in a, reporting the ones that do not
 // name what their key needs. Unresolved references are left with a nil Obj.
-func (res *resolver) annotation(a *Annotation) {
+func (res *resolver) annotation(a *annotation) {
 	if a.Fallback != nil {
 		res.fallback(&a.Fallback.V)
 	}
-	for _, list := range []*Value[[]Ref]{a.RetryOn, a.AbortOn, a.Ignore} {
+	for _, list := range []*typedValue[[]identRef]{a.RetryOn, a.AbortOn, a.Ignore} {
 		if list == nil {
 			continue
 		}
@@ -39,7 +39,7 @@ func (res *resolver) annotation(a *Annotation) {
 
 // lookup finds a package-level object named by ref in the annotated file's
 // scope: its own package, or a package the file imports.
-func (res *resolver) lookup(ref *Ref) (types.Object, string) {
+func (res *resolver) lookup(ref *identRef) (types.Object, string) {
 	if ref.Qualifier == "" {
 		scope := res.pkg.Types.Scope()
 		if obj := scope.Lookup(ref.Name); obj != nil {
@@ -100,7 +100,7 @@ var errorType = types.Universe.Lookup("error").Type()
 
 // errorValue resolves a retry_on, abort_on or ignore element: a package
 // variable or constant whose type is an error.
-func (res *resolver) errorValue(ref *Ref) {
+func (res *resolver) errorValue(ref *identRef) {
 	obj, msg := res.lookup(ref)
 	if obj == nil {
 		res.r.diags.add(ref.Pos, "%s", msg)
@@ -121,7 +121,7 @@ func (res *resolver) errorValue(ref *Ref) {
 
 // fallback resolves a fallback reference to a package-level func. Its
 // signature is checked later, against the method it protects.
-func (res *resolver) fallback(ref *Ref) {
+func (res *resolver) fallback(ref *identRef) {
 	if ref.Qualifier == "" && slices.Contains(res.methods, ref.Name) && res.pkg.Types.Scope().Lookup(ref.Name) == nil {
 		res.r.diags.add(ref.Pos, "fallback %s names a method of %s; a fallback must be a package-level func, and one that calls a protected method again would recurse", ref.Name, res.iface)
 		return

@@ -9,7 +9,7 @@ import (
 func (r *reader) reportStray(f *ast.File, used map[*ast.Comment]bool) {
 	for _, cg := range f.Comments {
 		for _, c := range cg.List {
-			if !IsDirective(c.Text) || used[c] {
+			if !isDirective(c.Text) || used[c] {
 				continue
 			}
 			r.diags.add(r.fset.Position(c.Slash), "baldur annotations apply to interface methods and interface declarations, not to %s", attachedTo(f, cg))

@@ -16,7 +16,7 @@ func checkName(key, v string) string {
 	return ""
 }
 
-func parseRetry(arg Arg) (int, string) {
+func parseRetry(arg directiveArg) (int, string) {
 	if !arg.HasValue {
 		return RetryDefault, ""
 	}
@@ -31,7 +31,7 @@ func parseRetry(arg Arg) (int, string) {
 }
 
 // parseRefs splits a comma list of identifiers, each optionally qualified.
-func parseRefs(arg Arg, list bool) ([]Ref, string) {
+func parseRefs(arg directiveArg, list bool) ([]identRef, string) {
 	parts := []string{arg.Value}
 	if list {
 		parts = strings.Split(arg.Value, ",")
@@ -40,7 +40,7 @@ func parseRefs(arg Arg, list bool) ([]Ref, string) {
 	if arg.Quoted {
 		offset = 1
 	}
-	var refs []Ref
+	var refs []identRef
 	for _, part := range parts {
 		pos := arg.ValuePos
 		lead := len(part) - len(strings.TrimLeft(part, " \t"))
@@ -59,14 +59,14 @@ func parseRefs(arg Arg, list bool) ([]Ref, string) {
 			}
 			return nil, arg.Key + " " + strconv.Quote(arg.Value) + " is not valid: write " + what + ", such as ErrTemporary or io.EOF"
 		}
-		refs = append(refs, Ref{Qualifier: qual, Name: name, Pos: pos})
+		refs = append(refs, identRef{Qualifier: qual, Name: name, Pos: pos})
 	}
 	return refs, ""
 }
 
 // parseKeyPath reads param(.field)*[()] .
-func parseKeyPath(arg Arg) (KeyPath, string) {
-	k := KeyPath{Text: arg.Value, Pos: arg.ValuePos}
+func parseKeyPath(arg directiveArg) (keyPath, string) {
+	k := keyPath{Text: arg.Value, Pos: arg.ValuePos}
 	text, call := strings.CutSuffix(arg.Value, "()")
 	k.Call = call
 	k.Elems = strings.Split(text, ".")

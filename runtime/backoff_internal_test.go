@@ -10,15 +10,15 @@ import (
 // ceiling never decreases, and nothing overflows to zero or below.
 func TestR5DelayBoundedForTenThousandAttempts(t *testing.T) {
 	for _, c := range []RetryConfig{
-		{InitialDelay: 100 * time.Millisecond, MaxDelay: 5 * time.Second, Multiplier: 2},
-		{InitialDelay: time.Nanosecond, MaxDelay: time.Hour, Multiplier: 100},
-		{InitialDelay: time.Second, MaxDelay: math.MaxInt64, Multiplier: 1.5},
-		{InitialDelay: 3 * time.Second, MaxDelay: time.Second, Multiplier: 2, Backoff: ConstantBackoff},
+		{InitialDelay: Set(100 * time.Millisecond), MaxDelay: Set(5 * time.Second), Multiplier: Set(2.0)},
+		{InitialDelay: Set(time.Nanosecond), MaxDelay: Set(time.Hour), Multiplier: Set(100.0)},
+		{InitialDelay: Set(time.Second), MaxDelay: Set(time.Duration(math.MaxInt64)), Multiplier: Set(1.5)},
+		{InitialDelay: Set(3 * time.Second), MaxDelay: Set(time.Second), Multiplier: Set(2.0), Backoff: Set(ConstantBackoff)},
 	} {
 		prev := time.Duration(0)
 		for n := 1; n <= 10000; n++ {
 			ceil := c.ceiling(n)
-			if ceil <= 0 || ceil > c.MaxDelay || ceil < prev {
+			if ceil <= 0 || ceil > c.MaxDelay.v || ceil < prev {
 				t.Fatalf("%+v attempt %d: ceiling %v after %v", c, n, ceil, prev)
 			}
 			prev = ceil
@@ -26,14 +26,14 @@ func TestR5DelayBoundedForTenThousandAttempts(t *testing.T) {
 				t.Fatalf("%+v attempt %d: delay %v outside [0, %v]", c, n, d, ceil)
 			}
 		}
-		if c.ceiling(10000) != min(c.MaxDelay, max(c.InitialDelay, c.MaxDelay)) && c.Backoff != ConstantBackoff {
+		if c.ceiling(10000) != min(c.MaxDelay.v, max(c.InitialDelay.v, c.MaxDelay.v)) && c.Backoff.v != ConstantBackoff {
 			t.Fatalf("%+v: ceiling at 10,000 is %v, want the cap", c, c.ceiling(10000))
 		}
 	}
 }
 
 func TestConstantBackoff(t *testing.T) {
-	c := RetryConfig{InitialDelay: 200 * time.Millisecond, MaxDelay: time.Second, Multiplier: 2, Backoff: ConstantBackoff, Jitter: NoJitter}
+	c := RetryConfig{InitialDelay: Set(200 * time.Millisecond), MaxDelay: Set(time.Second), Multiplier: Set(2.0), Backoff: Set(ConstantBackoff), Jitter: Set(NoJitter)}
 	for n := 1; n <= 50; n++ {
 		if d := c.Delay(n); d != 200*time.Millisecond {
 			t.Fatalf("attempt %d: %v", n, d)
@@ -43,7 +43,7 @@ func TestConstantBackoff(t *testing.T) {
 
 // R6: full jitter draws from [0, ceiling], and really spreads.
 func TestR6FullJitterSpreads(t *testing.T) {
-	c := RetryConfig{InitialDelay: time.Second, MaxDelay: time.Second, Multiplier: 2}
+	c := RetryConfig{InitialDelay: Set(time.Second), MaxDelay: Set(time.Second), Multiplier: Set(2.0)}
 	var sum, sumSq float64
 	lo, hi := time.Duration(math.MaxInt64), time.Duration(0)
 	const n = 10000
@@ -66,7 +66,7 @@ func TestR6FullJitterSpreads(t *testing.T) {
 }
 
 func TestZeroDelayNeverJitters(t *testing.T) {
-	c := RetryConfig{MaxDelay: time.Second, Multiplier: 2}
+	c := RetryConfig{MaxDelay: Set(time.Second), Multiplier: Set(2.0)}
 	for n := 1; n < 100; n++ {
 		if d := c.Delay(n); d != 0 {
 			t.Fatalf("attempt %d: %v", n, d)

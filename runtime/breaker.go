@@ -4,46 +4,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
-	"time"
 )
-
-// WindowKind selects how a breaker's sliding window is measured.
-type WindowKind int
-
-const (
-	// CountWindow keeps the outcomes of the last Size calls.
-	CountWindow WindowKind = iota
-	// TimeWindow keeps the outcomes of the calls of the last Span.
-	TimeWindow
-)
-
-// BreakerConfig is a breaker's resolved configuration.
-type BreakerConfig struct {
-	Window WindowKind
-	// Size is the number of calls a CountWindow holds.
-	Size int
-	// Span is the period a TimeWindow covers, in Buckets slices.
-	Span    time.Duration
-	Buckets int
-	// MinimumCalls must be in the window before any rate is computed.
-	MinimumCalls int
-	// FailureRate and SlowCallRate are thresholds in percent (1..100); a
-	// rate at or above its threshold opens the breaker.
-	FailureRate  float64
-	SlowCallRate float64
-	// SlowCall is the duration from which a call counts as slow; zero
-	// disables slow-call accounting and its clock reads.
-	SlowCall time.Duration
-	// OpenFor is how long the breaker stays open before probing.
-	OpenFor time.Duration
-	// HalfOpenProbes is the number of calls admitted while half-open; that
-	// many successes close the breaker, any failure opens it again.
-	HalfOpenProbes int
-	// HalfOpenMaxWait bounds the half-open state: when the probes have not
-	// decided by then, the breaker opens again and the late probes' results
-	// are ignored. Zero waits for the probes however long they take.
-	HalfOpenMaxWait time.Duration
-}
 
 // ErrIllegalTransition is returned by a manual transition the state
 // machine does not allow.
@@ -65,7 +26,16 @@ type CircuitBreaker struct {
 	mu      sync.Mutex // serialises transitions
 	timer   Timer      // ends the open period or bounds the half-open one
 	stopped bool
+	// pending holds transitions not yet delivered, in the order they
+	// happened; delivering says a goroutine is handing them out. Whoever
+	// makes a transition queues it under mu, and one goroutine at a time
+	// delivers the queue without holding mu, so observers see transitions
+	// in state order and never run under the breaker's lock.
+	pending    []transitionEvent
+	delivering bool
 }
+
+type transitionEvent struct{ from, to State }
 
 type generation struct {
 	state State
@@ -94,13 +64,13 @@ func (b *CircuitBreaker) newGenerationLocked(s State) *generation {
 	g := &generation{state: s}
 	switch s {
 	case StateClosed:
-		if b.cfg.Window == TimeWindow {
-			g.tw = newTimeWindow(b.rt.clock, b.cfg.Span, b.cfg.Buckets, !b.stopped)
+		if b.cfg.Window.v == TimeWindow {
+			g.tw = newTimeWindow(b.rt.clock, b.cfg.Span.v, b.cfg.Buckets.v, !b.stopped)
 		} else {
-			g.cw = newCountWindow(b.cfg.Size)
+			g.cw = newCountWindow(b.cfg.Size.v)
 		}
 	case StateHalfOpen:
-		g.permits.Store(int64(b.cfg.HalfOpenProbes))
+		g.permits.Store(int64(b.cfg.HalfOpenProbes.v))
 		g.rejectErr = &BreakerOpenError{Breaker: b.name, State: StateHalfOpen}
 	case StateOpen, StateForcedOpen:
 		g.rejectErr = &BreakerOpenError{Breaker: b.name, State: s}
@@ -175,9 +145,9 @@ func (b *CircuitBreaker) release(g *generation, o outcome, ignored bool) {
 			if o.slow() {
 				g.slow.Add(1)
 			}
-			if g.successes.Add(1) == int64(b.cfg.HalfOpenProbes) {
+			if g.successes.Add(1) == int64(b.cfg.HalfOpenProbes.v) {
 				to := StateClosed
-				if b.cfg.SlowCall > 0 && rate(g.slow.Load(), int64(b.cfg.HalfOpenProbes)) >= b.cfg.SlowCallRate {
+				if b.cfg.SlowCall.v > 0 && rate(g.slow.Load(), int64(b.cfg.HalfOpenProbes.v)) >= b.cfg.SlowCallRate.v {
 					to = StateOpen
 				}
 				b.transition(g, to)
@@ -189,13 +159,13 @@ func (b *CircuitBreaker) release(g *generation, o outcome, ignored bool) {
 func rate(n, of int64) float64 { return float64(n) * 100 / float64(of) }
 
 func (b *CircuitBreaker) trips(c windowCounts) bool {
-	if c.calls < int64(b.cfg.MinimumCalls) || c.calls == 0 {
+	if c.calls < int64(b.cfg.MinimumCalls.v) || c.calls == 0 {
 		return false
 	}
-	if c.failures > 0 && rate(c.failures, c.calls) >= b.cfg.FailureRate {
+	if c.failures > 0 && rate(c.failures, c.calls) >= b.cfg.FailureRate.v {
 		return true
 	}
-	return b.cfg.SlowCall > 0 && c.slow > 0 && rate(c.slow, c.calls) >= b.cfg.SlowCallRate
+	return b.cfg.SlowCall.v > 0 && c.slow > 0 && rate(c.slow, c.calls) >= b.cfg.SlowCallRate.v
 }
 
 // transition moves from generation from to state to, unless another
@@ -208,16 +178,23 @@ func (b *CircuitBreaker) transition(from *generation, to State) {
 	}
 	b.setLocked(to)
 	b.mu.Unlock()
-	b.rt.emitTransition(b.name, from.state, to)
+	b.deliver()
 }
 
+// setLocked starts a generation in state to and queues the transition
+// when the state changes. Called with b.mu held.
 func (b *CircuitBreaker) setLocked(to State) {
 	if b.timer != nil {
 		b.timer.Stop()
 		b.timer = nil
 	}
-	if old := b.cur.Load(); old != nil && old.tw != nil {
-		old.tw.stop()
+	if old := b.cur.Load(); old != nil {
+		if old.tw != nil {
+			old.tw.stop()
+		}
+		if old.state != to {
+			b.pending = append(b.pending, transitionEvent{old.state, to})
+		}
 	}
 	g := b.newGenerationLocked(to)
 	b.cur.Store(g)
@@ -228,10 +205,49 @@ func (b *CircuitBreaker) setLocked(to State) {
 	case to == StateOpen:
 		// The open period ends on a timer, so rejected calls never read
 		// the clock and a wall-clock jump cannot stretch or cut it.
-		b.timer = b.rt.clock.AfterFunc(b.cfg.OpenFor, func() { b.transition(g, StateHalfOpen) })
-	case to == StateHalfOpen && b.cfg.HalfOpenMaxWait > 0:
-		b.timer = b.rt.clock.AfterFunc(b.cfg.HalfOpenMaxWait, func() { b.transition(g, StateOpen) })
+		b.timer = b.rt.clock.AfterFunc(b.cfg.OpenFor.v, func() { b.transition(g, StateHalfOpen) })
+	case to == StateHalfOpen && b.cfg.HalfOpenMaxWait.v > 0:
+		b.timer = b.rt.clock.AfterFunc(b.cfg.HalfOpenMaxWait.v, func() { b.transition(g, StateOpen) })
 	}
+}
+
+// deliver hands the queued transitions to the runtime's observer and
+// logger, oldest first, unless another goroutine is already doing so: that
+// one delivers what was queued behind it too.
+func (b *CircuitBreaker) deliver() {
+	b.mu.Lock()
+	if b.delivering {
+		b.mu.Unlock()
+		return
+	}
+	b.delivering = true
+	for len(b.pending) > 0 {
+		e := b.pending[0]
+		b.pending = b.pending[1:]
+		b.mu.Unlock()
+		b.deliverOne(e)
+		b.mu.Lock()
+	}
+	// Cleared under the same lock that saw the queue empty, so a
+	// transition queued from now on finds no one delivering and delivers
+	// itself.
+	b.delivering = false
+	b.mu.Unlock()
+}
+
+// deliverOne emits e; when an observer panics, the next transition still
+// gets delivered.
+func (b *CircuitBreaker) deliverOne(e transitionEvent) {
+	ok := false
+	defer func() {
+		if !ok {
+			b.mu.Lock()
+			b.delivering = false
+			b.mu.Unlock()
+		}
+	}()
+	b.rt.emitTransition(b.name, e.from, e.to)
+	ok = true
 }
 
 func (b *CircuitBreaker) stop() {

@@ -31,7 +31,8 @@ func TestC10RetryOutsideBreaker(t *testing.T) {
 policies:
   dep:
     retry: {initial_delay: 0s}
-    breaker: {size: 3, minimum_calls: 3, failure_rate: 100}
+breakers:
+  dep: {size: 3, minimum_calls: 3, failure_rate: 100}
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 7, Breaker: "dep"})
 	var inner counter
@@ -51,9 +52,8 @@ policies:
 
 func TestBreakerIsSharedByName(t *testing.T) {
 	e := newEnv(t, `
-policies:
-  gateway:
-    breaker: {size: 4, minimum_calls: 4}
+breakers:
+  gateway: {size: 4, minimum_calls: 4}
 `)
 	charge := e.policy(baldur.Spec{Name: "charge", Breaker: "gateway"})
 	status := e.policy(baldur.Spec{Name: "status", Breaker: "gateway"})

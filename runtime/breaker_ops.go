@@ -1,12 +1,13 @@
 package baldur
 
-// manual performs an operator transition.
+// manual performs an operator transition. Asking for the state the
+// breaker is in starts a fresh generation (Close empties the window) but
+// is no transition, so it emits nothing.
 func (b *CircuitBreaker) manual(to State) {
 	b.mu.Lock()
-	from := b.cur.Load().state
 	b.setLocked(to)
 	b.mu.Unlock()
-	b.rt.emitTransition(b.name, from, to)
+	b.deliver()
 }
 
 // ForceOpen rejects every call until Close or Disable.
@@ -65,7 +66,7 @@ func (b *CircuitBreaker) Metrics() BreakerMetrics {
 		return m
 	}
 	m.Calls, m.Failures, m.SlowCalls = c.calls, c.failures, c.slow
-	if c.calls > 0 && c.calls >= int64(b.cfg.MinimumCalls) {
+	if c.calls > 0 && c.calls >= int64(b.cfg.MinimumCalls.v) {
 		m.FailureRate = rate(c.failures, c.calls)
 		m.SlowCallRate = rate(c.slow, c.calls)
 	}

@@ -90,9 +90,8 @@ func TestBreakerMatchesReferenceModel(t *testing.T) {
 		}
 		m.min = 1 + r.IntN(m.size)
 		e := newEnv(t, fmt.Sprintf(`
-policies:
-  dep:
-    breaker: {size: %d, minimum_calls: %d, failure_rate: %v, open_for: %v, half_open_probes: %d, half_open_max_wait: %v}
+breakers:
+  dep: {size: %d, minimum_calls: %d, failure_rate: %v, open_for: %v, half_open_probes: %d, half_open_max_wait: %v}
 `, m.size, m.min, m.rate, m.openFor, m.probes, m.maxWait))
 		p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep", Ignore: []error{errDeclined}})
 		var trace []string

@@ -118,9 +118,8 @@ func TestC6ResultFromAnEarlierGenerationChangesNoCounter(t *testing.T) {
 // half-open with no probe ever admitted again.
 func TestPermitGivenBackAfterRejectionsAdmitsTheNextProbe(t *testing.T) {
 	e := newEnv(t, `
-policies:
-  dep:
-    breaker: {size: 2, minimum_calls: 2, open_for: 1s, half_open_probes: 1, half_open_max_wait: 0s}
+breakers:
+  dep: {size: 2, minimum_calls: 2, open_for: 1s, half_open_probes: 1, half_open_max_wait: 0s}
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep", Ignore: []error{errDeclined}})
 	do(p, errBoom)

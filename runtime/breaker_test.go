@@ -14,15 +14,14 @@ import (
 // 4 half-open probes, 5 s open; the half-open max wait is 2 s so that the
 // probe at +6 s of C3 still finds the breaker half-open.
 const c1Config = `
-policies:
+breakers:
   dep:
-    breaker:
-      size: 5
-      minimum_calls: 5
-      failure_rate: 50
-      open_for: 5s
-      half_open_probes: 4
-      half_open_max_wait: 2s
+    size: 5
+    minimum_calls: 5
+    failure_rate: 50
+    open_for: 5s
+    half_open_probes: 4
+    half_open_max_wait: 2s
 `
 
 func breakerPolicy(t *testing.T) (*env, *baldur.Policy, *baldur.CircuitBreaker) {

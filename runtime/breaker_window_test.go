@@ -2,6 +2,7 @@ package baldur_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -14,9 +15,8 @@ func TestC7ExactCountsUnderConcurrency(t *testing.T) {
 	for _, window := range []string{"count", "time"} {
 		t.Run(window, func(t *testing.T) {
 			e := newEnv(t, `
-policies:
-  dep:
-    breaker: {window: `+window+`, size: 100000, span: 60s, buckets: 60, minimum_calls: 100000, failure_rate: 100}
+breakers:
+  dep: {window: `+window+`, size: 100000, span: 60s, buckets: 60, minimum_calls: 100000, failure_rate: 100}
 `)
 			p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep", Ignore: []error{errDeclined}})
 			var wg sync.WaitGroup
@@ -60,9 +60,8 @@ func TestC8WallClockJumpsDoNotMoveTheOpenPeriod(t *testing.T) {
 
 func TestC8TimeWindowIgnoresWallClockJumps(t *testing.T) {
 	e := newEnv(t, `
-policies:
-  dep:
-    breaker: {window: time, span: 10s, buckets: 10, minimum_calls: 4, failure_rate: 50}
+breakers:
+  dep: {window: time, span: 10s, buckets: 10, minimum_calls: 4, failure_rate: 50}
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep"})
 	do(p, errBoom)
@@ -77,9 +76,8 @@ policies:
 
 func TestSlowCallRateOpens(t *testing.T) {
 	e := newEnv(t, `
-policies:
-  dep:
-    breaker: {size: 4, minimum_calls: 4, slow_call: 1s, slow_call_rate: 50}
+breakers:
+  dep: {size: 4, minimum_calls: 4, slow_call: 1s, slow_call_rate: 50}
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep"})
 	slow := func(context.Context) error { e.clock.Advance(time.Second); return nil }
@@ -96,9 +94,8 @@ policies:
 
 func TestTimeWindowForgetsCallsOlderThanItsSpan(t *testing.T) {
 	e := newEnv(t, `
-policies:
-  dep:
-    breaker: {window: time, span: 10s, buckets: 10, minimum_calls: 4, failure_rate: 50}
+breakers:
+  dep: {window: time, span: 10s, buckets: 10, minimum_calls: 4, failure_rate: 50}
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep"})
 	for range 3 {
@@ -118,4 +115,38 @@ policies:
 	do(p, errBoom)
 	do(p, errBoom) // 4 of 7 within the last 10 s
 	wantState(t, p.Breaker(), baldur.StateOpen)
+}
+
+// A time window whose periods end while calls land keeps every snapshot
+// consistent: never more failures than calls, never more calls than were
+// made. With one bucket, a tick used to empty the calls of a call whose
+// failure it then kept ("1 failures in 0 calls").
+func TestTimeWindowSnapshotsStayConsistentWhileTicking(t *testing.T) {
+	for _, buckets := range []int{1, 2} {
+		e := newEnv(t, fmt.Sprintf("breakers:\n  dep: {window: time, span: 2ms, buckets: %d, minimum_calls: 1048576, failure_rate: 100}\n", buckets))
+		p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep"})
+		b := p.Breaker()
+		const writers, each = 8, 5000
+		var wg sync.WaitGroup
+		for range writers {
+			wg.Go(func() {
+				for range each {
+					do(p, errBoom)
+				}
+			})
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		for running := true; running; {
+			select {
+			case <-done:
+				running = false
+			default:
+			}
+			e.clock.Advance(time.Millisecond)
+			if m := b.Metrics(); m.Failures > m.Calls || m.Calls > writers*each || m.Failures < 0 {
+				t.Fatalf("buckets %d: snapshot with %d failures in %d calls", buckets, m.Failures, m.Calls)
+			}
+		}
+	}
 }

@@ -3,26 +3,7 @@ package baldur
 import (
 	"sync"
 	"sync/atomic"
-	"time"
 )
-
-// BudgetConfig is a policy's resolved retry budget.
-//
-// Within any TTL, a policy may retry at most
-//
-//	MinRetriesPerSecond*TTL.Seconds() + Percent/100 * calls
-//
-// times, where calls are the protected calls counted in that TTL. Calls are
-// counted only while the budget is active: from the first retryable
-// failure until a whole TTL has passed without one. A healthy service
-// therefore pays nothing for its budget; the fixed floor covers the start
-// of an incident, before the counted calls add up.
-type BudgetConfig struct {
-	Enabled             bool
-	Percent             float64
-	MinRetriesPerSecond float64
-	TTL                 time.Duration
-}
 
 // budgetBuckets is how many slices a budget's TTL is cut into; counts
 // leave the budget one slice at a time.
@@ -47,7 +28,7 @@ type retryBudget struct {
 }
 
 func newRetryBudget(clock Clock, cfg BudgetConfig) *retryBudget {
-	return &retryBudget{cfg: cfg, clock: clock, floor: cfg.MinRetriesPerSecond * cfg.TTL.Seconds()}
+	return &retryBudget{cfg: cfg, clock: clock, floor: cfg.MinRetriesPerSecond.v * cfg.TTL.v.Seconds()}
 }
 
 // deposit counts one protected call. Callers check active first, so a
@@ -83,7 +64,7 @@ func (b *retryBudget) activateLocked() {
 	b.lastFailure.Store(0)
 	b.active.Store(true)
 	if !b.stopped {
-		b.timer = b.clock.AfterFunc(b.cfg.TTL/budgetBuckets, b.tick)
+		b.timer = b.clock.AfterFunc(b.cfg.TTL.v/budgetBuckets, b.tick)
 	}
 }
 
@@ -106,7 +87,7 @@ func (b *retryBudget) tick() {
 	b.calls[i].Store(0)
 	b.retries[i].Store(0)
 	b.cur.Store(next)
-	b.timer = b.clock.AfterFunc(b.cfg.TTL/budgetBuckets, b.tick)
+	b.timer = b.clock.AfterFunc(b.cfg.TTL.v/budgetBuckets, b.tick)
 }
 
 // withdraw takes one retry from the budget, or reports that none is left.
@@ -119,7 +100,7 @@ func (b *retryBudget) withdraw() bool {
 		calls += b.calls[i].Load()
 		retries += b.retries[i].Load()
 	}
-	if float64(retries+1) > b.floor+b.cfg.Percent/100*float64(calls) {
+	if float64(retries+1) > b.floor+b.cfg.Percent.v/100*float64(calls) {
 		return false
 	}
 	b.retries[b.cur.Load()%budgetBuckets].Add(1)

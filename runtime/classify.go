@@ -9,8 +9,20 @@ import (
 	"syscall"
 )
 
+// ErrorMatcher is an error value that stands for a class of errors in
+// retry_on, abort_on and ignore: an error matches it when MatchError says
+// so, not only when errors.Is does. Classifier packages use it for errors
+// that carry a code rather than an identity, such as a gRPC status.
+type ErrorMatcher interface {
+	error
+	MatchError(err error) bool
+}
+
 func matchesAny(err error, targets []error) bool {
 	for _, t := range targets {
+		if m, ok := t.(ErrorMatcher); ok && m.MatchError(err) {
+			return true
+		}
 		if errors.Is(err, t) {
 			return true
 		}
@@ -42,7 +54,14 @@ func (p *Policy) ignoredByBreaker(ctx context.Context, err error) bool {
 	if cerr := ctx.Err(); cerr != nil && errors.Is(cerr, context.Canceled) && !abandoned(ctx) {
 		return true
 	}
-	return len(p.ignore) > 0 && matchesAny(err, p.ignore)
+	return p.ignores(err)
+}
+
+// ignores reports whether err is a business outcome listed in ignore. A
+// timeout never is, whatever the error it cut short: the dependency did
+// not answer in time.
+func (p *Policy) ignores(err error) bool {
+	return len(p.ignore) > 0 && matchesAny(err, p.ignore) && !errors.Is(err, ErrTimeout)
 }
 
 // isLeaf reports that err wraps nothing and matches nothing but itself,
@@ -65,10 +84,14 @@ func containsLeaf(targets []error, err error) bool {
 }
 
 // comparableErrors reports that every target can be compared with ==
-// without panicking, which the leaf shortcut in retryable relies on.
+// without panicking and matches by identity alone, which the leaf
+// shortcut in retryable relies on.
 func comparableErrors(lists ...[]error) bool {
 	for _, l := range lists {
 		for _, t := range l {
+			if _, matcher := t.(ErrorMatcher); matcher {
+				return false
+			}
 			if t != nil && !reflect.TypeOf(t).Comparable() {
 				return false
 			}
@@ -109,7 +132,7 @@ func (p *Policy) retryable(ctx context.Context, err error) bool {
 	if !errors.Is(err, ErrTimeout) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return false
 	}
-	if matchesAny(err, p.ignore) || matchesAny(err, p.abortOn) {
+	if p.ignores(err) || (matchesAny(err, p.abortOn) && !errors.Is(err, ErrTimeout)) {
 		return false
 	}
 	if p.meshOwnsNetwork && IsConnectionError(err) {

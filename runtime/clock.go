@@ -13,6 +13,17 @@ type Clock interface {
 	AfterFunc(d time.Duration, f func()) Timer
 }
 
+// CallClock is a Clock that keeps the timers of a call (a retry's backoff,
+// an attempt's timeout, a duplicate's wait) apart from the runtime's own
+// (a breaker's open period, window and budget ticks, lease renewal). The
+// runtime starts a call's timers on the clock CallClock returns; a test
+// clock such as baldurtest.Clock uses that to wait for a call's timers
+// alone.
+type CallClock interface {
+	Clock
+	CallClock() Clock
+}
+
 // Timer is the part of *time.Timer that the runtime uses.
 type Timer interface {
 	// C is nil for timers made by AfterFunc.

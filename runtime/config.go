@@ -1,247 +1,122 @@
 package baldur
 
-import (
-	"time"
-)
+import "time"
 
-// Config is the runtime configuration: built-in defaults, then the file's
-// defaults, then each policy's own section. Load one from YAML with
-// WithConfigFile or WithConfigYAML, or build one and pass it to WithConfig.
+// Config is the runtime configuration, read from baldur.yaml (WithConfigFile,
+// WithConfigYAML) or built in Go (WithConfig). Each setting is declared
+// once, as a field below: its key, type, default, bounds and meaning come
+// from the field's tags, and the same declaration drives the YAML decoder,
+// Validate, the merging of levels and docs/config.md.
+//
+// A policy resolves, once, when its decorator is built: built-in defaults <
+// Defaults < the annotation < Policies[name] < the first matching override.
 type Config struct {
-	Defaults PolicyConfig
-	// Policies are keyed by policy name. A breaker's settings are looked up
-	// under the breaker's name, which is the policy name for a bare breaker.
-	Policies map[string]PolicyConfig
-	Mesh     MeshConfig
+	Mesh     MeshConfig               `yaml:"mesh" doc:"what the service mesh in front of this service already does"`
+	Defaults PolicyConfig             `yaml:"defaults" section:"defaults" doc:"settings for every policy, below what annotations say"`
+	Policies map[string]PolicyConfig  `yaml:"policies" section:"policy" doc:"settings for one policy, keyed by policy name; they win over annotations"`
+	Breakers map[string]BreakerConfig `yaml:"breakers" section:"breaker" doc:"settings of one circuit breaker, keyed by breaker name (a bare breaker is named like its policy)"`
+	Memory   MemoryStoreConfig        `yaml:"memory_store" doc:"bounds of the in-memory idempotency store the runtime uses when none is given"`
+	DLQ      DeadLetterConfig         `yaml:"dlq" doc:"capture and replay of calls that failed for good"`
+
+	// positions: where the YAML put each key, by key path, so that
+	// Validate reports what a file says at the line that says it.
+	positions map[string]position
+	file      string
 }
 
-// MeshConfig says what the service mesh already does.
+// MeshConfig says what the service mesh already does for this service.
 type MeshConfig struct {
-	// OwnsNetworkRetries leaves connection-level errors to the mesh: they
-	// still count for the breaker but are not retried here.
-	OwnsNetworkRetries bool
+	OwnsNetworkRetries Opt[bool] `yaml:"owns_network_retries" default:"false" doc:"connection-level errors are retried by the mesh, not here; they still count for the breaker (docs/mesh.md)"`
 }
 
-// PolicyConfig holds optional settings; nil means "not set at this level".
+// PolicyConfig is the configuration of one policy, or of every policy
+// under Config.Defaults.
 type PolicyConfig struct {
-	Retry   RetrySettings
-	Breaker BreakerSettings
-	Budget  BudgetSettings
-	Timeout *time.Duration
-	// OwnsNetworkRetries, set on a policy, overrides Config.Mesh for it.
-	OwnsNetworkRetries *bool
-	Idempotency        IdempotencySettings
+	Timeout     Opt[time.Duration] `yaml:"timeout" default:"0s" range:"0s,24h" doc:"per-attempt timeout; the attempt's context carries the deadline; 0 means none"`
+	Retry       RetryConfig        `yaml:"retry"`
+	Breaker     BreakerConfig      `yaml:"breaker"`
+	Budget      BudgetConfig       `yaml:"budget"`
+	Mesh        MeshConfig         `yaml:"mesh" in:"policy" doc:"overrides the top-level mesh setting for one policy"`
+	Idempotency IdempotencyConfig  `yaml:"idempotency"`
 }
 
-// IdempotencySettings are the optional idempotency settings of one level;
-// see IdempotencyConfig for their meaning.
-type IdempotencySettings struct {
-	TTL        *time.Duration
-	Lease      *time.Duration
-	RenewEvery *time.Duration
-	// InFlight: a duplicate of a running call waits for its outcome (at
-	// most MaxWait, when set) or fails at once with ErrInFlight.
-	InFlight      *InFlightMode
-	MaxWait       *time.Duration
-	MissingKey    *MissingKeyMode
-	RequireTenant *bool
-	// Namespace is read from defaults only: every policy of a service
-	// shares it.
-	Namespace        *string
-	StoreTimeout     *time.Duration
-	MaxClaimAttempts *int
-	PollMin, PollMax *time.Duration
-	MaxKeyBytes      *int
+// RetryConfig is how a policy retries. Policy.Config returns it resolved.
+type RetryConfig struct {
+	Attempts     Opt[int]           `yaml:"attempts" default:"3" range:"1,100" doc:"calls in all, the first one included; under defaults, what a bare retry makes; under a policy it turns retry on (or off, with 1) whatever the annotation says"`
+	Backoff      Opt[Backoff]       `yaml:"backoff" default:"exponential" doc:"how the delay grows from one retry to the next"`
+	InitialDelay Opt[time.Duration] `yaml:"initial_delay" default:"100ms" range:"0s,1h" doc:"delay before the second attempt, before jitter"`
+	MaxDelay     Opt[time.Duration] `yaml:"max_delay" default:"5s" range:"0s,1h" doc:"cap on every delay, applied before jitter; at least initial_delay"`
+	Multiplier   Opt[float64]       `yaml:"multiplier" default:"2" range:"1,100" doc:"growth factor of exponential backoff"`
+	Jitter       Opt[Jitter]        `yaml:"jitter" default:"full" doc:"full: each delay is drawn uniformly from [0, capped delay]"`
 }
 
-func (s *IdempotencySettings) apply(c *IdempotencyConfig) {
-	set(&c.TTL, s.TTL)
-	set(&c.Lease, s.Lease)
-	set(&c.RenewEvery, s.RenewEvery)
-	set(&c.InFlight, s.InFlight)
-	set(&c.MaxWait, s.MaxWait)
-	set(&c.MissingKey, s.MissingKey)
-	set(&c.RequireTenant, s.RequireTenant)
-	set(&c.Namespace, s.Namespace)
-	set(&c.StoreTimeout, s.StoreTimeout)
-	set(&c.MaxClaimAttempts, s.MaxClaimAttempts)
-	set(&c.PollMin, s.PollMin)
-	set(&c.PollMax, s.PollMax)
-	set(&c.MaxKeyBytes, s.MaxKeyBytes)
+// BreakerConfig configures a circuit breaker. Breakers are shared by name,
+// so their settings live under Config.Breakers (and Defaults.Breaker); a
+// policy's own section can only add or remove its breaker.
+type BreakerConfig struct {
+	Enabled         Opt[bool]          `yaml:"enabled" in:"policy" doc:"adds (true) or removes (false) the policy's breaker, whatever the annotation says"`
+	Window          Opt[WindowKind]    `yaml:"window" in:"defaults,breaker" default:"count" doc:"sliding window of the last size calls, or of the calls of the last span"`
+	Size            Opt[int]           `yaml:"size" in:"defaults,breaker" default:"100" range:"1,1048576" doc:"calls a count window holds"`
+	Span            Opt[time.Duration] `yaml:"span" in:"defaults,breaker" default:"60s" range:"1ms,24h" doc:"period a time window covers"`
+	Buckets         Opt[int]           `yaml:"buckets" in:"defaults,breaker" default:"60" range:"1,1000" doc:"slices of a time window, each at least 1ms; calls leave it one slice at a time"`
+	MinimumCalls    Opt[int]           `yaml:"minimum_calls" in:"defaults,breaker" default:"20" range:"1,1048576" doc:"calls in the window before any rate is computed; at most size for a count window"`
+	FailureRate     Opt[float64]       `yaml:"failure_rate" in:"defaults,breaker" default:"50" range:"(0,100" doc:"percent of failures that opens the breaker"`
+	SlowCallRate    Opt[float64]       `yaml:"slow_call_rate" in:"defaults,breaker" default:"100" range:"(0,100" doc:"percent of slow calls that opens the breaker"`
+	SlowCall        Opt[time.Duration] `yaml:"slow_call" in:"defaults,breaker" default:"0s" range:"0s,1h" doc:"duration from which a call counts as slow; 0 turns slow-call accounting (two clock reads a call) off"`
+	OpenFor         Opt[time.Duration] `yaml:"open_for" in:"defaults,breaker" default:"30s" range:"1ms,24h" doc:"how long the breaker rejects calls before it lets probes through"`
+	HalfOpenProbes  Opt[int]           `yaml:"half_open_probes" in:"defaults,breaker" default:"5" range:"1,1000" doc:"calls let through while half-open; that many successes close it, one failure opens it"`
+	HalfOpenMaxWait Opt[time.Duration] `yaml:"half_open_max_wait" in:"defaults,breaker" default:"60s" range:"0s,24h" doc:"when the probes have not decided by then, the breaker opens again; 0 waits for them"`
 }
 
-// RetrySettings are the optional retry settings of one level.
-type RetrySettings struct {
-	// Attempts set on a policy turns retry on (or off, with 1) whatever the
-	// annotation says; set in defaults it is the count a bare retry uses.
-	Attempts     *int
-	Backoff      *Backoff
-	InitialDelay *time.Duration
-	MaxDelay     *time.Duration
-	Multiplier   *float64
-	Jitter       *Jitter
+// BudgetConfig is a policy's retry budget. Within any TTL, a policy may
+// retry at most
+//
+//	MinRetriesPerSecond*TTL.Seconds() + Percent/100 * calls
+//
+// times, where calls are the protected calls counted in that TTL. Calls are
+// counted only while the budget is active: from the first retryable
+// failure until a whole TTL has passed without one. A healthy service
+// therefore pays nothing for its budget; the fixed floor covers the start
+// of an incident, before the counted calls add up.
+type BudgetConfig struct {
+	Enabled             Opt[bool]          `yaml:"enabled" default:"true" doc:"bound the retries of policies that retry"`
+	Percent             Opt[float64]       `yaml:"percent" default:"20" range:"0,100" doc:"retries allowed as a share of the calls counted in the last ttl"`
+	MinRetriesPerSecond Opt[float64]       `yaml:"min_retries_per_second" default:"10" range:"0,1000000" doc:"retries allowed whatever the traffic, per second of ttl"`
+	TTL                 Opt[time.Duration] `yaml:"ttl" default:"10s" range:"1s,1m" doc:"how long calls and retries count, and how long the budget stays active after a failure"`
 }
 
-// BreakerSettings are the optional breaker settings of one level.
-type BreakerSettings struct {
-	// Enabled set on a policy adds or removes its breaker.
-	Enabled         *bool
-	Window          *WindowKind
-	Size            *int
-	Span            *time.Duration
-	Buckets         *int
-	MinimumCalls    *int
-	FailureRate     *float64
-	SlowCallRate    *float64
-	SlowCall        *time.Duration
-	OpenFor         *time.Duration
-	HalfOpenProbes  *int
-	HalfOpenMaxWait *time.Duration
+// IdempotencyConfig configures the methods annotated with idempotency_key.
+type IdempotencyConfig struct {
+	TTL           Opt[time.Duration] `yaml:"ttl" default:"24h" range:"1s,8784h" doc:"how long a result (or a failure marked Permanent) answers duplicates; the annotation's idempotency_ttl sets it too"`
+	Lease         Opt[time.Duration] `yaml:"lease" default:"30s" range:"1s,24h" doc:"how long a crashed owner blocks its key; a running owner renews it every third of it"`
+	InFlight      Opt[InFlight]      `yaml:"in_flight" default:"wait" doc:"what a duplicate of a running call does: wait for its outcome, fail at once with ErrInFlight, or wait at most a duration (up to 24h)"`
+	MissingKey    Opt[MissingKey]    `yaml:"missing_key" default:"error" doc:"a call whose key is empty or behind a nil pointer: refused with ErrMissingKey, or run without deduplication"`
+	RequireTenant Opt[bool]          `yaml:"require_tenant" default:"false" doc:"refuse calls whose context carries no tenant (baldur.WithTenant)"`
+	Namespace     Opt[string]        `yaml:"namespace" in:"defaults" default:"" doc:"hashed into every key, so services sharing a store never share records"`
+	StoreTimeout  Opt[time.Duration] `yaml:"store_timeout" default:"2s" range:"1ms,1m" doc:"bound on every operation of a store outside this process, whatever its client's own timeouts"`
+	RenewEvery    Opt[time.Duration] `yaml:"renew_every" range:"0s,24h" doc:"how often a running owner renews its lease; unset: a third of the lease; 0s: never, so a call longer than the lease can be taken over"`
+	// The rest tune how a call waits on a store shared with other
+	// processes; the defaults suit most.
+	MaxClaimAttempts Opt[int]           `yaml:"max_claim_attempts" default:"3" range:"1,100" doc:"claims that find a key neither free nor held before the call fails (a store that disagrees with itself)"`
+	PollMin          Opt[time.Duration] `yaml:"poll_min" default:"10ms" range:"1ms,1m" doc:"first wait between reads of a key another process holds"`
+	PollMax          Opt[time.Duration] `yaml:"poll_max" default:"500ms" range:"1ms,1m" doc:"longest wait between reads of a key another process holds"`
+	MaxKeyBytes      Opt[int]           `yaml:"max_key_bytes" default:"255" range:"1,65536" doc:"longest idempotency key accepted, in bytes"`
 }
 
-// BudgetSettings are the optional retry budget settings of one level.
-type BudgetSettings struct {
-	Enabled             *bool
-	Percent             *float64
-	MinRetriesPerSecond *float64
-	TTL                 *time.Duration
+// MemoryStoreConfig bounds the in-memory idempotency store.
+type MemoryStoreConfig struct {
+	MaxKeys        Opt[int]      `yaml:"max_keys" default:"10000" range:"1,100000000" doc:"records kept; the least recently used completed record leaves first"`
+	MaxBytes       Opt[ByteSize] `yaml:"max_bytes" default:"64MiB" range:"1KiB,1TiB" doc:"bytes of stored results kept, counted like max_keys"`
+	MaxResultBytes Opt[ByteSize] `yaml:"max_result_bytes" default:"1MiB" range:"1B,1GiB" doc:"a larger result is not stored: such a call is deduplicated only while it runs"`
 }
 
-// Built-in defaults; docs/config.md lists them.
-var (
-	defaultRetry = RetryConfig{
-		Attempts:     3,
-		Backoff:      ExponentialBackoff,
-		InitialDelay: 100 * time.Millisecond,
-		MaxDelay:     5 * time.Second,
-		Multiplier:   2,
-		Jitter:       FullJitter,
-	}
-	defaultBreaker = BreakerConfig{
-		Window:          CountWindow,
-		Size:            100,
-		Span:            60 * time.Second,
-		Buckets:         60,
-		MinimumCalls:    20,
-		FailureRate:     50,
-		SlowCallRate:    100,
-		OpenFor:         30 * time.Second,
-		HalfOpenProbes:  5,
-		HalfOpenMaxWait: 60 * time.Second,
-	}
-	defaultIdempotency = IdempotencyConfig{
-		TTL:   defaultIdemTTL,
-		Lease: defaultLease,
-	}
-	defaultBudget = BudgetConfig{
-		Enabled:             true,
-		Percent:             20,
-		MinRetriesPerSecond: 10,
-		TTL:                 10 * time.Second,
-	}
-)
-
-// DefaultConfig is the configuration New uses when given none.
-func DefaultConfig() *Config { return &Config{Policies: map[string]PolicyConfig{}} }
-
-// resolved is one policy's configuration after every level is applied.
-type resolved struct {
-	retry   RetryConfig
-	breaker string
-	timeout time.Duration
-	budget  BudgetConfig
-	mesh    bool
-	idem    IdempotencyConfig
-}
-
-func set[T any](dst *T, src *T) {
-	if src != nil {
-		*dst = *src
-	}
-}
-
-func (r *RetrySettings) apply(c *RetryConfig) {
-	set(&c.Attempts, r.Attempts)
-	set(&c.Backoff, r.Backoff)
-	set(&c.InitialDelay, r.InitialDelay)
-	set(&c.MaxDelay, r.MaxDelay)
-	set(&c.Multiplier, r.Multiplier)
-	set(&c.Jitter, r.Jitter)
-}
-
-func (b *BreakerSettings) apply(c *BreakerConfig) {
-	set(&c.Window, b.Window)
-	set(&c.Size, b.Size)
-	set(&c.Span, b.Span)
-	set(&c.Buckets, b.Buckets)
-	set(&c.MinimumCalls, b.MinimumCalls)
-	set(&c.FailureRate, b.FailureRate)
-	set(&c.SlowCallRate, b.SlowCallRate)
-	set(&c.SlowCall, b.SlowCall)
-	set(&c.OpenFor, b.OpenFor)
-	set(&c.HalfOpenProbes, b.HalfOpenProbes)
-	set(&c.HalfOpenMaxWait, b.HalfOpenMaxWait)
-}
-
-// tunes reports whether b sets anything besides Enabled.
-func (b *BreakerSettings) tunes() bool {
-	c := *b
-	c.Enabled = nil
-	return c != BreakerSettings{}
-}
-
-func (b *BudgetSettings) apply(c *BudgetConfig) {
-	set(&c.Enabled, b.Enabled)
-	set(&c.Percent, b.Percent)
-	set(&c.MinRetriesPerSecond, b.MinRetriesPerSecond)
-	set(&c.TTL, b.TTL)
-}
-
-// resolve applies built-in < file defaults < annotation < file policy.
-func (c *Config) resolve(spec Spec) resolved {
-	r := resolved{retry: defaultRetry, breaker: spec.Breaker, budget: defaultBudget, mesh: c.Mesh.OwnsNetworkRetries, idem: defaultIdempotency}
-	c.Defaults.Retry.apply(&r.retry)
-	c.Defaults.Idempotency.apply(&r.idem)
-	if spec.DedupeTTL > 0 {
-		r.idem.TTL = spec.DedupeTTL
-	}
-	c.Defaults.Budget.apply(&r.budget)
-	set(&r.timeout, c.Defaults.Timeout)
-
-	switch {
-	case !spec.Retry:
-		r.retry.Attempts = 1
-	case spec.Attempts > 0:
-		r.retry.Attempts = spec.Attempts
-	}
-	if spec.Timeout > 0 {
-		r.timeout = spec.Timeout
-	}
-
-	pc := c.Policies[spec.Name]
-	pc.Retry.apply(&r.retry)
-	pc.Budget.apply(&r.budget)
-	set(&r.timeout, pc.Timeout)
-	set(&r.mesh, pc.OwnsNetworkRetries)
-	namespace := r.idem.Namespace
-	pc.Idempotency.apply(&r.idem)
-	r.idem.Namespace = namespace
-	if e := pc.Breaker.Enabled; e != nil {
-		switch {
-		case !*e:
-			r.breaker = ""
-		case r.breaker == "":
-			r.breaker = spec.Name
-		}
-	}
-	return r
-}
-
-// breaker resolves the settings of the breaker called name.
-func (c *Config) breaker(name string) BreakerConfig {
-	b := defaultBreaker
-	c.Defaults.Breaker.apply(&b)
-	pc := c.Policies[name]
-	pc.Breaker.apply(&b)
-	return b
+// DeadLetterConfig says how dead letters are replayed.
+type DeadLetterConfig struct {
+	Interval     Opt[time.Duration] `yaml:"interval" default:"30s" range:"10ms,24h" doc:"how often due letters are looked for; a letter's own schedule backs off from it, jittered"`
+	MaxBackoff   Opt[time.Duration] `yaml:"max_backoff" default:"1h" range:"10ms,168h" doc:"cap on the wait between two replays of one letter"`
+	MaxReplays   Opt[int]           `yaml:"max_replays" default:"10" range:"1,1000" doc:"replays of a letter before it is parked for an operator"`
+	Lease        Opt[time.Duration] `yaml:"lease" default:"1m" range:"1s,24h" doc:"how long a replay may take before another replica may take the letter over"`
+	Batch        Opt[int]           `yaml:"batch" default:"32" range:"1,10000" doc:"letters claimed at a time"`
+	Concurrency  Opt[int]           `yaml:"concurrency" default:"4" range:"1,1000" doc:"replays running at once"`
+	StoreTimeout Opt[time.Duration] `yaml:"store_timeout" default:"2s" range:"1ms,1m" doc:"bound on every operation of the dead-letter store"`
 }

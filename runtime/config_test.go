@@ -2,7 +2,7 @@ package baldur_test
 
 import (
 	"errors"
-	"log/slog"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +25,9 @@ policies:
   off:
     breaker: {enabled: false}
   added:
-    breaker: {enabled: true, size: 7, minimum_calls: 7}
+    breaker: {enabled: true}
+breakers:
+  added: {size: 7, minimum_calls: 7}
 `)
 	for _, tc := range []struct {
 		spec     baldur.Spec
@@ -46,15 +48,15 @@ policies:
 		if p.Breaker() != nil {
 			name = p.Breaker().Name()
 		}
-		if r.Attempts != tc.attempts || p.Timeout() != tc.timeout || name != tc.breaker {
+		if r.Attempts.Value() != tc.attempts || p.Timeout() != tc.timeout || name != tc.breaker {
 			t.Errorf("%s: attempts %d, timeout %v, breaker %q; want %d, %v, %q",
-				tc.spec.Name, r.Attempts, p.Timeout(), name, tc.attempts, tc.timeout, tc.breaker)
+				tc.spec.Name, r.Attempts.Value(), p.Timeout(), name, tc.attempts, tc.timeout, tc.breaker)
 		}
-		if r.InitialDelay != 50*time.Millisecond || r.MaxDelay != 5*time.Second {
-			t.Errorf("%s: delays %v..%v, want 50ms from the file and 5s built in", tc.spec.Name, r.InitialDelay, r.MaxDelay)
+		if r.InitialDelay.Value() != 50*time.Millisecond || r.MaxDelay.Value() != 5*time.Second {
+			t.Errorf("%s: delays %v..%v, want 50ms from the file and 5s built in", tc.spec.Name, r.InitialDelay.Value(), r.MaxDelay.Value())
 		}
 	}
-	if got := e.rt.Breaker("added").Config().Size; got != 7 {
+	if got := e.rt.Breaker("added").Config().Size.Value(); got != 7 {
 		t.Errorf("breaker added: size %d, want 7", got)
 	}
 }
@@ -64,11 +66,12 @@ func TestConfigReportsEveryErrorWithLineAndColumn(t *testing.T) {
   retry:
     atempts: 3
     initial_delay: 250
+breakers:
+  quote:
+    failure_rate: 150
+    window: sliding
 policies:
   quote:
-    breaker:
-      failure_rate: 150
-      window: sliding
     timeout: 2s
     timeout: 3s
   Bad Name: {}
@@ -78,18 +81,15 @@ mesh: {owns_network_retries: yes please}
 `))
 	want := []string{
 		`baldur.yaml:3:5: unknown key "atempts" in defaults.retry; did you mean "attempts"?`,
-		`baldur.yaml:4:20: defaults.retry.initial_delay: "250" is not a duration`,
-		`baldur.yaml:8:21: policies.quote.breaker.failure_rate: 150 is out of range (0, 100]`,
-		`baldur.yaml:9:15: policies.quote.breaker.window: expected one of "count" or "time", found "sliding"`,
-		`baldur.yaml:11:5: policies.quote.timeout is set twice (first at line 10)`,
-		`baldur.yaml:12:3: policies: "Bad Name" is not a policy name`,
-		`baldur.yaml:14:5: policies.slow: retry.max_delay (1s) is below retry.initial_delay (2s)`,
-		`baldur.yaml:15:30: mesh.owns_network_retries: expected true or false`,
+		`baldur.yaml:4:20: defaults.retry.initial_delay: expected a duration such as "250ms" or "2s", found "250"`,
+		`baldur.yaml:7:19: breakers.quote.failure_rate: 150 is out of range (0, 100]`,
+		`baldur.yaml:8:13: breakers.quote.window: expected one of "count" or "time", found "sliding"`,
+		`baldur.yaml:12:5: policies.quote.timeout is set twice (first at line 11)`,
+		`baldur.yaml:13:3: policies: "Bad Name" is not a name`,
+		`baldur.yaml:15:12: policies.slow.retry: max_delay (1s) is below initial_delay (2s)`,
+		`baldur.yaml:16:30: mesh.owns_network_retries: expected true or false, found "yes please"`,
 	}
-	if err == nil {
-		t.Fatal("no error")
-	}
-	lines := strings.Split(err.Error(), "\n")
+	lines := errorLines(t, err)
 	if len(lines) != len(want) {
 		t.Fatalf("got %d errors, want %d:\n%v", len(lines), len(want), err)
 	}
@@ -104,27 +104,50 @@ mesh: {owns_network_retries: yes please}
 	}
 }
 
-func TestConfigCrossChecksDefaultsWithPolicies(t *testing.T) {
+func errorLines(t *testing.T, err error) []string {
+	t.Helper()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	return strings.Split(err.Error(), "\n")
+}
+
+func TestConfigCrossChecksDefaultsWithBreakers(t *testing.T) {
 	_, err := baldur.ParseConfig("b.yaml", []byte(`
 defaults:
   breaker: {minimum_calls: 50}
-policies:
-  small:
-    breaker: {size: 10}
+breakers:
+  small: {size: 10}
 `))
-	if err == nil || !strings.Contains(err.Error(), "b.yaml:6:5: policies.small: breaker.minimum_calls (50) is above breaker.size (10)") {
+	if err == nil || !strings.Contains(err.Error(), "b.yaml:5:10: breakers.small: minimum_calls (50) is above size (10): the breaker could never open") {
 		t.Fatalf("err = %v", err)
 	}
 }
 
-func TestConfigDefaultsCannotAddBreakersOrSetTheMesh(t *testing.T) {
+// Keys that belong to one kind of section are refused in the others, with
+// where they belong.
+func TestConfigKeysOutOfPlace(t *testing.T) {
 	_, err := baldur.ParseConfig("b.yaml", []byte(`
 defaults:
   breaker: {enabled: true}
   mesh: {owns_network_retries: true}
+policies:
+  charge:
+    breaker: {size: 10}
+    idempotency: {namespace: shop}
+breakers:
+  gateway: {enabled: false}
 `))
-	if err == nil || strings.Count(err.Error(), "unknown key") != 2 {
-		t.Fatalf("err = %v, want enabled and mesh refused in defaults", err)
+	for _, w := range []string{
+		"b.yaml:3:13: defaults.breaker.enabled can be set only in policies.<name>",
+		"b.yaml:4:3: defaults.mesh can be set only in policies.<name>",
+		"b.yaml:7:15: policies.charge.breaker.size can be set only in defaults and breakers.<name>",
+		"b.yaml:8:19: policies.charge.idempotency.namespace can be set only in defaults",
+		"b.yaml:10:13: breakers.gateway.enabled can be set only in policies.<name>",
+	} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("want %q in:\n%v", w, err)
+		}
 	}
 }
 
@@ -148,39 +171,160 @@ func TestWithConfigFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	if got := rt.Policy(baldur.Spec{Name: "quote"}).Retry().Attempts; got != 2 {
+	if got := rt.Policy(baldur.Spec{Name: "quote"}).Retry().Attempts.Value(); got != 2 {
 		t.Fatalf("attempts %d, want 2 from the file", got)
 	}
 }
 
 func TestEmptyConfigIsTheBuiltInDefaults(t *testing.T) {
-	for _, src := range []string{"", "# nothing\n", "defaults:\npolicies:\n"} {
+	for _, src := range []string{"", "# nothing\n", "defaults:\npolicies:\n", "---\n"} {
 		if _, err := baldur.ParseConfig("b.yaml", []byte(src)); err != nil {
 			t.Errorf("%q: %v", src, err)
 		}
 	}
 }
 
-func TestWithConfigValidates(t *testing.T) {
-	zero := 0
-	_, err := baldur.New(baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Breaker: baldur.BreakerSettings{Size: &zero}}}))
-	if err == nil || !strings.Contains(err.Error(), "breaker.size: 0 is out of range") {
+// The same mistake gets the same message from Go as from YAML: there is one
+// set of checks. A negative lease used to pass WithConfig and then panic
+// in the first generated constructor.
+func TestWithConfigChecksWhatTheFileGets(t *testing.T) {
+	for _, tc := range []struct {
+		yaml string
+		cfg  baldur.Config
+		msg  string
+	}{
+		{"defaults:\n  idempotency: {lease: -1s}\n",
+			baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: baldur.IdempotencyConfig{Lease: baldur.Set(-time.Second)}}},
+			"defaults.idempotency.lease: -1s is out of range [1s, 24h]"},
+		{"defaults:\n  breaker: {size: 0}\n",
+			baldur.Config{Defaults: baldur.PolicyConfig{Breaker: baldur.BreakerConfig{Size: baldur.Set(0)}}},
+			"defaults.breaker.size: 0 is out of range [1, 1048576]"},
+		{"policies:\n  p:\n    retry: {initial_delay: 2s, max_delay: 1s}\n",
+			baldur.Config{Policies: map[string]baldur.PolicyConfig{"p": {Retry: baldur.RetryConfig{InitialDelay: baldur.Set(2 * time.Second), MaxDelay: baldur.Set(time.Second)}}}},
+			"policies.p.retry: max_delay (1s) is below initial_delay (2s)"},
+		{"policies:\n  p:\n    breaker: {size: 10}\n",
+			baldur.Config{Policies: map[string]baldur.PolicyConfig{"p": {Breaker: baldur.BreakerConfig{Size: baldur.Set(10)}}}},
+			"policies.p.breaker.size can be set only in defaults and breakers.<name>"},
+		{"defaults:\n  idempotency: {in_flight: 48h}\n",
+			baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: baldur.IdempotencyConfig{InFlight: baldur.Set(baldur.InFlightWaitAtMost(48 * time.Hour))}}},
+			"defaults.idempotency.in_flight: a wait of 48h0m0s is out of range (0s, 24h]"},
+		{"breakers:\n  b: {window: time, span: 10ms, buckets: 1000}\n",
+			baldur.Config{Breakers: map[string]baldur.BreakerConfig{"b": {Window: baldur.Set(baldur.TimeWindow), Span: baldur.Set(10 * time.Millisecond), Buckets: baldur.Set(1000)}}},
+			"breakers.b: span (10ms) cut into 1000 buckets is below 1ms a bucket"},
+	} {
+		_, fileErr := baldur.ParseConfig("b.yaml", []byte(tc.yaml))
+		_, goErr := baldur.New(baldur.WithConfig(&tc.cfg))
+		if fileErr == nil || !strings.HasSuffix(fileErr.Error(), ": "+tc.msg) {
+			t.Errorf("YAML %q: %v; want %q", tc.yaml, fileErr, tc.msg)
+		}
+		if goErr == nil || goErr.Error() != "baldur: config: "+tc.msg {
+			t.Errorf("Go %+v: %v; want %q", tc.cfg, goErr, tc.msg)
+		}
+	}
+}
+
+// What YAML would read silently, or refuse without a position, is refused
+// with file:line:col.
+func TestConfigRefusesWhatWouldBeIgnored(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"second document", "defaults: {timeout: 1s}\n---\ndefaults: {timeout: 2s}\n", "b.yaml:3:1: a second YAML document"},
+		{"alias as key", "defaults:\n  idempotency: {namespace: &k timeout}\npolicies:\n  p: {*k : 1s}\n", "b.yaml:4:7: policies.p: an alias (*k) cannot be a key"},
+		{"merge key", "defaults: &b {timeout: 1s}\npolicies:\n  p:\n    <<: *b\n", "b.yaml:4:5: policies.p: merge keys (<<) are not supported"},
+		{"control character", "defaults:\n  timeout: \"1s\x01\"\n", "b.yaml:2:15: control character U+0001 is not allowed in YAML"},
+		{"syntax", "defaults:\n  timeout: 1s\n policies: [\n", "b.yaml:2:1: did not find expected key"},
+		{"depth", "defaults: " + strings.Repeat("[", 100000) + "\n", "b.yaml:1:75: collections nested more than 64 deep"},
+		{"invalid UTF-8", "defaults: {timeout: \xff}\n", "b.yaml:1:21: invalid UTF-8"},
+	} {
+		_, err := baldur.ParseConfig("b.yaml", []byte(tc.src))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want %q...", tc.name, err, tc.want)
+		}
+	}
+}
+
+// A file with thousands of problems gives the first 50 and a count.
+func TestConfigErrorsAreBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("policies:\n")
+	for i := range 5000 {
+		fmt.Fprintf(&b, "  p%d: {retry: {attempts: 0}}\n", i)
+	}
+	_, err := baldur.ParseConfig("b.yaml", []byte(b.String()))
+	lines := errorLines(t, err)
+	if len(lines) != 51 || lines[50] != "baldur: config: and 4950 more problems" || !strings.HasPrefix(lines[0], "b.yaml:2:") {
+		t.Fatalf("%d lines, first %q, last %q", len(lines), lines[0], lines[len(lines)-1])
+	}
+}
+
+// Two configuration options would leave one unread: refused.
+func TestOneConfigurationOption(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "baldur.yaml")
+	if err := os.WriteFile(path, []byte("defaults: {timeout: 1s}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := baldur.New(baldur.WithConfigFile(path), baldur.WithConfigYAML([]byte("defaults: {timeout: 2s}\n")))
+	if err == nil || !strings.Contains(err.Error(), "WithConfigYAML: the configuration was already given by WithConfigFile") {
 		t.Fatalf("err = %v", err)
 	}
 }
 
-func TestBreakerSettingsUnderASharingPolicyAreReportedIgnored(t *testing.T) {
-	var logs strings.Builder
-	rt, err := baldur.New(
-		baldur.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
-		baldur.WithConfigYAML([]byte("policies:\n  charge:\n    breaker: {size: 10, minimum_calls: 10}\n")),
-	)
+// WithConfig keeps its own copy: changing the caller's Config afterwards
+// changes nothing.
+func TestWithConfigCopies(t *testing.T) {
+	c := &baldur.Config{Policies: map[string]baldur.PolicyConfig{"p": {Timeout: baldur.Set(time.Second)}}}
+	rt, err := baldur.New(baldur.WithConfig(c))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	p := rt.Policy(baldur.Spec{Name: "charge", Breaker: "gateway"})
-	if p.Breaker().Config().Size != 100 || !strings.Contains(logs.String(), "set them under the breaker's name") {
-		t.Fatalf("size %d, log %q: want the defaults and a warning", p.Breaker().Config().Size, logs.String())
+	c.Policies["p"] = baldur.PolicyConfig{Timeout: baldur.Set(time.Hour)}
+	if got := rt.Policy(baldur.Spec{Name: "p"}).Timeout(); got != time.Second {
+		t.Fatalf("timeout %v, want the 1s given to WithConfig", got)
+	}
+}
+
+// Policy.Config says where each setting came from.
+func TestPolicyConfigSources(t *testing.T) {
+	e := newEnv(t, "defaults:\n  retry: {initial_delay: 1s}\npolicies:\n  p:\n    timeout: 3s\n")
+	p := e.policy(baldur.Spec{Name: "p", Retry: true, Attempts: 4, Timeout: time.Second})
+	for key, want := range map[string]string{
+		"retry.initial_delay": baldur.FromDefaults,
+		"retry.attempts":      baldur.FromAnnotation,
+		"timeout":             "policies.p",
+		"retry.max_delay":     baldur.FromDefault,
+	} {
+		if got := p.Source(key); got != want {
+			t.Errorf("%s from %q, want %q", key, got, want)
+		}
+	}
+}
+
+// CheckConfig names the sections nothing built reads: a typo in a policy
+// name otherwise leaves the real policy on its defaults in silence.
+func TestCheckConfigFindsUnreadSections(t *testing.T) {
+	e := newEnv(t, `
+policies:
+  charge-customer: {timeout: 1s}
+  chrage-customer: {timeout: 2s}
+breakers:
+  gateway: {size: 10, minimum_calls: 5}
+  gatway: {size: 10, minimum_calls: 5}
+`)
+	e.policy(baldur.Spec{Name: "charge-customer", Breaker: "gateway"})
+	err := e.rt.CheckConfig()
+	for _, w := range []string{
+		`baldur.yaml:4:3: policies.chrage-customer: no policy of this name was built; did you mean "charge-customer"?`,
+		`baldur.yaml:7:3: breakers.gatway: no breaker of this name was built; did you mean "gateway"?`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("want %q in:\n%v", w, err)
+		}
+	}
+	if lines := errorLines(t, err); len(lines) != 2 {
+		t.Errorf("%d problems, want 2:\n%v", len(lines), err)
+	}
+	e.policy(baldur.Spec{Name: "chrage-customer", Breaker: "gatway"})
+	if err := e.rt.CheckConfig(); err != nil {
+		t.Errorf("every section read: %v", err)
 	}
 }

@@ -73,8 +73,11 @@ func (e *TimeoutError) Unwrap() error { return e.Err }
 type RetryError struct {
 	Policy   string
 	Attempts int
-	Errs     []error
-	Stop     error
+	// MaxAttempts is how many the policy allowed; fewer were made when an
+	// error that is not retried (an open breaker, say) ended the call.
+	MaxAttempts int
+	Errs        []error
+	Stop        error
 }
 
 func (e *RetryError) Error() string {
@@ -82,6 +85,8 @@ func (e *RetryError) Error() string {
 	switch {
 	case e.Stop != nil:
 		return fmt.Sprintf("baldur: %s: %v after %d attempt(s): %v", e.Policy, e.Stop, e.Attempts, last)
+	case e.Attempts < e.MaxAttempts:
+		return fmt.Sprintf("baldur: %s: stopped after %d of %d attempts: %v", e.Policy, e.Attempts, e.MaxAttempts, last)
 	default:
 		return fmt.Sprintf("baldur: %s: all %d attempts failed: %v", e.Policy, e.Attempts, last)
 	}

@@ -32,6 +32,19 @@ const (
 	EventKeyReused
 	// EventLeaseLost: another caller took over a key this call held.
 	EventLeaseLost
+	// EventDeadLettered: a call that failed for good was captured as Letter.
+	EventDeadLettered
+	// EventCaptureFailed: a call that failed for good could not be captured.
+	EventCaptureFailed
+	// EventReplayed: a dead letter's replay went through and it left the
+	// queue; Err is the business outcome it was answered with, if any.
+	EventReplayed
+	// EventReplayFailed: a dead letter's replay failed and is rescheduled,
+	// or the queue could not reach its store.
+	EventReplayFailed
+	// EventLetterParked: a dead letter spent its replays or cannot be
+	// replayed; it waits for an operator.
+	EventLetterParked
 	// EventLostPanic: an idempotent call panicked after every caller had
 	// stopped waiting for it, so nobody received the panic; Err is the
 	// *PanicError, with the stack. Logged at Error.
@@ -49,6 +62,11 @@ var eventNames = [...]string{
 	EventDuplicate:         "duplicate answered without a call",
 	EventKeyReused:         "idempotency key reused",
 	EventLeaseLost:         "idempotency lease lost",
+	EventDeadLettered:      "call captured as a dead letter",
+	EventCaptureFailed:     "call could not be captured as a dead letter",
+	EventReplayed:          "dead letter replayed",
+	EventReplayFailed:      "dead letter replay failed",
+	EventLetterParked:      "dead letter parked",
 	EventLostPanic:         "idempotent call panicked after every caller left",
 }
 
@@ -71,6 +89,8 @@ type Event struct {
 	From    State
 	To      State
 	Err     error
+	// Letter is the dead letter's ID, for the dead-letter events.
+	Letter string
 }
 
 // Observer receives every event synchronously, on the goroutine that caused
@@ -81,6 +101,10 @@ type Observer func(Event)
 // fallback...) are Debug, so that an outage does not flood the log; a
 // breaker's transitions are Info, and Warn when it opens.
 func (e *Event) level() slog.Level {
+	switch e.Kind {
+	case EventCaptureFailed, EventLetterParked:
+		return slog.LevelWarn
+	}
 	switch {
 	case e.Kind == EventLostPanic:
 		return slog.LevelError
@@ -95,6 +119,9 @@ func (e *Event) level() slog.Level {
 
 func (rt *Runtime) emitTransition(breaker string, from, to State) {
 	rt.emit(context.Background(), Event{Kind: EventBreakerTransition, Breaker: breaker, From: from, To: to})
+	if q := rt.dlq.Load(); q != nil && to == StateClosed {
+		q.recover(breaker) // the dependency is back: replay what waits for it
+	}
 }
 
 // emit logs e and hands it to the observer. Attributes are built only when
@@ -129,6 +156,9 @@ func (rt *Runtime) emit(ctx context.Context, e Event) {
 	}
 	if e.Kind == EventBreakerTransition {
 		attrs = append(attrs, slog.String("from", e.From.String()), slog.String("to", e.To.String()))
+	}
+	if e.Letter != "" {
+		attrs = append(attrs, slog.String("letter", e.Letter))
 	}
 	if e.Err != nil {
 		attrs = append(attrs, slog.String("error", e.Err.Error()))

@@ -17,7 +17,8 @@ func ExampleRuntime_Policy() {
 policies:
   quote:
     retry: {attempts: 3, initial_delay: 0s}
-    breaker: {size: 10, minimum_calls: 10}
+breakers:
+  quote: {size: 10, minimum_calls: 10}
 `)),
 		baldur.WithLogger(slog.New(slog.DiscardHandler)),
 	)

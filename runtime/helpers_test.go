@@ -124,13 +124,13 @@ func wantState(t *testing.T, b *baldur.CircuitBreaker, want baldur.State) {
 	}
 }
 
-// waitTimers waits, with a deadline, until n timers are set on clock:
-// that is how a test knows a goroutine went to sleep on it.
-func waitTimers(t *testing.T, clock *baldurtest.Clock, n int) {
+// waitCallTimers waits, with a deadline, until n timers of calls are set
+// on clock: that is how a test knows a call went to sleep on it.
+func waitCallTimers(t *testing.T, clock *baldurtest.Clock, n int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(bg, 10*time.Second)
 	defer cancel()
-	if err := clock.WaitForTimers(ctx, n); err != nil {
-		t.Fatalf("waiting for %d timers (have %d): %v", n, clock.Timers(), err)
+	if err := clock.WaitForCallTimers(ctx, n); err != nil {
+		t.Fatalf("waiting for %d call timers (have %d): %v", n, clock.CallTimers(), err)
 	}
 }

@@ -118,22 +118,19 @@ func TextKey(m encoding.TextMarshaler) (string, error) {
 
 // engine returns the idempotency engine of policy name, shared by every
 // decorator of the runtime that uses the name. Called with rt.mu held.
-func (rt *Runtime) engine(name, method string, c IdempotencyConfig) (*idemEngine, error) {
+func (rt *Runtime) engine(name, method string, c IdempotencyConfig) *idemEngine {
 	if e, ok := rt.engines[name]; ok {
-		return e, nil
+		return e
 	}
 	if rt.idemStore == nil {
-		rt.idemStore = NewMemoryStore(MemoryLimits{})
+		m := rt.config.memoryStore()
+		rt.idemStore = NewMemoryStore(MemoryLimits{Records: m.MaxKeys.v, MaxBytes: int64(m.MaxBytes.v), MaxResultBytes: int64(m.MaxResultBytes.v)})
 	}
 	if rt.idemGuard == nil {
 		rt.idemGuard = &storeGuard{clock: rt.clock}
 	}
-	c, err := resolveIdempotency(c)
-	if err != nil {
-		return nil, err
-	}
-	cfg := idemConfig{IdempotencyConfig: c, clock: rt.clock, calls: rt.clock, permanent: IsPermanent}
+	cfg := idemConfig{idemSettings: settingsOf(c), clock: rt.clock, calls: rt.calls, permanent: IsPermanent}
 	e := newIdemEngine(rt, name, method, rt.idemStore, rt.idemGuard, cfg)
 	rt.engines[name] = e
-	return e, nil
+	return e
 }

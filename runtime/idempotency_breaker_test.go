@@ -18,9 +18,9 @@ import (
 // keyed breaker stayed closed with no calls while the unkeyed one opened.)
 func TestKeyedBreakerOpensOnAHungDependency(t *testing.T) {
 	rt, err := baldur.New(baldur.WithLogger(slog.New(slog.DiscardHandler)), baldur.WithConfigYAML([]byte(`
-policies:
-  plain: {breaker: {size: 10, minimum_calls: 5, failure_rate: 50}}
-  keyed: {breaker: {size: 10, minimum_calls: 5, failure_rate: 50}}
+breakers:
+  plain: {size: 10, minimum_calls: 5, failure_rate: 50}
+  keyed: {size: 10, minimum_calls: 5, failure_rate: 50}
 `)))
 	if err != nil {
 		t.Fatal(err)

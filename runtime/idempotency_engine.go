@@ -150,7 +150,7 @@ func (e *idemEngine) execute(ctx context.Context, r idemRequest, run runner) res
 		e.mu.Unlock()
 		return result{err: e.unavailable("claim")}
 	}
-	f := newFlight(ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait || e.cfg.MaxWait > 0)
+	f := newFlight(ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait)
 	f.token, f.fp = token, fp
 	if token != "" {
 		f.leaseEnd = e.leaseEnd(now)
@@ -202,11 +202,11 @@ func (e *idemEngine) await(ctx context.Context, f *flight, first bool) result {
 				return f.result()
 			default:
 			}
-			if e.cfg.InFlight == InFlightFail {
+			if e.cfg.InFlight.Fails() {
 				e.leave(f, nil)
 				return result{err: ErrInFlight}
 			}
-			t := e.cfg.calls.NewTimer(e.cfg.MaxWait)
+			t := e.cfg.calls.NewTimer(e.cfg.InFlight.MaxWait())
 			defer t.Stop()
 			bound = t.C()
 		case <-bound:

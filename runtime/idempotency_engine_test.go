@@ -25,7 +25,7 @@ func counted(n *atomic.Int64) func(context.Context) (int64, error) {
 func TestMissingKey(t *testing.T) {
 	ctx := context.Background()
 	var n atomic.Int64
-	p := idemPolicy(t, baldur.IdempotencySettings{})
+	p := idemPolicy(t, baldur.IdempotencyConfig{})
 	if _, err := baldur.Idempotent(ctx, p, "", nil, counted(&n)); !errors.Is(err, baldur.ErrMissingKey) {
 		t.Fatalf("empty key: %v, want ErrMissingKey", err)
 	}
@@ -42,7 +42,7 @@ func TestMissingKey(t *testing.T) {
 	if n.Load() != 2 {
 		t.Fatalf("keys 0 and false: %d runs, want 2", n.Load())
 	}
-	run := idemPolicy(t, baldur.IdempotencySettings{MissingKey: ptr(baldur.MissingKeyRun)})
+	run := idemPolicy(t, baldur.IdempotencyConfig{MissingKey: baldur.Set(baldur.MissingKeyRun)})
 	for range 2 {
 		if _, err := baldur.Idempotent(ctx, run, "", nil, counted(&n)); err != nil {
 			t.Fatal(err)
@@ -58,7 +58,7 @@ func TestMissingKey(t *testing.T) {
 func TestKeyHygiene(t *testing.T) {
 	ctx := context.Background()
 	var n atomic.Int64
-	p := idemPolicy(t, baldur.IdempotencySettings{})
+	p := idemPolicy(t, baldur.IdempotencyConfig{})
 	for _, k := range []string{strings.Repeat("k", 256), "o-1\nlevel=ERROR msg=forged", "o-1\x1b[31m", "o-\xff"} {
 		if _, err := baldur.Idempotent(ctx, p, k, nil, counted(&n)); !errors.Is(err, baldur.ErrInvalidKey) {
 			t.Errorf("key %q: %v, want ErrInvalidKey", k, err)
@@ -67,9 +67,9 @@ func TestKeyHygiene(t *testing.T) {
 	if _, err := baldur.Idempotent(ctx, p, strings.Repeat("k", 255), nil, counted(&n)); err != nil {
 		t.Errorf("255-byte key: %v", err)
 	}
-	long := idemPolicy(t, baldur.IdempotencySettings{MaxKeyBytes: ptr(-1)})
+	long := idemPolicy(t, baldur.IdempotencyConfig{MaxKeyBytes: baldur.Set(4096)})
 	if _, err := baldur.Idempotent(ctx, long, strings.Repeat("k", 4096), nil, counted(&n)); err != nil {
-		t.Errorf("MaxKeyBytes -1: %v", err)
+		t.Errorf("max_key_bytes 4096: %v", err)
 	}
 
 	hex := regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -122,7 +122,7 @@ func TestCanonicalJSON(t *testing.T) {
 // side effect ran, so a duplicate must not run it again.
 func TestUnencodableResultIsStoredAsFailure(t *testing.T) {
 	ctx := context.Background()
-	p := idemPolicy(t, baldur.IdempotencySettings{})
+	p := idemPolicy(t, baldur.IdempotencyConfig{})
 	var n atomic.Int64
 	run := func(context.Context) (float64, error) { n.Add(1); return math.NaN(), nil }
 	if _, err := baldur.Idempotent(ctx, p, "k", nil, run); !errors.Is(err, baldur.ErrCodec) {
@@ -140,20 +140,20 @@ func TestUnencodableResultIsStoredAsFailure(t *testing.T) {
 
 func TestIdempotencyConfigValidation(t *testing.T) {
 	for name, c := range map[string]baldur.IdempotencyConfig{
-		"negative TTL":         {TTL: -time.Second},
-		"negative lease":       {Lease: -time.Second},
-		"negative wait":        {MaxWait: -time.Second},
-		"renewal beyond lease": {Lease: time.Second, RenewEvery: time.Second},
-		"poll bounds":          {PollMin: time.Second, PollMax: time.Millisecond},
-		"missing-key mode":     {MissingKey: 9},
-		"in-flight mode":       {InFlight: 9},
-		"claim attempts":       {MaxClaimAttempts: -1},
+		"negative TTL":         {TTL: baldur.Set(-time.Second)},
+		"negative lease":       {Lease: baldur.Set(-time.Second)},
+		"negative wait":        {InFlight: baldur.Set(baldur.InFlightWaitAtMost(-time.Second))},
+		"renewal beyond lease": {Lease: baldur.Set(time.Second), RenewEvery: baldur.Set(time.Second)},
+		"poll bounds":          {PollMin: baldur.Set(time.Second), PollMax: baldur.Set(time.Millisecond)},
+		"missing-key mode":     {MissingKey: baldur.Set(baldur.MissingKey(9))},
+		"claim attempts":       {MaxClaimAttempts: baldur.Set(-1)},
 	} {
-		if _, err := baldur.ResolveIdempotency(c); err == nil {
+		if err := (&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: c}}).Validate(); err == nil {
 			t.Errorf("%s: accepted %+v", name, c)
 		}
 	}
-	if _, err := baldur.ResolveIdempotency(baldur.IdempotencyConfig{RenewEvery: -1, InFlight: baldur.InFlightFail}); err != nil {
+	ok := baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0)), InFlight: baldur.Set(baldur.InFlightFail)}
+	if err := (&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: ok}}).Validate(); err != nil {
 		t.Errorf("valid config refused: %v", err)
 	}
 }
@@ -161,7 +161,7 @@ func TestIdempotencyConfigValidation(t *testing.T) {
 // No goroutine outlives its call: cancelled owners, waiters, heartbeats.
 func TestNoLeakedGoroutines(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	p := idemPolicy(t, baldur.IdempotencySettings{Lease: dur(time.Second), RenewEvery: dur(10 * time.Millisecond)})
+	p := idemPolicy(t, baldur.IdempotencyConfig{Lease: baldur.Set(time.Second), RenewEvery: baldur.Set(10 * time.Millisecond)})
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan struct{})
 	done := make(chan error, 1)
@@ -190,7 +190,7 @@ func TestNoLeakedGoroutines(t *testing.T) {
 // own copy.
 func TestExecuteBytes(t *testing.T) {
 	ctx := context.Background()
-	p := idemPolicy(t, baldur.IdempotencySettings{})
+	p := idemPolicy(t, baldur.IdempotencyConfig{})
 	var n atomic.Int64
 	run := func(context.Context) ([]byte, error) { n.Add(1); return []byte("receipt-1"), nil }
 	first, err := baldur.ExecuteBytes(ctx, p, "k", []byte(`{"amount":1}`), run)
@@ -211,7 +211,7 @@ func TestExecuteBytes(t *testing.T) {
 // neither the stored result nor what duplicates get.
 func TestExecuteKeepsItsOwnCopy(t *testing.T) {
 	ctx := context.Background()
-	p := idemPolicy(t, baldur.IdempotencySettings{})
+	p := idemPolicy(t, baldur.IdempotencyConfig{})
 	buf := []byte("receipt-1")
 	if _, err := baldur.ExecuteBytes(ctx, p, "k", nil, func(context.Context) ([]byte, error) { return buf, nil }); err != nil {
 		t.Fatal(err)
@@ -227,7 +227,7 @@ func TestExecuteKeepsItsOwnCopy(t *testing.T) {
 // fake) still frees its key and answers its callers.
 func TestGoexitFreesKey(t *testing.T) {
 	ctx := context.Background()
-	p := idemPolicy(t, baldur.IdempotencySettings{})
+	p := idemPolicy(t, baldur.IdempotencyConfig{})
 	if _, err := baldur.ExecuteBytes(ctx, p, "k", nil, func(context.Context) ([]byte, error) { runtime.Goexit(); return nil, nil }); err == nil {
 		t.Fatal("Goexit reported as success")
 	}

@@ -7,9 +7,8 @@ import (
 
 // Internals that the external tests of package baldur reach.
 var (
-	CanonicalJSON      = canonicalJSON
-	StoreKeyOf         = storeKey
-	ResolveIdempotency = resolveIdempotency
+	CanonicalJSON = canonicalJSON
+	StoreKeyOf    = storeKey
 )
 
 // ExecuteBytes is one deduplicated call of p at the engine's byte level:

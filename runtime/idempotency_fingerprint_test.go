@@ -16,8 +16,8 @@ import (
 // whose engine compares their sha256.
 func fingerprintPolicies(t *testing.T) map[string]*baldur.Policy {
 	return map[string]*baldur.Policy{
-		"memory": idemPolicy(t, baldur.IdempotencySettings{}),
-		"remote": idemPolicy(t, baldur.IdempotencySettings{}, baldur.WithIdempotencyStore(remote{newMemoryStore()})),
+		"memory": idemPolicy(t, baldur.IdempotencyConfig{}),
+		"remote": idemPolicy(t, baldur.IdempotencyConfig{}, baldur.WithIdempotencyStore(remote{newMemoryStore()})),
 	}
 }
 
@@ -115,7 +115,7 @@ func TestFingerprintsKeepDistinctBytesDistinct(t *testing.T) {
 // typed error matching ErrCodec, nothing runs, and no fallback answers
 // for it. (It used to reach the fallback.)
 func TestUnencodableArgumentsAreACallerMistake(t *testing.T) {
-	p := idemPolicy(t, baldur.IdempotencySettings{})
+	p := idemPolicy(t, baldur.IdempotencyConfig{})
 	ctx := context.Background()
 	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
 		runs := 0

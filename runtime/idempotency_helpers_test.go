@@ -12,7 +12,7 @@ import (
 
 // idemPolicy is a policy deduplicated by key, on a runtime of its own with
 // the memory store unless opts choose another, configured by idem.
-func idemPolicy(t testing.TB, idem baldur.IdempotencySettings, opts ...baldur.Option) *baldur.Policy {
+func idemPolicy(t testing.TB, idem baldur.IdempotencyConfig, opts ...baldur.Option) *baldur.Policy {
 	t.Helper()
 	opts = append([]baldur.Option{
 		baldur.WithLogger(slog.New(slog.DiscardHandler)),

@@ -49,7 +49,7 @@ type deep struct {
 // it counts decodes package-wide.
 func TestDuplicatesDecodeOnceWhenCopiesShareNothing(t *testing.T) {
 	ctx := context.Background()
-	p := idemPolicy(t, baldur.IdempotencySettings{})
+	p := idemPolicy(t, baldur.IdempotencyConfig{})
 	want := flat{C: decodeCounter{7}, Label: "receipt-1", Pair: [2]float64{1.5, -2}}
 	runs := 0
 	call := func() flat {
@@ -89,7 +89,7 @@ func TestDuplicatesDecodeOnceWhenCopiesShareNothing(t *testing.T) {
 func TestKeptResultFollowsTheRecord(t *testing.T) {
 	ctx := context.Background()
 	clock := baldurtest.NewClock(now)
-	p := idemPolicy(t, baldur.IdempotencySettings{TTL: dur(time.Hour)}, baldur.WithClock(clock))
+	p := idemPolicy(t, baldur.IdempotencyConfig{TTL: baldur.Set(time.Hour)}, baldur.WithClock(clock))
 	n := 0
 	call := func() flat {
 		t.Helper()
@@ -134,7 +134,7 @@ func TestDuplicatesGetIndependentCopies(t *testing.T) {
 		outs   = make([]deep, 4)
 		joined = make(chan struct{}, len(outs))
 	)
-	p := idemPolicy(t, baldur.IdempotencySettings{}, baldur.WithObserver(func(ev baldur.Event) {
+	p := idemPolicy(t, baldur.IdempotencyConfig{}, baldur.WithObserver(func(ev baldur.Event) {
 		if ev.Kind == baldur.EventDuplicate {
 			joined <- struct{}{}
 		}
@@ -226,7 +226,7 @@ func TestLocalStoreSkipsTimeoutsAndRenewal(t *testing.T) {
 	for _, local := range []bool{true, false} {
 		s := &observedStore{IdempotencyStore: baldur.NewMemoryStore(baldur.MemoryLimits{}), local: local, renewed: make(chan struct{}, 1)}
 		clock := baldurtest.NewClock(now)
-		p := idemPolicy(t, baldur.IdempotencySettings{Lease: dur(30 * time.Second), RenewEvery: dur(10 * time.Second)},
+		p := idemPolicy(t, baldur.IdempotencyConfig{Lease: baldur.Set(30 * time.Second), RenewEvery: baldur.Set(10 * time.Second)},
 			baldur.WithIdempotencyStore(s), baldur.WithClock(clock))
 		ctx := context.Background()
 		started, gate := make(chan struct{}), make(chan struct{})
@@ -287,8 +287,8 @@ type remote struct{ baldur.IdempotencyStore }
 func TestMemoryStoreFingerprintsSeenThroughStoreMethods(t *testing.T) {
 	ctx := context.Background()
 	s := baldur.NewMemoryStore(baldur.MemoryLimits{})
-	local := idemPolicy(t, baldur.IdempotencySettings{}, baldur.WithIdempotencyStore(s))
-	other := idemPolicy(t, baldur.IdempotencySettings{}, baldur.WithIdempotencyStore(remote{s}))
+	local := idemPolicy(t, baldur.IdempotencyConfig{}, baldur.WithIdempotencyStore(s))
+	other := idemPolicy(t, baldur.IdempotencyConfig{}, baldur.WithIdempotencyStore(remote{s}))
 	type args struct{ Note string }
 	short, long := args{"a"}, args{strings.Repeat("long ", 20)}
 	for i, c := range []struct {

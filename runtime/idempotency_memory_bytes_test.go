@@ -26,7 +26,7 @@ func heapInUse() uint64 {
 func TestMemoryStoreIsBoundedByBytes(t *testing.T) {
 	const bound = 32 << 20
 	s := baldur.NewMemoryStore(baldur.MemoryLimits{MaxBytes: bound})
-	p := idemPolicy(t, baldur.IdempotencySettings{}, baldur.WithIdempotencyStore(s))
+	p := idemPolicy(t, baldur.IdempotencyConfig{}, baldur.WithIdempotencyStore(s))
 	result := strings.Repeat("r", 850_000)
 	base := heapInUse()
 	for i := range 1500 {
@@ -58,7 +58,7 @@ func TestMemoryStoreIsBoundedByBytes(t *testing.T) {
 func TestMemoryStoreDoesNotKeepResultsAboveTheLimit(t *testing.T) {
 	s := baldur.NewMemoryStore(baldur.MemoryLimits{MaxResultBytes: 1 << 10})
 	var joined atomic.Int64
-	p := idemPolicy(t, baldur.IdempotencySettings{}, baldur.WithIdempotencyStore(s), baldur.WithObserver(func(ev baldur.Event) {
+	p := idemPolicy(t, baldur.IdempotencyConfig{}, baldur.WithIdempotencyStore(s), baldur.WithObserver(func(ev baldur.Event) {
 		if ev.Kind == baldur.EventDuplicate {
 			joined.Add(1)
 		}

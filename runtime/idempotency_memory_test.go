@@ -98,7 +98,7 @@ func TestMemoryStoreNeverEvictsInFlight(t *testing.T) {
 	if _, _, err := s.Claim(ctx, "k3", rec, now); !errors.Is(err, baldur.ErrStoreFull) {
 		t.Fatalf("Claim on a store full of in-flight records = %v, want ErrStoreFull", err)
 	}
-	p := idemPolicy(t, baldur.IdempotencySettings{}, baldur.WithIdempotencyStore(s))
+	p := idemPolicy(t, baldur.IdempotencyConfig{}, baldur.WithIdempotencyStore(s))
 	ran := false
 	_, err := baldur.Idempotent(ctx, p, "k", nil, func(context.Context) (struct{}, error) { ran = true; return struct{}{}, nil })
 	if !errors.Is(err, baldur.ErrIdempotencyStore) || !errors.Is(err, baldur.ErrStoreFull) || ran {

@@ -44,7 +44,7 @@ func charge(ctx context.Context, p *baldur.Policy, orderID string, inner func(co
 // (It used to answer "queued" with a nil error, losing the receipt, and
 // the next call after the lease charged again.)
 func TestNotRecordedNeverReachesTheFallback(t *testing.T) {
-	p := idemPolicy(t, baldur.IdempotencySettings{StoreTimeout: dur(50 * time.Millisecond)},
+	p := idemPolicy(t, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(50 * time.Millisecond)},
 		baldur.WithIdempotencyStore(failingUpdates{newMemoryStore()}))
 	ctx := context.Background()
 	r, err := charge(ctx, p, "o-1", func(context.Context) (receipt, error) { return receipt{ID: "ch_1", Status: "captured"}, nil })

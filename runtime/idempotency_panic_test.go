@@ -15,7 +15,7 @@ import (
 // (It used to vanish: nobody was waiting to receive it.)
 func TestPanicAfterEveryCallerLeftIsReported(t *testing.T) {
 	var r recorder
-	p := idemPolicy(t, baldur.IdempotencySettings{}, r.options()...)
+	p := idemPolicy(t, baldur.IdempotencyConfig{}, r.options()...)
 	ctx, cancel := context.WithCancel(context.Background())
 	started, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
@@ -52,7 +52,7 @@ func TestPanicAfterEveryCallerLeftIsReported(t *testing.T) {
 // Callers still waiting get the panic as *PanicError, whose Value is the
 // original value, reachable with errors.Is when it is an error.
 func TestPanicReachesWaitersWithItsValue(t *testing.T) {
-	p := idemPolicy(t, baldur.IdempotencySettings{})
+	p := idemPolicy(t, baldur.IdempotencyConfig{})
 	defer func() {
 		pe, ok := recover().(*baldur.PanicError)
 		if !ok || pe.Value != errBoom || !errors.Is(pe, errBoom) {

@@ -37,7 +37,7 @@ func (s *stalling) Claim(ctx context.Context, key string, rec baldur.Idempotency
 func TestStoreTimeoutIsEnforcedAndALateClaimReleased(t *testing.T) {
 	mem := newMemoryStore()
 	s := &stalling{IdempotencyStore: mem, release: make(chan struct{})}
-	p := idemPolicy(t, baldur.IdempotencySettings{StoreTimeout: dur(50 * time.Millisecond)}, baldur.WithIdempotencyStore(s))
+	p := idemPolicy(t, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(50 * time.Millisecond)}, baldur.WithIdempotencyStore(s))
 	ran := atomic.Bool{}
 	done := make(chan error, 1)
 	go func() {
@@ -88,7 +88,7 @@ func (s *landedThenFailed) Claim(ctx context.Context, key string, rec baldur.Ide
 // the whole lease: 8 s on Redis, 28 s on PostgreSQL.)
 func TestFailedClaimIsReleasedWithItsToken(t *testing.T) {
 	mem := newMemoryStore()
-	p := idemPolicy(t, baldur.IdempotencySettings{InFlight: ptr(baldur.InFlightFail)},
+	p := idemPolicy(t, baldur.IdempotencyConfig{InFlight: baldur.Set(baldur.InFlightFail)},
 		baldur.WithIdempotencyStore(&landedThenFailed{IdempotencyStore: mem}))
 	ctx := context.Background()
 	runs := 0
@@ -142,7 +142,7 @@ func TestDownStoreFailsFast(t *testing.T) {
 	s := &down{IdempotencyStore: newMemoryStore()}
 	refused := errors.New("connection refused")
 	s.err.Store(&refused)
-	p := idemPolicy(t, baldur.IdempotencySettings{}, baldur.WithIdempotencyStore(s), baldur.WithClock(clock))
+	p := idemPolicy(t, baldur.IdempotencyConfig{}, baldur.WithIdempotencyStore(s), baldur.WithClock(clock))
 	ctx := context.Background()
 	call := func() error {
 		_, err := baldur.Idempotent(ctx, p, "o-1", nil, func(context.Context) (int, error) { return 1, nil })
@@ -181,7 +181,7 @@ func TestStoreFailuresAreLoggedAtWarnRateLimited(t *testing.T) {
 	refused := errors.New("connection refused")
 	s.err.Store(&refused)
 	var r recorder
-	p := idemPolicy(t, baldur.IdempotencySettings{}, append(r.options(), baldur.WithIdempotencyStore(s), baldur.WithClock(clock))...)
+	p := idemPolicy(t, baldur.IdempotencyConfig{}, append(r.options(), baldur.WithIdempotencyStore(s), baldur.WithClock(clock))...)
 	ctx := context.Background()
 	for range 20 {
 		_, _ = baldur.Idempotent(ctx, p, "o-1", nil, func(context.Context) (int, error) { return 1, nil })
@@ -204,7 +204,7 @@ func TestStoreDownFallbackAnswers(t *testing.T) {
 	s := &down{IdempotencyStore: newMemoryStore()}
 	refused := errors.New("connection refused")
 	s.err.Store(&refused)
-	p := idemPolicy(t, baldur.IdempotencySettings{}, baldur.WithIdempotencyStore(s))
+	p := idemPolicy(t, baldur.IdempotencyConfig{}, baldur.WithIdempotencyStore(s))
 	ctx := context.Background()
 	ran := false
 	r, err := charge(ctx, p, "o-1", func(context.Context) (receipt, error) { ran = true; return receipt{ID: "ch_1"}, nil })

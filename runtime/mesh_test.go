@@ -84,9 +84,9 @@ func TestMeshOwnsNetworkRetries(t *testing.T) {
 mesh: {owns_network_retries: true}
 defaults:
   retry: {initial_delay: 0s}
+breakers:
+  dep: {size: 10, minimum_calls: 10}
 policies:
-  dep:
-    breaker: {size: 10, minimum_calls: 10}
   local:
     mesh: {owns_network_retries: false}
 `)

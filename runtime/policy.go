@@ -2,7 +2,6 @@ package baldur
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 	"time"
 )
@@ -12,7 +11,8 @@ import (
 type Spec struct {
 	// Name is the policy name that configuration and events use.
 	Name string
-	// Method is the protected method, as package.Interface.Method.
+	// Method is the protected method, as importpath.Interface.Method; one
+	// policy name serves one method.
 	Method string
 	// Retry turns retry on. Attempts, when positive, is how many calls
 	// it makes in all, the first one included; zero uses the configured
@@ -34,6 +34,9 @@ type Spec struct {
 	// result answers duplicates.
 	Dedupe    bool
 	DedupeTTL time.Duration
+	// DeadLetter, when set, captures calls that fail for good for replay
+	// (see Policy.Capture and Runtime.Replay).
+	DeadLetter *DeadLetterSpec
 }
 
 // Policy runs one protected method: retry, then the circuit breaker, then
@@ -43,6 +46,8 @@ type Policy struct {
 	rt      *Runtime
 	name    string
 	method  string
+	cfg     PolicyConfig      // resolved: every setting set
+	from    map[string]string // the level each setting came from
 	breaker *CircuitBreaker
 	budget  *retryBudget // nil without retry or with the budget off
 	timeout time.Duration
@@ -61,6 +66,8 @@ type Policy struct {
 
 	idem    *idemEngine // nil without an idempotency key
 	idemTTL time.Duration
+
+	dl *DeadLetterSpec // nil without dlq
 }
 
 // Name is the policy name.
@@ -71,6 +78,16 @@ func (p *Policy) Breaker() *CircuitBreaker { return p.breaker }
 
 // Retry is the policy's resolved retry configuration.
 func (p *Policy) Retry() RetryConfig { return p.retry }
+
+// Config is the policy's configuration with every level applied: each
+// setting is set.
+func (p *Policy) Config() PolicyConfig { return p.cfg }
+
+// Source names the level the setting at key (a path such as
+// "retry.attempts") came from: FromDefault, FromMesh, FromDefaults,
+// FromAnnotation or "policies.<name>"; "" for a key the policy does not
+// have.
+func (p *Policy) Source(key string) string { return p.from[key] }
 
 // Timeout is the policy's resolved per-attempt timeout; zero means none.
 func (p *Policy) Timeout() time.Duration { return p.timeout }
@@ -154,7 +171,7 @@ func (p *Policy) attempt(ctx context.Context, fn func(context.Context) error) er
 		return p.call(ctx, fn)
 	}
 	var start time.Time
-	if b.cfg.SlowCall > 0 {
+	if b.cfg.SlowCall.v > 0 {
 		start = p.rt.clock.Now()
 	}
 	done := false
@@ -163,11 +180,16 @@ func (p *Policy) attempt(ctx context.Context, fn func(context.Context) error) er
 	done = true
 
 	o := outcomeOf(err)
-	if b.cfg.SlowCall > 0 && p.rt.clock.Now().Sub(start) >= b.cfg.SlowCall {
+	if b.cfg.SlowCall.v > 0 && p.rt.clock.Now().Sub(start) >= b.cfg.SlowCall.v {
 		o |= outcomeSlow
 	}
 	b.release(g, o, err != nil && p.ignoredByBreaker(ctx, err))
 	return err
+}
+
+func deadlinePassed(ctx context.Context, c Clock) bool {
+	d, ok := ctx.Deadline()
+	return ok && !c.Now().Before(d)
 }
 
 // call runs fn under the per-attempt timeout.
@@ -177,10 +199,13 @@ func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error
 	}
 	actx, cancel := p.rt.withTimeout(ctx, p.timeout)
 	err := fn(actx)
-	// Read before cancel: once cancelled, actx.Err() is set whatever happened.
-	expired := actx.Err() != nil
+	// Read before cancel: once cancelled, actx.Err() is set whatever
+	// happened. The deadline having passed decides, not which timer
+	// noticed first: a socket deadline set from actx fires as an i/o
+	// timeout that can beat the context's own timer.
+	expired := err != nil && (actx.Err() != nil || deadlinePassed(actx, p.rt.calls))
 	cancel()
-	if err != nil && ctx.Err() == nil && expired {
+	if expired && ctx.Err() == nil {
 		err = &TimeoutError{Policy: p.name, Timeout: p.timeout, Err: err}
 		if p.rt.callEvents {
 			p.rt.emit(ctx, Event{Kind: EventTimeout, Policy: p.name, Method: p.method, Err: err})
@@ -194,16 +219,7 @@ func (p *Policy) call(ctx context.Context, fn func(context.Context) error) error
 // the caller's business and go back unchanged; so does everything once the
 // caller has cancelled, since no one is waiting for the answer.
 func (p *Policy) ShouldFallback(ctx context.Context, err error) bool {
-	if p.idem != nil && methodRan(err) {
-		return false
-	}
-	if len(p.ignore) > 0 && matchesAny(err, p.ignore) {
-		return false
-	}
-	if p.idem != nil && matchesAny(err, callerErrors) {
-		return false
-	}
-	if cerr := ctx.Err(); cerr != nil && errors.Is(cerr, context.Canceled) {
+	if !p.finalFailure(ctx, err) || methodRan(err) {
 		return false
 	}
 	if p.rt.callEvents {

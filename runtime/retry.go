@@ -11,7 +11,7 @@ func (p *Policy) retryAfter(ctx context.Context, fn func(context.Context) error,
 		return err
 	}
 	bud := p.budget
-	if p.retry.Attempts <= 1 || !p.retryable(ctx, err) {
+	if p.retry.Attempts.v <= 1 || !p.retryable(ctx, err) {
 		if bud != nil && bud.active.Load() {
 			bud.deposit()
 		}
@@ -24,7 +24,7 @@ func (p *Policy) retryAfter(ctx context.Context, fn func(context.Context) error,
 	errs := append(buf[:0], err)
 	stop := func(reason error) error { return p.retryError(errs, reason) }
 	for n := 1; ; n++ {
-		if n >= p.retry.Attempts {
+		if n >= p.retry.Attempts.v {
 			if p.rt.callEvents {
 				p.rt.emit(ctx, Event{Kind: EventRetriesExhausted, Policy: p.name, Method: p.method, Attempt: n, Err: err})
 			}
@@ -71,7 +71,7 @@ type retryErrorBox struct {
 }
 
 func (p *Policy) retryError(errs []error, stop error) *RetryError {
-	box := &retryErrorBox{err: RetryError{Policy: p.name, Attempts: len(errs), Stop: stop}}
+	box := &retryErrorBox{err: RetryError{Policy: p.name, Attempts: len(errs), MaxAttempts: p.retry.Attempts.v, Stop: stop}}
 	if len(errs) <= len(box.errs) {
 		box.err.Errs = box.errs[:copy(box.errs[:], errs):len(errs)]
 	} else {

@@ -100,22 +100,21 @@ func TestR3CancelDuringBackoffReturnsAtOnce(t *testing.T) {
 	e := newEnv(t, `
 defaults:
   retry: {initial_delay: 1s, jitter: none}
-  budget: {enabled: false} # its timer would count in WaitForTimers
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3})
 	ctx, cancel := context.WithCancel(bg)
 	var inner counter
 	result := make(chan error)
 	go func() { result <- p.Do(ctx, inner.fn(errBoom)) }()
-	waitTimers(t, e.clock, 1) // asleep in the backoff
+	waitCallTimers(t, e.clock, 1) // asleep in the backoff
 	cancel()
 	err := <-result
 	var re *baldur.RetryError
 	if !errors.Is(err, context.Canceled) || !errors.As(err, &re) || re.Attempts != 1 || inner.n() != 1 {
 		t.Fatalf("err %v after %d attempts, want context.Canceled after 1", err, inner.n())
 	}
-	if n := e.clock.Timers(); n != 0 {
-		t.Fatalf("%d timers left behind", n)
+	if n := e.clock.CallTimers(); n != 0 {
+		t.Fatalf("%d of the call's timers left behind", n)
 	}
 }
 
@@ -130,7 +129,7 @@ defaults:
 	result := make(chan error)
 	go func() { result <- p.Do(bg, inner.fn(errBoom)) }()
 	for i, d := range []time.Duration{time.Second, 2 * time.Second} {
-		waitTimers(t, e.clock, 1)
+		waitCallTimers(t, e.clock, 1)
 		e.clock.Advance(d - time.Millisecond)
 		if inner.n() != i+1 {
 			t.Fatalf("attempt %d started before its backoff of %v ended", i+2, d)
@@ -199,7 +198,7 @@ func TestTimeoutCutsAnAttemptAndIsRetried(t *testing.T) {
 		})
 	}()
 	for range 2 {
-		waitTimers(t, e.clock, 1)
+		waitCallTimers(t, e.clock, 1)
 		e.clock.Advance(300 * time.Millisecond)
 	}
 	err := <-result
@@ -255,5 +254,32 @@ func TestFastFailureUnderATimeoutIsNotATimeout(t *testing.T) {
 	err := do(p, errBoom)
 	if err != errBoom || errors.Is(err, baldur.ErrTimeout) || e.count(baldur.EventTimeout) != 0 {
 		t.Fatalf("err %v (timeout events %d), want boom unchanged", err, e.count(baldur.EventTimeout))
+	}
+}
+
+// statusError carries a code, like a gRPC status; codeMatcher stands for
+// every error of one code in retry_on.
+type statusError struct{ code int }
+
+func (e statusError) Error() string { return fmt.Sprintf("status %d", e.code) }
+
+type codeMatcher int
+
+func (m codeMatcher) Error() string { return fmt.Sprintf("any error of code %d", int(m)) }
+func (m codeMatcher) MatchError(err error) bool {
+	var ce statusError
+	return errors.As(err, &ce) && ce.code == int(m)
+}
+
+// An ErrorMatcher in retry_on matches errors by what they carry, where
+// errors.Is compares identities.
+func TestErrorMatcherInRetryOn(t *testing.T) {
+	e := newEnv(t, zeroDelay)
+	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3, RetryOn: []error{codeMatcher(14)}})
+	var unavailable, notFound counter
+	p.Do(bg, unavailable.fn(statusError{14}))
+	p.Do(bg, notFound.fn(fmt.Errorf("lookup: %w", statusError{5})))
+	if unavailable.n() != 3 || notFound.n() != 1 {
+		t.Fatalf("code 14: %d attempts, code 5: %d; want 3 and 1", unavailable.n(), notFound.n())
 	}
 }

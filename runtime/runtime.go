@@ -13,24 +13,41 @@ import (
 // Runtime owns the state that protected calls share: breakers by name, the
 // configuration, the clock, the logger. Build one per process with New.
 type Runtime struct {
-	clock    Clock
+	clock Clock
+	// calls is the clock of a call's own waits (backoff, attempt timeouts):
+	// clock's CallClock when it has one, so a test can tell them from the
+	// runtime's background timers.
+	calls    Clock
 	fake     bool // clock is not SystemClock: timeouts run on its timers
 	logger   *slog.Logger
 	observer Observer
 	config   *Config
+	// configFrom names the option that gave config, so a second one is
+	// refused rather than silently dropped.
+	configFrom string
 	// callEvents: an observer is installed or the logger kept Debug records
 	// when New ran. Events that happen once per call are built only then,
 	// so a failing call asks no logger whether it is enabled.
 	callEvents bool
 
-	mu       sync.Mutex
-	breakers map[string]*CircuitBreaker
-	budgets  map[string]*retryBudget
-	engines  map[string]*idemEngine
+	mu sync.Mutex
+	// methods is the Spec.Method of each policy name built, and
+	// builtBreakers the breakers policies use: CheckConfig reports the
+	// configuration sections neither names.
+	methods       map[string]string
+	builtBreakers map[string]bool
+	breakers      map[string]*CircuitBreaker
+	budgets       map[string]*retryBudget
+	engines       map[string]*idemEngine
 
 	idemStore IdempotencyStore
 	idemGuard *storeGuard // the store's breaker, shared by the engines
 	closed    bool
+
+	dlStore DeadLetterStore
+	sealer  Sealer
+	dlOnce  sync.Once
+	dlq     atomic.Pointer[deadLetterQueue] // built by letters()
 	// open is the gate of policies without a breaker: it never rejects.
 	open atomic.Pointer[generation]
 }
@@ -42,12 +59,14 @@ type Option func(*Runtime) error
 // system clock and slog.Default.
 func New(opts ...Option) (*Runtime, error) {
 	rt := &Runtime{
-		clock:    SystemClock{},
-		logger:   slog.Default(),
-		config:   DefaultConfig(),
-		breakers: make(map[string]*CircuitBreaker),
-		budgets:  make(map[string]*retryBudget),
-		engines:  make(map[string]*idemEngine),
+		clock:         SystemClock{},
+		logger:        slog.Default(),
+		config:        &Config{},
+		breakers:      make(map[string]*CircuitBreaker),
+		methods:       make(map[string]string),
+		builtBreakers: make(map[string]bool),
+		budgets:       make(map[string]*retryBudget),
+		engines:       make(map[string]*idemEngine),
 	}
 	rt.open.Store(&generation{state: StateClosed})
 	var errs []error
@@ -61,6 +80,10 @@ func New(opts ...Option) (*Runtime, error) {
 	}
 	_, rt.fake = rt.clock.(SystemClock)
 	rt.fake = !rt.fake
+	rt.calls = rt.clock
+	if cc, ok := rt.clock.(CallClock); ok {
+		rt.calls = cc.CallClock()
+	}
 	rt.callEvents = rt.observer != nil || rt.logger.Enabled(context.Background(), slog.LevelDebug)
 	return rt, nil
 }
@@ -103,8 +126,8 @@ func WithObserver(o Observer) Option {
 // stop sliding and retry budgets stop expiring.
 func (rt *Runtime) Close() error {
 	rt.mu.Lock()
-	defer rt.mu.Unlock()
 	if rt.closed {
+		rt.mu.Unlock()
 		return nil
 	}
 	rt.closed = true
@@ -113,6 +136,11 @@ func (rt *Runtime) Close() error {
 	}
 	for _, b := range rt.budgets {
 		b.stop()
+	}
+	q := rt.dlq.Load()
+	rt.mu.Unlock()
+	if q != nil {
+		q.close() // waits for replays in progress
 	}
 	return nil
 }
@@ -149,27 +177,32 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		rt:              rt,
 		name:            spec.Name,
 		method:          spec.Method,
-		timeout:         r.timeout,
-		retry:           r.retry,
+		cfg:             r.cfg,
+		from:            r.from,
+		timeout:         r.cfg.Timeout.v,
+		retry:           r.cfg.Retry,
 		retryOn:         spec.RetryOn,
 		abortOn:         spec.AbortOn,
 		ignore:          spec.Ignore,
-		meshOwnsNetwork: r.mesh,
+		meshOwnsNetwork: r.cfg.Mesh.OwnsNetworkRetries.v,
 		leafSafe:        comparableErrors(spec.RetryOn, spec.AbortOn, spec.Ignore),
 		gate:            &rt.open,
 	}
-	if pc := rt.config.Policies[spec.Name]; r.breaker != "" && r.breaker != spec.Name && pc.Breaker.tunes() {
-		// Shared breakers are configured once, under their own name; a
-		// policy's section cannot tune a breaker it shares.
-		rt.logger.Warn("baldur: breaker settings in this policy's section are ignored; set them under the breaker's name",
-			"policy", spec.Name, "breaker", r.breaker)
-	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	if other, ok := rt.methods[spec.Name]; ok && other != spec.Method {
+		// One name, one method: two methods under one name would share
+		// idempotency records, a breaker and a retry budget, and one's
+		// stored result would answer the other's calls.
+		panic(fmt.Sprintf("baldur: policy name %q is used by %s and by %s; give one of them its own name= (two methods never share a policy)", spec.Name, other, spec.Method))
+	}
+	rt.methods[spec.Name] = spec.Method
 	if r.breaker != "" {
+		rt.builtBreakers[r.breaker] = true
 		b, ok := rt.breakers[r.breaker]
 		if !ok {
-			b = newCircuitBreaker(rt, r.breaker, rt.config.breaker(r.breaker))
+			cfg, _ := rt.config.breakerConfig(r.breaker)
+			b = newCircuitBreaker(rt, r.breaker, cfg)
 			if rt.closed {
 				b.stop()
 			}
@@ -177,25 +210,28 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		}
 		p.breaker = b
 		p.gate = &b.cur
-		p.lean = p.timeout <= 0 && b.cfg.SlowCall <= 0
+		p.lean = p.timeout <= 0 && b.cfg.SlowCall.v <= 0
 	}
 	if spec.Dedupe {
-		e, err := rt.engine(spec.Name, spec.Method, r.idem)
-		if err != nil {
-			panic(fmt.Sprintf("baldur: idempotency of policy %s: %v", spec.Name, err))
-		}
-		p.idem, p.idemTTL = e, r.idem.TTL
+		p.idem, p.idemTTL = rt.engine(spec.Name, spec.Method, r.cfg.Idempotency), r.cfg.Idempotency.TTL.v
 	}
-	if r.retry.Attempts > 1 && r.budget.Enabled {
+	if r.cfg.Retry.Attempts.v > 1 && r.cfg.Budget.Enabled.v {
 		b, ok := rt.budgets[spec.Name]
 		if !ok {
-			b = newRetryBudget(rt.clock, r.budget)
+			b = newRetryBudget(rt.clock, r.cfg.Budget)
 			if rt.closed {
 				b.stop()
 			}
 			rt.budgets[spec.Name] = b
 		}
 		p.budget = b
+	}
+	if spec.DeadLetter != nil {
+		if spec.DeadLetter.Replay == nil {
+			panic(fmt.Sprintf("baldur: policy %s: a DeadLetterSpec needs a Replay function", spec.Name))
+		}
+		p.dl = spec.DeadLetter
+		defer rt.letters().register(p) // after rt.mu: letters() may log
 	}
 	return p
 }
@@ -206,7 +242,7 @@ func (rt *Runtime) sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	t := rt.clock.NewTimer(d)
+	t := rt.calls.NewTimer(d)
 	select {
 	case <-t.C():
 		return nil
@@ -223,9 +259,9 @@ func (rt *Runtime) withTimeout(ctx context.Context, d time.Duration) (context.Co
 	if !rt.fake {
 		return context.WithTimeout(ctx, d)
 	}
-	deadline := rt.clock.Now().Add(d)
+	deadline := rt.calls.Now().Add(d)
 	cctx, cancel := context.WithCancelCause(ctx)
-	t := rt.clock.AfterFunc(d, func() { cancel(context.DeadlineExceeded) })
+	t := rt.calls.AfterFunc(d, func() { cancel(context.DeadlineExceeded) })
 	return &clockDeadlineCtx{Context: cctx, deadline: deadline}, func() {
 		t.Stop()
 		cancel(context.Canceled)

@@ -15,7 +15,7 @@ type timeWindow struct {
 	clock   Clock
 	width   time.Duration
 	cur     atomic.Int64 // current period; bucket cur%len holds it
-	buckets []timeBucket
+	buckets []atomic.Pointer[timeBucket]
 
 	mu      sync.Mutex
 	timer   Timer
@@ -29,7 +29,10 @@ type timeBucket struct {
 // newTimeWindow returns a window that slides only when ticking: a
 // breaker whose runtime is closed starts no timer that would outlive it.
 func newTimeWindow(clock Clock, span time.Duration, buckets int, ticking bool) *timeWindow {
-	w := &timeWindow{clock: clock, width: span / time.Duration(buckets), buckets: make([]timeBucket, buckets)}
+	w := &timeWindow{clock: clock, width: span / time.Duration(buckets), buckets: make([]atomic.Pointer[timeBucket], buckets)}
+	for i := range w.buckets {
+		w.buckets[i].Store(new(timeBucket))
+	}
 	w.mu.Lock()
 	if ticking {
 		w.timer = clock.AfterFunc(w.width, w.tick)
@@ -40,8 +43,10 @@ func newTimeWindow(clock Clock, span time.Duration, buckets int, ticking bool) *
 	return w
 }
 
-// tick starts the next period: its bucket, last used len(buckets) periods
-// ago, is emptied before writers are sent to it.
+// tick starts the next period in a fresh bucket, which replaces the one
+// last used len(buckets) periods ago. Replacing rather than zeroing keeps
+// each bucket consistent: a call that loaded the old one lands in it
+// whole (in the period that is ending), never half in each.
 func (w *timeWindow) tick() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -49,10 +54,7 @@ func (w *timeWindow) tick() {
 		return
 	}
 	next := w.cur.Load() + 1
-	b := &w.buckets[next%int64(len(w.buckets))]
-	b.calls.Store(0)
-	b.failures.Store(0)
-	b.slow.Store(0)
+	w.buckets[next%int64(len(w.buckets))].Store(new(timeBucket))
 	w.cur.Store(next)
 	w.timer = w.clock.AfterFunc(w.width, w.tick)
 }
@@ -68,8 +70,10 @@ func (w *timeWindow) stop() {
 	w.mu.Unlock()
 }
 
+// record counts the call before its failure or slowness, and counts reads
+// them the other way round, so no snapshot has more failures than calls.
 func (w *timeWindow) record(o outcome) windowCounts {
-	b := &w.buckets[w.cur.Load()%int64(len(w.buckets))]
+	b := w.buckets[w.cur.Load()%int64(len(w.buckets))].Load()
 	b.calls.Add(1)
 	if o.failed() {
 		b.failures.Add(1)
@@ -83,10 +87,10 @@ func (w *timeWindow) record(o outcome) windowCounts {
 func (w *timeWindow) counts() windowCounts {
 	var c windowCounts
 	for i := range w.buckets {
-		b := &w.buckets[i]
-		c.calls += b.calls.Load()
+		b := w.buckets[i].Load()
 		c.failures += b.failures.Load()
 		c.slow += b.slow.Load()
+		c.calls += b.calls.Load()
 	}
 	return c
 }

@@ -77,17 +77,11 @@ func (d *decorator) ifaceType() *jen.Statement {
 }
 
 func (d *decorator) emit(f *jen.File) {
-	protected := 0
-	for _, m := range d.iface.Methods {
-		if m.Policy != nil {
-			protected++
-		}
-	}
-	comment(f, fmt.Sprintf("%s is a %s whose //baldur:protected methods run under their policies; the other methods call the wrapped value directly.", d.typ, d.iface.Name))
+	comment(f, fmt.Sprintf("%s implements %s: its //baldur:protected methods run under their policies, the others call the wrapped value directly.", d.typ, d.iface.Name))
 	fields := []jen.Code{jen.Id(d.next).Add(d.ifaceType())}
 	for _, m := range d.iface.Methods {
 		if m.Policy != nil {
-			fields = append(fields, jen.Id(d.fields[m.Name]).Op("*").Qual(RuntimePath, "Policy"))
+			fields = append(fields, jen.Id(d.fields[m.Name]).Op("*").Qual(runtimePath, "Policy"))
 		}
 	}
 	f.Type().Id(d.typ).Types(d.tparams...).Struct(fields...)
@@ -112,7 +106,7 @@ func (d *decorator) constructor(f *jen.File) {
 		}
 	}
 	f.Func().Id(d.ctor).Types(d.tparams...).
-		Params(jen.Id(next).Add(d.ifaceType()), jen.Id(rt).Op("*").Qual(RuntimePath, "Runtime")).
+		Params(jen.Id(next).Add(d.ifaceType()), jen.Id(rt).Op("*").Qual(runtimePath, "Runtime")).
 		Op("*").Add(d.self()).
 		Block(jen.Return(jen.Op("&").Add(d.self()).Values(jen.Line().Add(joinLines(values)...))))
 }
@@ -124,7 +118,7 @@ func (d *decorator) spec(m *parser.Method) jen.Code {
 	p := m.Policy
 	fields := []jen.Code{
 		jen.Id("Name").Op(":").Lit(p.Name),
-		jen.Id("Method").Op(":").Lit(d.iface.Named.Obj().Pkg().Name() + "." + d.iface.Name + "." + m.Name),
+		jen.Id("Method").Op(":").Lit(m.ID),
 	}
 	switch {
 	case p.Retry == parser.RetryDefault:
@@ -157,7 +151,7 @@ func (d *decorator) spec(m *parser.Method) jen.Code {
 			fields = append(fields, jen.Id("DedupeTTL").Op(":").Add(durationExpr(k.TTL)))
 		}
 	}
-	return jen.Qual(RuntimePath, "Spec").Values(jen.Line().Add(joinLines(fields)...))
+	return jen.Qual(runtimePath, "Spec").Values(jen.Line().Add(joinLines(fields)...))
 }
 
 func joinLines(fields []jen.Code) []jen.Code {

@@ -21,91 +21,112 @@ import (
 //	}
 //	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount},
 //		func(ctx context.Context) (results, error) {
-//			var res results
-//			err := d.charge.Do(ctx, func(ctx context.Context) error { ... res.R0, err = d.next.Charge(...) ... })
-//			return res, err
+//			var out results
+//			err := d.charge.Do(ctx, func(ctx context.Context) error { ... out.R0, err = d.next.Charge(...) ... })
+//			return out, err
 //		})
 //
 // args are fingerprinted to catch a key reused with other arguments;
 // results are what duplicates receive. Both are local types, so they
-// declare nothing at package level. The call runs on the runtime's
-// goroutine, so results travel by return value, not through the caller's
-// variables.
+// declare nothing at package level; a method with no other arguments
+// passes nil, and one that returns only an error keeps struct{}. The call
+// runs on the runtime's goroutine, so results travel by return value, not
+// through the caller's variables.
 func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 	p, sig := mt.m.Policy, mt.m.Sig
 	from := mt.d.pkg.Types
-	argsT, resT := mt.local.first("args", "callArgs"), mt.local.first("results", "callResults")
-	res, key := mt.local.first("res", "out"), mt.local.first("key", "idemKey")
-
-	argFields, argValues, seen := []jen.Code{}, jen.Dict{}, newNames(nil)
-	for _, i := range p.Key.Args {
-		v := sig.Params().At(i)
-		name := v.Name()
-		if name == "" || name == "_" {
-			name = "arg" + strconv.Itoa(i)
-		}
-		field := seen.fresh(exported(name), 2)
-		argFields = append(argFields, jen.Id(field).Add(typeExpr(v.Type(), from)).Tag(map[string]string{"json": name}))
-		argValues[jen.Id(field)] = jen.Id(mt.params[i])
+	var argsT, resT string
+	if len(p.Key.Args) > 0 {
+		argsT = mt.local.first("args", "callArgs")
 	}
-	g.Type().Id(argsT).Struct(argFields...)
-	resFields := make([]jen.Code, c.nres)
+	if c.nres > 0 {
+		resT = mt.local.first("results", "callResults")
+	}
+	res, out := mt.local.first("res", "callRes"), mt.local.first("out", "attemptRes")
+	key := mt.local.first("key", "idemKey")
+
+	args := jen.Nil()
+	if argsT != "" {
+		argFields, argValues, seen := []jen.Code{}, jen.Dict{}, newNames(nil)
+		for _, i := range p.Key.Args {
+			v := sig.Params().At(i)
+			name := v.Name()
+			if name == "" || name == "_" {
+				name = "arg" + strconv.Itoa(i)
+			}
+			field := seen.fresh(exported(name), 2)
+			argFields = append(argFields, jen.Id(field).Add(typeExpr(v.Type(), from)).Tag(map[string]string{"json": name}))
+			argValues[jen.Id(field)] = jen.Id(mt.params[i])
+		}
+		g.Type().Id(argsT).Struct(argFields...)
+		args = jen.Id(argsT).Values(argValues)
+	}
+	resType := jen.Struct()
 	assign := make([]jen.Code, c.nres)
 	ret := make([]jen.Code, c.nres)
-	for i := range resFields {
-		f := "R" + strconv.Itoa(i)
-		resFields[i] = jen.Id(f).Add(typeExpr(sig.Results().At(i).Type(), from)).Tag(map[string]string{"json": strings.ToLower(f)})
-		assign[i] = jen.Id(res).Dot(f)
-		ret[i] = jen.Id(res).Dot(f)
+	if resT != "" {
+		resFields := make([]jen.Code, c.nres)
+		for i := range resFields {
+			f := "R" + strconv.Itoa(i)
+			resFields[i] = jen.Id(f).Add(typeExpr(sig.Results().At(i).Type(), from)).Tag(map[string]string{"json": strings.ToLower(f)})
+			assign[i] = jen.Id(out).Dot(f)
+			ret[i] = jen.Id(res).Dot(f)
+		}
+		g.Type().Id(resT).Struct(resFields...)
+		resType = jen.Id(resT)
 	}
-	g.Type().Id(resT).Struct(resFields...)
 
 	runParam, runCtx := c.closureParam, jen.Id(mt.params[max(p.Ctx, 0)])
 	if p.Ctx < 0 {
 		name := mt.local.first("ctx", "runCtx")
 		runParam, runCtx = jen.Id(name).Qual("context", "Context"), jen.Id(name)
 	}
-	run := jen.Func().Params(runParam).Params(jen.Id(resT), jen.Error()).BlockFunc(func(b *jen.Group) {
+	run := jen.Func().Params(runParam).Params(resType.Clone(), jen.Error()).BlockFunc(func(b *jen.Group) {
 		do := c.policy().Dot("Do").Call(runCtx, mt.attempt(c, assign))
 		if c.nres == 0 {
-			b.Return(jen.Id(resT).Values(), do)
+			b.Return(jen.Struct().Values(), do)
 			return
 		}
-		b.Var().Id(res).Id(resT)
+		b.Var().Id(out).Id(resT)
 		b.Id(c.err).Op(":=").Add(do)
-		b.Return(jen.Id(res), jen.Id(c.err))
+		b.Return(jen.Id(out), jen.Id(c.err))
 	})
 	// A method that returns only an error has nothing to keep.
-	out := jen.Id(res)
+	kept := jen.Id(res)
 	if c.nres == 0 {
-		out = jen.Id("_")
+		kept = jen.Id("_")
 	}
 	call := func(keyArg jen.Code) *jen.Statement {
-		return jen.Qual(RuntimePath, "Idempotent").Call(c.ctxArg, c.policy(), keyArg, jen.Id(argsT).Values(argValues), run)
+		return jen.List(kept, jen.Id(c.err)).Op(":=").Qual(runtimePath, "Idempotent").Call(c.ctxArg, c.policy(), keyArg, args, run)
 	}
 
 	value, checks := mt.keyValue()
 	switch {
 	case p.Key.Kind == parser.KeyText:
-		if c.nres > 0 {
-			g.Var().Id(res).Id(resT)
-		}
-		text := jen.Qual(RuntimePath, "TextKey").Call(value)
+		// A key that cannot be marshalled is the caller's mistake: it goes
+		// back as is, never to a fallback, before anything runs.
+		keyErr := mt.local.first("keyErr", "textErr")
+		text := jen.Qual(runtimePath, "TextKey").Call(value)
 		if len(checks) > 0 {
 			g.Var().Id(key).String()
-			g.Var().Id(c.err).Error()
-			g.If(jen.Add(joinAnd(checks))).Block(jen.List(jen.Id(key), jen.Id(c.err)).Op("=").Add(text))
+			g.Var().Id(keyErr).Error()
+			g.If(jen.Add(joinAnd(checks))).Block(jen.List(jen.Id(key), jen.Id(keyErr)).Op("=").Add(text))
 		} else {
-			g.List(jen.Id(key), jen.Id(c.err)).Op(":=").Add(text)
+			g.List(jen.Id(key), jen.Id(keyErr)).Op(":=").Add(text)
 		}
-		g.If(jen.Id(c.err).Op("==").Nil()).Block(jen.List(out, jen.Id(c.err)).Op("=").Add(call(jen.Id(key))))
+		zeros := make([]jen.Code, 0, c.nres+1)
+		for i := 0; i < c.nres; i++ {
+			zeros = append(zeros, zeroValue(sig.Results().At(i).Type(), from))
+		}
+		g.If(jen.Id(keyErr).Op("!=").Nil()).Block(jen.Return(append(zeros, jen.Id(keyErr))...))
+		g.Add(call(jen.Id(key)))
 	case len(checks) > 0:
 		// A nil pointer on the key's path is a missing key, not a panic.
 		g.Var().Id(key).String()
 		g.If(jen.Add(joinAnd(checks))).Block(jen.Id(key).Op("=").Add(value))
-		g.List(out, jen.Id(c.err)).Op(":=").Add(call(jen.Id(key)))
+		g.Add(call(jen.Id(key)))
 	default:
-		g.List(out, jen.Id(c.err)).Op(":=").Add(call(value))
+		g.Add(call(value))
 	}
 	return ret
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/baldur-go/baldur/parser"
 )
 
-// RuntimePath is the import path of the runtime generated code calls.
-const RuntimePath = "github.com/baldur-go/baldur/runtime"
+// runtimePath is the import path of the runtime generated code calls.
+const runtimePath = "github.com/baldur-go/baldur/runtime"
 
 // imports decides the local name of every package a generated file uses,
 // in sorted path order, so the output never depends on discovery order.
@@ -20,7 +20,7 @@ const RuntimePath = "github.com/baldur-go/baldur/runtime"
 // same package may not redeclare them), every type parameter, and each
 // other.
 func imports(pkg *parser.Package, f *parser.File) map[string]string {
-	used := map[string]string{"context": "context", RuntimePath: "baldur"}
+	used := map[string]string{"context": "context", runtimePath: "baldur"}
 	walk := func(t types.Type) { collect(t, pkg.Types, used) }
 	taken := packageNames(pkg.Types)
 	for _, iface := range f.Interfaces {

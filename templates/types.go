@@ -2,6 +2,9 @@ package templates
 
 import (
 	"go/types"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
 
@@ -134,11 +137,46 @@ func structExpr(t *types.Struct, from *types.Package) jen.Code {
 			field = jen.Id(f.Name()).Add(typeExpr(f.Type(), from))
 		}
 		if tag := t.Tag(i); tag != "" {
-			field.Lit(tag) // a quoted literal is an equal tag, and always valid Go
+			field.Add(tagLit(tag))
 		}
 		fields[i] = field
 	}
 	return jen.Struct(fields...)
+}
+
+// tagLit writes a struct tag as people do, in backquotes; a tag a raw
+// string cannot hold (a backquote, a carriage return, a control character
+// or invalid UTF-8) is written as the equal quoted literal.
+func tagLit(tag string) jen.Code {
+	raw := utf8.ValidString(tag) && !strings.ContainsFunc(tag, func(r rune) bool {
+		return r == '`' || r == '\r' || unicode.IsControl(r) && r != '\t'
+	})
+	if !raw {
+		return jen.Lit(tag)
+	}
+	return jen.Op("`" + tag + "`")
+}
+
+// zeroValue is the literal of t's zero value: 0, "", false, nil, T{}, or
+// *new(T) for a type parameter.
+func zeroValue(t types.Type, from *types.Package) jen.Code {
+	if _, isTP := t.(*types.TypeParam); isTP {
+		return jen.Op("*").New(typeExpr(t, from))
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch info := u.Info(); {
+		case info&types.IsBoolean != 0:
+			return jen.False()
+		case info&types.IsString != 0:
+			return jen.Lit("")
+		case info&types.IsNumeric != 0:
+			return jen.Lit(0)
+		}
+	case *types.Struct, *types.Array:
+		return jen.Add(typeExpr(t, from)).Values()
+	}
+	return jen.Nil() // pointers, slices, maps, chans, funcs, interfaces, unsafe.Pointer
 }
 
 func interfaceExpr(t *types.Interface, from *types.Package) jen.Code {

@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// QuotesProtected is a Quotes whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// QuotesProtected implements Quotes: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type QuotesProtected struct {
 	next  Quotes
 	check *baldur.Policy
@@ -25,18 +25,18 @@ func NewQuotesProtected(next Quotes, rt *baldur.Runtime) *QuotesProtected {
 		next: next,
 		check: rt.Policy(baldur.Spec{
 			Name:    "check",
-			Method:  "svc.Quotes.Check",
+			Method:  "github.com/baldur-go/baldur/bench/svc.Quotes.Check",
 			Breaker: "check",
 		}),
 		fetch: rt.Policy(baldur.Spec{
 			Name:     "fetch",
-			Method:   "svc.Quotes.Fetch",
+			Method:   "github.com/baldur-go/baldur/bench/svc.Quotes.Fetch",
 			Retry:    true,
 			Attempts: 3,
 		}),
 		quote: rt.Policy(baldur.Spec{
 			Name:    "quote",
-			Method:  "svc.Quotes.Quote",
+			Method:  "github.com/baldur-go/baldur/bench/svc.Quotes.Quote",
 			Retry:   true,
 			Breaker: "quote",
 		}),
@@ -74,8 +74,8 @@ func (d *QuotesProtected) Quote(ctx context.Context, sku string) (int64, error) 
 	return r0, err
 }
 
-// OrdersProtected is a Orders whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// OrdersProtected implements Orders: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type OrdersProtected struct {
 	next  Orders
 	place *baldur.Policy
@@ -88,7 +88,7 @@ func NewOrdersProtected(next Orders, rt *baldur.Runtime) *OrdersProtected {
 		next: next,
 		place: rt.Policy(baldur.Spec{
 			Name:   "place",
-			Method: "svc.Orders.Place",
+			Method: "github.com/baldur-go/baldur/bench/svc.Orders.Place",
 			Dedupe: true,
 		}),
 	}
@@ -105,13 +105,13 @@ func (d *OrdersProtected) Place(ctx context.Context, orderID string, amount int6
 		R0 int64 `json:"r0"`
 	}
 	res, err := baldur.Idempotent(ctx, d.place, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.place.Do(ctx, func(ctx context.Context) error {
 			var err error
-			res.R0, err = d.next.Place(ctx, orderID, amount)
+			out.R0, err = d.next.Place(ctx, orderID, amount)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	return res.R0, err
 }

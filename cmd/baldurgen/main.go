@@ -1,7 +1,10 @@
 // Command baldurgen generates typed decorators for interfaces annotated
-// with //baldur:protected. Run it with go:generate:
+// with //baldur:protected. Make it a tool of your module and run it with
+// go:generate:
 //
-//	//go:generate go run github.com/baldur-go/baldur/cmd/baldurgen
+//	go get -tool github.com/baldur-go/baldur/cmd/baldurgen
+//
+//	//go:generate go tool baldurgen
 package main
 
 import (

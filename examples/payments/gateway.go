@@ -22,7 +22,7 @@ type PaymentGateway interface {
 	//baldur:protected name=charge-customer idempotency_key=orderID retry=3 breaker=gateway timeout=300ms fallback=queuedCharge ignore=ErrDeclined
 	Charge(ctx context.Context, orderID string, amount int64) (Receipt, error)
 
-	//baldur:protected retry=2 breaker=gateway
+	//baldur:protected retry=2 breaker=gateway idempotent
 	Status(ctx context.Context, orderID string) (string, error)
 
 	// Ping is not protected: it is how operators see the raw gateway.

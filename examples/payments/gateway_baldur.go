@@ -10,8 +10,9 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// PaymentGatewayProtected is a PaymentGateway whose //baldur:protected methods
-// run under their policies; the other methods call the wrapped value directly.
+// PaymentGatewayProtected implements PaymentGateway: its //baldur:protected
+// methods run under their policies, the others call the wrapped value
+// directly.
 type PaymentGatewayProtected struct {
 	next   PaymentGateway
 	charge *baldur.Policy
@@ -25,7 +26,7 @@ func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *Paymen
 		next: next,
 		charge: rt.Policy(baldur.Spec{
 			Name:     "charge-customer",
-			Method:   "payments.PaymentGateway.Charge",
+			Method:   "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Charge",
 			Retry:    true,
 			Attempts: 3,
 			Breaker:  "gateway",
@@ -34,8 +35,8 @@ func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *Paymen
 			Dedupe:   true,
 		}),
 		status: rt.Policy(baldur.Spec{
-			Name:     "payment-gateway.status",
-			Method:   "payments.PaymentGateway.Status",
+			Name:     "payments.payment-gateway.status",
+			Method:   "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Status",
 			Retry:    true,
 			Attempts: 2,
 			Breaker:  "gateway",
@@ -55,13 +56,13 @@ func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, am
 		R0 Receipt `json:"r0"`
 	}
 	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.charge.Do(ctx, func(ctx context.Context) error {
 			var err error
-			res.R0, err = d.next.Charge(ctx, orderID, amount)
+			out.R0, err = d.next.Charge(ctx, orderID, amount)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	if err != nil && d.charge.ShouldFallback(ctx, err) {
 		return queuedCharge(ctx, orderID, amount, err)
@@ -74,7 +75,8 @@ func (d *PaymentGatewayProtected) Ping(ctx context.Context) error {
 	return d.next.Ping(ctx)
 }
 
-// Status calls the wrapped Status under policy payment-gateway.status.
+// Status calls the wrapped Status under policy
+// payments.payment-gateway.status.
 func (d *PaymentGatewayProtected) Status(ctx context.Context, orderID string) (string, error) {
 	var r0 string
 	err := d.status.Do(ctx, func(ctx context.Context) error {

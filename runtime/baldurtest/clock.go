@@ -33,7 +33,7 @@ func NewClock(start time.Time) *Clock {
 	return &Clock{now: start, changed: make(chan struct{})}
 }
 
-var _ baldur.Clock = (*Clock)(nil)
+var _ baldur.CallClock = (*Clock)(nil)
 
 type timer struct {
 	c        *Clock
@@ -41,6 +41,7 @@ type timer struct {
 	ch       chan time.Time
 	fn       func()
 	seq      int
+	call     bool // started by a call (see CallClock), not by the runtime itself
 }
 
 // Now returns the fake time, moved by every JumpWall so far.
@@ -61,19 +62,34 @@ func (c *Clock) JumpWall(d time.Duration) {
 // NewTimer returns a timer that fires when the clock reaches now+d. A
 // timer of d <= 0 fires before NewTimer returns.
 func (c *Clock) NewTimer(d time.Duration) baldur.Timer {
-	return c.add(d, make(chan time.Time, 1), nil)
+	return c.add(d, make(chan time.Time, 1), nil, false)
 }
 
 // AfterFunc calls f when the clock reaches now+d; with d <= 0, before
 // AfterFunc returns, so the caller must not hold a lock f takes.
 func (c *Clock) AfterFunc(d time.Duration, f func()) baldur.Timer {
-	return c.add(d, nil, f)
+	return c.add(d, nil, f, false)
 }
 
-func (c *Clock) add(d time.Duration, ch chan time.Time, fn func()) *timer {
+// CallClock is the same clock, for the timers of calls: a retry's
+// backoff, an attempt's timeout, a duplicate's wait. The runtime starts
+// those on it, and WaitForCallTimers counts them alone.
+func (c *Clock) CallClock() baldur.Clock { return callClock{c} }
+
+type callClock struct{ c *Clock }
+
+func (cc callClock) Now() time.Time { return cc.c.Now() }
+func (cc callClock) NewTimer(d time.Duration) baldur.Timer {
+	return cc.c.add(d, make(chan time.Time, 1), nil, true)
+}
+func (cc callClock) AfterFunc(d time.Duration, f func()) baldur.Timer {
+	return cc.c.add(d, nil, f, true)
+}
+
+func (c *Clock) add(d time.Duration, ch chan time.Time, fn func(), call bool) *timer {
 	c.mu.Lock()
 	c.seq++
-	t := &timer{c: c, deadline: c.now.Add(d), ch: ch, fn: fn, seq: c.seq}
+	t := &timer{c: c, deadline: c.now.Add(d), ch: ch, fn: fn, seq: c.seq, call: call}
 	c.timers = append(c.timers, t)
 	c.notifyLocked()
 	c.mu.Unlock()
@@ -146,12 +162,49 @@ func (c *Clock) Timers() int {
 	return len(c.timers)
 }
 
-// WaitForTimers blocks until at least n timers are waiting, which is how a
-// test knows that the code under test has gone to sleep on this clock.
+// CallTimers is the number of calls' timers waiting to fire (see
+// CallClock).
+func (c *Clock) CallTimers() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.callTimersLocked()
+}
+
+func (c *Clock) callTimersLocked() int {
+	n := 0
+	for _, t := range c.timers {
+		if t.call {
+			n++
+		}
+	}
+	return n
+}
+
+// WaitForCallTimers blocks until at least n timers of calls are waiting:
+// a retry sleeping in its backoff, an attempt under a timeout, a duplicate
+// waiting for the first call. The runtime's own timers (a breaker's open
+// period, its window's ticks, a retry budget's) do not count, so the loop
+//
+//	for call is running {
+//		clock.WaitForCallTimers(ctx, 1)
+//		clock.Advance(backoff)
+//	}
+//
+// moves time only while the call waits on it.
+func (c *Clock) WaitForCallTimers(ctx context.Context, n int) error {
+	return c.waitFor(ctx, n, (*Clock).callTimersLocked)
+}
+
+// WaitForTimers blocks until at least n timers are waiting, the runtime's
+// own included; WaitForCallTimers is usually what a test means.
 func (c *Clock) WaitForTimers(ctx context.Context, n int) error {
+	return c.waitFor(ctx, n, func(c *Clock) int { return len(c.timers) })
+}
+
+func (c *Clock) waitFor(ctx context.Context, n int, count func(*Clock) int) error {
 	for {
 		c.mu.Lock()
-		count, changed := len(c.timers), c.changed
+		count, changed := count(c), c.changed
 		c.mu.Unlock()
 		if count >= n {
 			return nil

@@ -2,10 +2,13 @@ package baldurtest_test
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
+	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/baldurtest"
 )
 
@@ -69,5 +72,56 @@ func TestJumpWallMovesNowButNoTimer(t *testing.T) {
 	c.Advance(time.Second)
 	if !fired || !c.Now().Equal(t0.Add(-time.Hour+time.Second)) {
 		t.Fatalf("after Advance: fired %v, now %v", fired, c.Now())
+	}
+}
+
+// The documented loop, "wait for the call's timer, then advance", moves
+// time exactly as much as the call waits, even with the runtime's own
+// timers (a time window's ticks, the retry budget's) on the same clock;
+// counting those too used to move time while the call was not waiting.
+func TestWaitForCallTimersIgnoresTheRuntimesOwnTimers(t *testing.T) {
+	c := baldurtest.NewClock(t0)
+	rt, err := baldur.New(baldur.WithClock(c), baldur.WithLogger(slog.New(slog.DiscardHandler)), baldur.WithConfigYAML([]byte(`
+defaults:
+  retry: {backoff: constant, initial_delay: 1s, jitter: none}
+breakers:
+  dep: {window: time, span: 10s, buckets: 10, minimum_calls: 3, failure_rate: 50}
+`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	p := rt.Policy(baldur.Spec{Name: "dep", Method: "test.Dep.Get", Retry: true, Attempts: 3, Breaker: "dep"})
+	if c.Timers() == 0 || c.CallTimers() != 0 {
+		t.Fatalf("%d timers, %d of calls, before any call; want the window's tick alone", c.Timers(), c.CallTimers())
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- p.Do(context.Background(), func(context.Context) error { return errors.New("unavailable") })
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		waiting := make(chan error, 1)
+		wctx, stop := context.WithCancel(ctx)
+		go func() { waiting <- c.WaitForCallTimers(wctx, 1) }()
+		select {
+		case <-done:
+			stop()
+			<-waiting
+			if elapsed := c.Now().Sub(t0); elapsed != 2*time.Second {
+				t.Fatalf("time moved %v for two backoffs of 1s", elapsed)
+			}
+			if s := p.Breaker().State(); s != baldur.StateOpen {
+				t.Fatalf("breaker %v after 3 failures in 2s, want open", s)
+			}
+			return
+		case err := <-waiting:
+			stop()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Advance(time.Second)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/store/pgstore"
 	"github.com/baldur-go/baldur/runtime/store/storetest"
@@ -26,10 +26,7 @@ const envURL = "BALDUR_TEST_POSTGRES_URL"
 // configure may adjust each connection's config.
 func pool(t testing.TB, size int, configure func(*pgx.ConnConfig)) *connPool {
 	t.Helper()
-	url := os.Getenv(envURL)
-	if url == "" {
-		t.Skip("set " + envURL + " (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL store tests")
-	}
+	url := testenv.Env(t, envURL, "the PostgreSQL store tests (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		t.Fatalf("%s: %v", envURL, err)
@@ -177,7 +174,7 @@ type receipt struct{ ID string }
 // generated code does for idempotency_key=key.
 type charger struct{ p *baldur.Policy }
 
-func newCharger(t testing.TB, s baldur.IdempotencyStore, idem baldur.IdempotencySettings) charger {
+func newCharger(t testing.TB, s baldur.IdempotencyStore, idem baldur.IdempotencyConfig) charger {
 	t.Helper()
 	rt, err := baldur.New(baldur.WithIdempotencyStore(s), baldur.WithLogger(slog.New(slog.DiscardHandler)),
 		baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: idem}}))
@@ -201,7 +198,7 @@ func TestRoundTrips(t *testing.T) {
 	tr := &tracer{}
 	p := pool(t, 1, func(c *pgx.ConnConfig) { c.Tracer = tr })
 	s, _ := freshSchema(t, p)
-	e := newCharger(t, s, baldur.IdempotencySettings{RenewEvery: ptr(-time.Duration(1))})
+	e := newCharger(t, s, baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
 	ctx := context.Background()
 	var calls atomic.Int64
 	if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
@@ -225,10 +222,8 @@ func TestRoundTrips(t *testing.T) {
 // A database that does not answer gives a typed store error, and the call
 // does not run.
 func TestUnreachable(t *testing.T) {
-	if os.Getenv(envURL) == "" {
-		t.Skip("set " + envURL + " to run the PostgreSQL store tests")
-	}
-	e := newCharger(t, pgstore.New(dialer("postgres://postgres@127.0.0.1:1/test?sslmode=disable")), baldur.IdempotencySettings{StoreTimeout: ptr(500 * time.Millisecond)})
+	testenv.Env(t, envURL, "the PostgreSQL store tests")
+	e := newCharger(t, pgstore.New(dialer("postgres://postgres@127.0.0.1:1/test?sslmode=disable")), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(500 * time.Millisecond)})
 	var calls atomic.Int64
 	start := time.Now()
 	_, err := e.charge(context.Background(), "o-1", &calls)

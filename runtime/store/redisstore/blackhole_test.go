@@ -67,7 +67,7 @@ func blackHole(t *testing.T) string {
 func TestNoAnswerWithoutClientTimeouts(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: blackHole(t), ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1})
 	defer c.Close()
-	e := newCharger(t, redisstore.New(c), baldur.IdempotencySettings{StoreTimeout: ptr(200 * time.Millisecond)})
+	e := newCharger(t, redisstore.New(c), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(200 * time.Millisecond)})
 	var calls atomic.Int64
 	done := make(chan error, 1)
 	go func() {

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"log/slog"
-	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/store/redisstore"
 	"github.com/baldur-go/baldur/runtime/store/storetest"
@@ -25,10 +25,7 @@ const envAddr = "BALDUR_TEST_REDIS_ADDR"
 // failing when the configured one does not answer.
 func client(t testing.TB) *redis.Client {
 	t.Helper()
-	addr := os.Getenv(envAddr)
-	if addr == "" {
-		t.Skip("set " + envAddr + " (e.g. 127.0.0.1:6379) to run the Redis store tests")
-	}
+	addr := testenv.Env(t, envAddr, "the Redis store tests (e.g. 127.0.0.1:6379)")
 	c := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { _ = c.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -93,7 +90,7 @@ type receipt struct{ ID string }
 // generated code does for idempotency_key=key.
 type charger struct{ p *baldur.Policy }
 
-func newCharger(t testing.TB, s baldur.IdempotencyStore, idem baldur.IdempotencySettings) charger {
+func newCharger(t testing.TB, s baldur.IdempotencyStore, idem baldur.IdempotencyConfig) charger {
 	t.Helper()
 	rt, err := baldur.New(baldur.WithIdempotencyStore(s), baldur.WithLogger(slog.New(slog.DiscardHandler)),
 		baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: idem}}))
@@ -118,7 +115,7 @@ func TestRoundTrips(t *testing.T) {
 	c := client(t)
 	h := &counter{}
 	c.AddHook(h)
-	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(freshPrefix(t, c))), baldur.IdempotencySettings{RenewEvery: ptr(-time.Duration(1))})
+	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(freshPrefix(t, c))), baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
 	ctx := context.Background()
 	var calls atomic.Int64
 	if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
@@ -147,7 +144,7 @@ func TestRoundTrips(t *testing.T) {
 func TestUnreachable(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer c.Close()
-	e := newCharger(t, redisstore.New(c), baldur.IdempotencySettings{StoreTimeout: ptr(500 * time.Millisecond)})
+	e := newCharger(t, redisstore.New(c), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(500 * time.Millisecond)})
 	var calls atomic.Int64
 	start := time.Now()
 	_, err := e.charge(context.Background(), "o-1", &calls)
@@ -166,7 +163,7 @@ func TestUnreachable(t *testing.T) {
 func TestKeysHoldNoUserText(t *testing.T) {
 	c := client(t)
 	prefix := freshPrefix(t, c)
-	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(prefix)), baldur.IdempotencySettings{})
+	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(prefix)), baldur.IdempotencyConfig{})
 	ctx := baldur.WithTenant(context.Background(), "tenant-a")
 	var calls atomic.Int64
 	for _, k := range []string{"order 42 for alice@example.com", "o-1", strings.Repeat("x", 255)} {
@@ -191,7 +188,7 @@ func TestKeysHoldNoUserText(t *testing.T) {
 func TestCorruptedRecord(t *testing.T) {
 	c := client(t)
 	prefix := freshPrefix(t, c)
-	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(prefix)), baldur.IdempotencySettings{})
+	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(prefix)), baldur.IdempotencyConfig{})
 	ctx := context.Background()
 	k := prefix + storetest.StoreKey("", "", "charge-customer", "o-1")
 	if err := c.Set(ctx, k, "{not a record", 0).Err(); err != nil {

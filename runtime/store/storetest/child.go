@@ -36,7 +36,7 @@ func runChild(t *testing.T, b Backend, role string) {
 func childRace(t *testing.T, s baldur.IdempotencyStore, dir string) {
 	touch(t, filepath.Join(dir, fmt.Sprint("ready-", os.Getpid())))
 	waitFiles(t, dir, "ready-*", 2)
-	e := newEngine(t, s, config{IdempotencyConfig: baldur.IdempotencyConfig{PollMin: time.Millisecond, PollMax: 20 * time.Millisecond}})
+	e := newEngine(t, s, config{IdempotencyConfig: baldur.IdempotencyConfig{PollMin: baldur.Set(time.Millisecond), PollMax: baldur.Set(20 * time.Millisecond)}})
 	var calls, errs atomic.Int64
 	inner := func(context.Context, int64) (receipt, error) {
 		calls.Add(1)
@@ -74,7 +74,7 @@ func childRace(t *testing.T, s baldur.IdempotencyStore, dir string) {
 
 // childHang claims o-1 and blocks inside the call until it is killed.
 func childHang(t *testing.T, s baldur.IdempotencyStore, dir string) {
-	e := newEngine(t, s, config{IdempotencyConfig: baldur.IdempotencyConfig{RenewEvery: 10 * time.Second}})
+	e := newEngine(t, s, config{IdempotencyConfig: baldur.IdempotencyConfig{RenewEvery: baldur.Set(10 * time.Second)}})
 	_, _ = charge(context.Background(), e, "charge-customer", "o-1", chargeArgs{Amount: 1}, func(context.Context, int64) (receipt, error) {
 		_ = os.WriteFile(filepath.Join(dir, "claimed"), nil, 0o600)
 		select {} // until SIGKILL

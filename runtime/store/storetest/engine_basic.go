@@ -179,8 +179,8 @@ func testPermanentStored(t *testing.T, f *fixture) {
 // the store's own TTL does; a policy's DedupeTTL overrides the default.
 func testExpiredRunsAgain(t *testing.T, f *fixture) {
 	ctx, svc := testContext(t), &service{}
-	hour := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{TTL: time.Hour}})
-	short := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{TTL: time.Hour}, ttl: 10 * time.Minute})
+	hour := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{TTL: baldur.Set(time.Hour)}})
+	short := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{TTL: baldur.Set(time.Hour)}, ttl: 10 * time.Minute})
 	run := func(e *engine) receipt {
 		r, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 1}, svc.charge)
 		if err != nil {
@@ -223,7 +223,7 @@ func testNamespaces(t *testing.T, f *fixture) {
 		call(ctx, e, "refund-customer"),
 		call(a, e, "charge-customer"),
 		call(b, e, "charge-customer"),
-		call(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{Namespace: "billing"}}), "charge-customer"),
+		call(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{Namespace: baldur.Set("billing")}}), "charge-customer"),
 	} {
 		ids[r.ID] = true
 	}
@@ -245,7 +245,7 @@ func testNamespaces(t *testing.T, f *fixture) {
 
 func testRequiredTenant(t *testing.T, f *fixture) {
 	ctx, svc := testContext(t), &service{}
-	e := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{RequireTenant: true}})
+	e := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{RequireTenant: baldur.Set(true)}})
 	if _, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{}, svc.charge); !errors.Is(err, baldur.ErrMissingTenant) {
 		t.Fatalf("no tenant: %v, want ErrMissingTenant", err)
 	}

@@ -35,7 +35,7 @@ func testThousandGoroutines(t *testing.T, f *fixture) {
 func testFourEngines(t *testing.T, f *fixture) {
 	var es []*engine
 	for range 4 {
-		es = append(es, newEngine(t, f.store, config{IdempotencyConfig: baldur.IdempotencyConfig{PollMin: time.Millisecond, PollMax: 10 * time.Millisecond}}))
+		es = append(es, newEngine(t, f.store, config{IdempotencyConfig: baldur.IdempotencyConfig{PollMin: baldur.Set(time.Millisecond), PollMax: baldur.Set(10 * time.Millisecond)}}))
 	}
 	concurrentOnce(t, es, 250, nil)
 }
@@ -109,7 +109,7 @@ func testWaitersShareFailure(t *testing.T, f *fixture) {
 
 func testWaitModes(t *testing.T, f *fixture) {
 	ctx := testContext(t)
-	fail := baldur.IdempotencyConfig{InFlight: baldur.InFlightFail}
+	fail := baldur.IdempotencyConfig{InFlight: baldur.Set(baldur.InFlightFail)}
 	owner := f.engine(config{IdempotencyConfig: fail})
 	svc := &service{gate: make(chan struct{})}
 	first := goCharge(ctx, owner, "o-1", 1, svc)
@@ -126,7 +126,7 @@ func testWaitModes(t *testing.T, f *fixture) {
 	quiet(t, f.clock)
 
 	// A bound: ErrInFlight once it passes on the fake clock.
-	bounded := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{MaxWait: 5 * time.Second, PollMin: time.Minute, PollMax: time.Minute}})
+	bounded := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.Set(baldur.InFlightWaitAtMost(5 * time.Second)), PollMin: baldur.Set(time.Minute), PollMax: baldur.Set(time.Minute)}})
 	ch := goCharge(ctx, bounded, "o-1", 1, svc)
 	if err := f.clock.WaitForTimers(ctx, 2); err != nil { // the poll and the bound
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func testWaitModes(t *testing.T, f *fixture) {
 	quiet(t, f.clock)
 
 	// No bound: the duplicate gets the result once the owner is done.
-	patient := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{PollMin: time.Second, PollMax: time.Second}})
+	patient := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{PollMin: baldur.Set(time.Second), PollMax: baldur.Set(time.Second)}})
 	ch = goCharge(ctx, patient, "o-1", 1, svc)
 	if err := f.clock.WaitForTimers(ctx, 1); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 func testStoreFailures(t *testing.T, f *fixture) {
 	ctx := testContext(t)
 	fs := newFaultStore(f.store)
-	e := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.InFlightFail, StoreTimeout: 100 * time.Millisecond}})
+	e := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.Set(baldur.InFlightFail), StoreTimeout: baldur.Set(100 * time.Millisecond)}})
 	svc := &service{}
 	down := errors.New("connection refused")
 	isStore := func(err error, op string) bool {
@@ -34,7 +34,7 @@ func testStoreFailures(t *testing.T, f *fixture) {
 	fs.set("claim", nil)
 
 	fs.setHang("claim", true)
-	impatient := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{StoreTimeout: 50 * time.Millisecond}})
+	impatient := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{StoreTimeout: baldur.Set(50 * time.Millisecond)}})
 	if _, err := charge(ctx, impatient, "charge-customer", "o-1", chargeArgs{}, svc.charge); !isStore(err, "claim") || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("hanging claim: %v, want a claim *StoreError wrapping context.DeadlineExceeded", err)
 	}
@@ -51,7 +51,7 @@ func testStoreFailures(t *testing.T, f *fixture) {
 	if rec, ok, err := f.store.Get(ctx, chargeKey("o-1")); err != nil || !ok || rec.State != baldur.RecordInFlight {
 		t.Fatalf("after a failed complete the record is %+v, %v, %v; want in flight", rec, ok, err)
 	}
-	other := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.InFlightFail}})
+	other := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.Set(baldur.InFlightFail)}})
 	if _, err := charge(ctx, other, "charge-customer", "o-1", chargeArgs{}, svc.charge); !errors.Is(err, baldur.ErrInFlight) {
 		t.Fatalf("duplicate inside the lease: %v, want ErrInFlight", err)
 	}
@@ -72,7 +72,7 @@ func testStoreFailures(t *testing.T, f *fixture) {
 	eventually(t, "o-3 runs", func() bool { return holder.calls.Load() == 1 })
 	fs.set("get", down)
 	quiet(t, f.clock)
-	poller := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{PollMin: time.Second, PollMax: time.Second}})
+	poller := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{PollMin: baldur.Set(time.Second), PollMax: baldur.Set(time.Second)}})
 	ch := goCharge(ctx, poller, "o-3", 1, svc)
 	if err := f.clock.WaitForTimers(ctx, 1); err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func testStoreFailures(t *testing.T, f *fixture) {
 func testInconsistent(t *testing.T, f *fixture) {
 	fs := newFaultStore(f.store)
 	fs.empty = true
-	e := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{MaxClaimAttempts: 4}})
+	e := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{MaxClaimAttempts: baldur.Set(4)}})
 	svc := &service{}
 	_, err := charge(testContext(t), e, "charge-customer", "o-1", chargeArgs{}, svc.charge)
 	if se := (*baldur.StoreError)(nil); !errors.As(err, &se) || se.Op != "claim" || !strings.Contains(err.Error(), "4 claims refused") {
@@ -113,7 +113,7 @@ func testLostLeaseCancelsCall(t *testing.T, f *fixture) {
 	ctx := testContext(t)
 	fs := newFaultStore(f.store)
 	fs.set("renew", errors.New("connection reset"))
-	a := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{Lease: 30 * time.Second, RenewEvery: 10 * time.Second}})
+	a := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{Lease: baldur.Set(30 * time.Second), RenewEvery: baldur.Set(10 * time.Second)}})
 	slow := &service{gate: make(chan struct{})}
 	owner := goCharge(ctx, a, "o-1", 1, slow)
 	for range 3 { // three failed renewals: the lease ends at 30 s
@@ -152,7 +152,7 @@ func testNotRecorded(t *testing.T, f *fixture) {
 	fs := newFaultStore(f.store)
 	down := errors.New("connection refused")
 	fs.set("complete", down)
-	e := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{StoreTimeout: 100 * time.Millisecond}})
+	e := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{StoreTimeout: baldur.Set(100 * time.Millisecond)}})
 	svc := &service{}
 	r, err := charge(ctx, e, "charge-customer", "o-1", chargeArgs{Amount: 7}, svc.charge)
 	var nr *baldur.NotRecordedError

@@ -40,11 +40,11 @@ func testOrphanTakeover(t *testing.T, f *fixture) {
 		t.Fatalf("planting the orphan: %v, %v", claimed, err)
 	}
 	svc := &service{}
-	hurry := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.InFlightFail}})
+	hurry := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.Set(baldur.InFlightFail)}})
 	if o := recv(t, goCharge(ctx, hurry, "o-1", 1, svc)); !errors.Is(o.err, baldur.ErrInFlight) {
 		t.Fatalf("before the lease ends: %v, want ErrInFlight", o.err)
 	}
-	cfg := config{clock: shiftedTo(epoch.Add(6 * time.Second)), IdempotencyConfig: baldur.IdempotencyConfig{PollMin: time.Millisecond, PollMax: 10 * time.Millisecond}}
+	cfg := config{clock: shiftedTo(epoch.Add(6 * time.Second)), IdempotencyConfig: baldur.IdempotencyConfig{PollMin: baldur.Set(time.Millisecond), PollMax: baldur.Set(10 * time.Millisecond)}}
 	a := goCharge(ctx, f.engine(cfg), "o-1", 1, svc)
 	b := goCharge(ctx, f.engine(cfg), "o-1", 1, svc)
 	oa, ob := recv(t, a), recv(t, b)
@@ -91,7 +91,7 @@ func testOwnerCancelledLocal(t *testing.T, f *fixture) {
 // second execution overlaps it; then the key is free again.
 func testOwnerCancelledAlone(t *testing.T, f *fixture) {
 	ctx := testContext(t)
-	e := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.InFlightFail}})
+	e := f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.Set(baldur.InFlightFail)}})
 	gate := make(chan struct{})
 	var calls atomic.Int64
 	stubborn := func(ctx context.Context, _ int64) (receipt, error) { // ignores ctx
@@ -135,7 +135,7 @@ func testOwnerCancelledRemote(t *testing.T, f *fixture) {
 	ownerCtx, cancel := context.WithCancel(ctx)
 	owner := goCharge(ownerCtx, f.engine(config{}), "o-1", 1, svc)
 	eventually(t, "the first call runs", func() bool { return svc.calls.Load() == 1 })
-	other := goCharge(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{PollMin: time.Second, PollMax: time.Second}}), "o-1", 1, &service{})
+	other := goCharge(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{PollMin: baldur.Set(time.Second), PollMax: baldur.Set(time.Second)}}), "o-1", 1, &service{})
 	if err := f.clock.WaitForTimers(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func testOwnerCancelledRemote(t *testing.T, f *fixture) {
 func testLateOwnerFenced(t *testing.T, f *fixture) {
 	ctx := testContext(t)
 	slow := &service{gate: make(chan struct{})}
-	a := goCharge(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{Lease: 30 * time.Second}}), "o-1", 1, slow)
+	a := goCharge(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{Lease: baldur.Set(30 * time.Second)}}), "o-1", 1, slow)
 	eventually(t, "A runs", func() bool { return slow.calls.Load() == 1 })
 	f.clock.Advance(31 * time.Second)
 	next := &service{gate: make(chan struct{}), started: make(chan string, 1)}
@@ -180,7 +180,7 @@ func testLateOwnerFenced(t *testing.T, f *fixture) {
 func testHeartbeat(t *testing.T, f *fixture) {
 	ctx := testContext(t)
 	svc := &service{gate: make(chan struct{})}
-	owner := goCharge(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{Lease: 30 * time.Second, RenewEvery: 10 * time.Second}}), "o-1", 1, svc)
+	owner := goCharge(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{Lease: baldur.Set(30 * time.Second), RenewEvery: baldur.Set(10 * time.Second)}}), "o-1", 1, svc)
 	if isLocal(f.store) {
 		eventually(t, "the call runs", func() bool { return svc.calls.Load() == 1 })
 		claimed, _, _ := f.store.Get(ctx, chargeKey("o-1"))
@@ -207,7 +207,7 @@ func testHeartbeat(t *testing.T, f *fixture) {
 			})
 		}
 	}
-	if o := recv(t, goCharge(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.InFlightFail}}), "o-1", 1, svc)); !errors.Is(o.err, baldur.ErrInFlight) {
+	if o := recv(t, goCharge(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.Set(baldur.InFlightFail)}}), "o-1", 1, svc)); !errors.Is(o.err, baldur.ErrInFlight) {
 		t.Fatalf("duplicate after 40 s of a 30 s lease: %v, want ErrInFlight", o.err)
 	}
 	close(svc.gate)

@@ -60,8 +60,8 @@ func (f *fixture) engine(c config) *engine {
 
 func newEngine(t testing.TB, s baldur.IdempotencyStore, c config) *engine {
 	t.Helper()
-	if c.RenewEvery == 0 {
-		c.RenewEvery = -1
+	if !c.RenewEvery.IsSet() {
+		c.RenewEvery = baldur.Set(time.Duration(0)) // renewal off
 	}
 	if c.clock == nil {
 		c.clock = baldur.SystemClock{}
@@ -70,7 +70,7 @@ func newEngine(t testing.TB, s baldur.IdempotencyStore, c config) *engine {
 		baldur.WithIdempotencyStore(s),
 		baldur.WithClock(c.clock),
 		baldur.WithLogger(slog.New(slog.DiscardHandler)),
-		baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: settings(c.IdempotencyConfig)}}),
+		baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: c.IdempotencyConfig}}),
 	}
 	if c.observe != nil {
 		opts = append(opts, baldur.WithObserver(c.observe))
@@ -81,34 +81,6 @@ func newEngine(t testing.TB, s baldur.IdempotencyStore, c config) *engine {
 	}
 	t.Cleanup(func() { rt.Close() })
 	return &engine{rt: rt, ttl: c.ttl, policies: map[string]*baldur.Policy{}}
-}
-
-// settings sets what c sets: its zero fields keep the runtime's defaults.
-func settings(c baldur.IdempotencyConfig) baldur.IdempotencySettings {
-	var s baldur.IdempotencySettings
-	dur := func(dst **time.Duration, v time.Duration) {
-		if v != 0 {
-			*dst = &v
-		}
-	}
-	dur(&s.TTL, c.TTL)
-	dur(&s.Lease, c.Lease)
-	dur(&s.RenewEvery, c.RenewEvery)
-	dur(&s.MaxWait, c.MaxWait)
-	dur(&s.StoreTimeout, c.StoreTimeout)
-	dur(&s.PollMin, c.PollMin)
-	dur(&s.PollMax, c.PollMax)
-	s.InFlight, s.MissingKey, s.RequireTenant = &c.InFlight, &c.MissingKey, &c.RequireTenant
-	if c.Namespace != "" {
-		s.Namespace = &c.Namespace
-	}
-	if c.MaxClaimAttempts != 0 {
-		s.MaxClaimAttempts = &c.MaxClaimAttempts
-	}
-	if c.MaxKeyBytes != 0 {
-		s.MaxKeyBytes = &c.MaxKeyBytes
-	}
-	return s
 }
 
 // policy is the runtime's policy called name, deduplicated by key.

@@ -130,11 +130,11 @@ func testKilledOwner(t *testing.T, b Backend) {
 	}
 	clock := baldurtest.NewClock(time.Now())
 	svc := &service{}
-	hurry := newEngine(t, s, config{clock: clock, IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.InFlightFail}})
+	hurry := newEngine(t, s, config{clock: clock, IdempotencyConfig: baldur.IdempotencyConfig{InFlight: baldur.Set(baldur.InFlightFail)}})
 	if o := recv(t, goCharge(ctx, hurry, "o-1", 1, svc)); !errors.Is(o.err, baldur.ErrInFlight) {
 		t.Fatalf("inside the dead owner's lease: %v, want ErrInFlight", o.err)
 	}
-	cfg := config{clock: shiftedTo(rec.Expires.Add(time.Millisecond)), IdempotencyConfig: baldur.IdempotencyConfig{PollMin: time.Millisecond, PollMax: 10 * time.Millisecond}}
+	cfg := config{clock: shiftedTo(rec.Expires.Add(time.Millisecond)), IdempotencyConfig: baldur.IdempotencyConfig{PollMin: baldur.Set(time.Millisecond), PollMax: baldur.Set(10 * time.Millisecond)}}
 	a := goCharge(ctx, newEngine(t, s, cfg), "o-1", 1, svc)
 	c := goCharge(ctx, newEngine(t, s, cfg), "o-1", 1, svc)
 	oa, oc := recv(t, a), recv(t, c)

@@ -6,7 +6,7 @@ import "context"
 type Gateway interface {
 	//baldur:protected retry
 	Charge(ctx context.Context) error
-	//baldur:protected retry name=gateway.charge
+	//baldur:protected retry name=collision.gateway.charge
 	Refund(ctx context.Context) error
 }
 

@@ -1,5 +1,5 @@
-// idempotency_key must name a parameter path of a key type (RELIABILITY
-// §7 #6, #7), and what it deduplicates must survive a store.
+// idempotency_key must name a parameter path of a key type (#6,
+// #7), and what it deduplicates must survive a store.
 package idempotencykey
 
 import (

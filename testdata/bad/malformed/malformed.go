@@ -1,4 +1,4 @@
-// Malformed syntax: a directive written as a call (RELIABILITY §7 #1).
+// Malformed syntax: a directive written as a call (#1).
 package malformed
 
 import "context"

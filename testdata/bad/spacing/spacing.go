@@ -1,4 +1,5 @@
-// "// baldur:protected" with a space would be prose to Go; say so.
+// "// baldur:protected" with a space, or in a /* */ comment, would be prose
+// to Go and silently ignored; say so.
 package spacing
 
 import "context"
@@ -11,4 +12,13 @@ type Gateway interface {
 	//baldur:skip
 	//baldur:protected retry
 	Void(ctx context.Context) error
+	/*baldur:protected retry*/
+	Capture(ctx context.Context) error
+	/*
+		baldur:skip
+	*/
+	Close() error
 }
+
+/* baldur:protected retry */
+func helper() {}

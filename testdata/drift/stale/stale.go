@@ -1,6 +1,6 @@
 // The generated file beside this one was written before Refund was added
 // and before Charge's retry changed: baldurgen check must report it
-// (RELIABILITY §7 #25). It is stale on purpose.
+// (#25). It is stale on purpose.
 package stale
 
 import "context"

@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// GatewayProtected is a Gateway whose //baldur:protected methods run under
-// their policies; the other methods call the wrapped value directly.
+// GatewayProtected implements Gateway: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
 type GatewayProtected struct {
 	next   Gateway
 	charge *baldur.Policy

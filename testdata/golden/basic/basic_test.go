@@ -102,14 +102,13 @@ func TestRefundRetriesOnlyItsRetryOnErrors(t *testing.T) {
 }
 
 const smallBreaker = `
-policies:
+breakers:
   gateway:
-    breaker:
-      size: 4
-      minimum_calls: 4
-      failure_rate: 50
-      open_for: 10s
-      half_open_probes: 1
+    size: 4
+    minimum_calls: 4
+    failure_rate: 50
+    open_for: 10s
+    half_open_probes: 1
 `
 
 func TestSharedBreakerOpensAndRecovers(t *testing.T) {
@@ -217,7 +216,7 @@ func TestInterfaceDefaults(t *testing.T) {
 	if n := l.Name(); n != "ledger" {
 		t.Errorf("Name: %q", n)
 	}
-	if rt.Breaker("ledger.record") == nil || rt.Breaker("ledger.balance") == nil {
+	if rt.Breaker("basic.ledger.record") == nil || rt.Breaker("basic.ledger.balance") == nil {
 		t.Error("a bare breaker in the interface's defaults gives each method a breaker named like its policy")
 	}
 }

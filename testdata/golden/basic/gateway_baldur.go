@@ -10,8 +10,9 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// PaymentGatewayProtected is a PaymentGateway whose //baldur:protected methods
-// run under their policies; the other methods call the wrapped value directly.
+// PaymentGatewayProtected implements PaymentGateway: its //baldur:protected
+// methods run under their policies, the others call the wrapped value
+// directly.
 type PaymentGatewayProtected struct {
 	next   PaymentGateway
 	charge *baldur.Policy
@@ -25,7 +26,7 @@ func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *Paymen
 		next: next,
 		charge: rt.Policy(baldur.Spec{
 			Name:     "charge-customer",
-			Method:   "basic.PaymentGateway.Charge",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/basic.PaymentGateway.Charge",
 			Retry:    true,
 			Attempts: 3,
 			Breaker:  "gateway",
@@ -34,8 +35,8 @@ func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *Paymen
 			Ignore:   []error{ErrDeclined},
 		}),
 		refund: rt.Policy(baldur.Spec{
-			Name:    "payment-gateway.refund",
-			Method:  "basic.PaymentGateway.Refund",
+			Name:    "basic.payment-gateway.refund",
+			Method:  "github.com/baldur-go/baldur/testdata/golden/basic.PaymentGateway.Refund",
 			Retry:   true,
 			Breaker: "gateway",
 			RetryOn: []error{ErrUnavailable},
@@ -65,15 +66,15 @@ func (d *PaymentGatewayProtected) Ping(ctx context.Context) error {
 	return d.next.Ping(ctx)
 }
 
-// Refund calls the wrapped Refund under policy payment-gateway.refund.
+// Refund calls the wrapped Refund under policy basic.payment-gateway.refund.
 func (d *PaymentGatewayProtected) Refund(ctx context.Context, orderID string) error {
 	return d.refund.Do(ctx, func(ctx context.Context) error {
 		return d.next.Refund(ctx, orderID)
 	})
 }
 
-// LedgerProtected is a Ledger whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// LedgerProtected implements Ledger: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type LedgerProtected struct {
 	next    Ledger
 	balance *baldur.Policy
@@ -86,25 +87,25 @@ func NewLedgerProtected(next Ledger, rt *baldur.Runtime) *LedgerProtected {
 	return &LedgerProtected{
 		next: next,
 		balance: rt.Policy(baldur.Spec{
-			Name:     "ledger.balance",
-			Method:   "basic.Ledger.Balance",
+			Name:     "basic.ledger.balance",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/basic.Ledger.Balance",
 			Retry:    true,
 			Attempts: 2,
-			Breaker:  "ledger.balance",
+			Breaker:  "basic.ledger.balance",
 		}),
 		record: rt.Policy(baldur.Spec{
-			Name:     "ledger.record",
-			Method:   "basic.Ledger.Record",
+			Name:     "basic.ledger.record",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/basic.Ledger.Record",
 			Retry:    true,
 			Attempts: 2,
-			Breaker:  "ledger.record",
+			Breaker:  "basic.ledger.record",
 		}),
 	}
 }
 
 var _ Ledger = (*LedgerProtected)(nil)
 
-// Balance calls the wrapped Balance under policy ledger.balance.
+// Balance calls the wrapped Balance under policy basic.ledger.balance.
 func (d *LedgerProtected) Balance(ctx context.Context) (int64, error) {
 	var r0 int64
 	err := d.balance.Do(ctx, func(ctx context.Context) error {
@@ -125,7 +126,7 @@ func (d *LedgerProtected) Name() string {
 	return d.next.Name()
 }
 
-// Record calls the wrapped Record under policy ledger.record.
+// Record calls the wrapped Record under policy basic.ledger.record.
 func (d *LedgerProtected) Record(ctx context.Context, entry string) error {
 	return d.record.Do(ctx, func(ctx context.Context) error {
 		return d.next.Record(ctx, entry)

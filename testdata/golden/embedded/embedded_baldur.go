@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// GetterProtected is a Getter whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// GetterProtected implements Getter: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type GetterProtected struct {
 	next Getter
 	get  *baldur.Policy
@@ -22,8 +22,8 @@ func NewGetterProtected(next Getter, rt *baldur.Runtime) *GetterProtected {
 	return &GetterProtected{
 		next: next,
 		get: rt.Policy(baldur.Spec{
-			Name:     "getter.get",
-			Method:   "embedded.Getter.Get",
+			Name:     "embedded.getter.get",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/embedded.Getter.Get",
 			Retry:    true,
 			Attempts: 3,
 		}),
@@ -32,7 +32,7 @@ func NewGetterProtected(next Getter, rt *baldur.Runtime) *GetterProtected {
 
 var _ Getter = (*GetterProtected)(nil)
 
-// Get calls the wrapped Get under policy getter.get.
+// Get calls the wrapped Get under policy embedded.getter.get.
 func (d *GetterProtected) Get(ctx context.Context, id string) (string, error) {
 	var r0 string
 	err := d.get.Do(ctx, func(ctx context.Context) error {
@@ -43,8 +43,8 @@ func (d *GetterProtected) Get(ctx context.Context, id string) (string, error) {
 	return r0, err
 }
 
-// StoreProtected is a Store whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// StoreProtected implements Store: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type StoreProtected struct {
 	next Store
 	get  *baldur.Policy
@@ -57,17 +57,17 @@ func NewStoreProtected(next Store, rt *baldur.Runtime) *StoreProtected {
 	return &StoreProtected{
 		next: next,
 		get: rt.Policy(baldur.Spec{
-			Name:     "store.get",
-			Method:   "embedded.Store.Get",
+			Name:     "embedded.store.get",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/embedded.Getter.Get",
 			Retry:    true,
 			Attempts: 3,
 		}),
 		put: rt.Policy(baldur.Spec{
-			Name:     "store.put",
-			Method:   "embedded.Store.Put",
+			Name:     "embedded.store.put",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/embedded.Store.Put",
 			Retry:    true,
 			Attempts: 2,
-			Breaker:  "store.put",
+			Breaker:  "embedded.store.put",
 		}),
 	}
 }
@@ -79,7 +79,7 @@ func (d *StoreProtected) Close() error {
 	return d.next.Close()
 }
 
-// Get calls the wrapped Get under policy store.get.
+// Get calls the wrapped Get under policy embedded.store.get.
 func (d *StoreProtected) Get(ctx context.Context, id string) (string, error) {
 	var r0 string
 	err := d.get.Do(ctx, func(ctx context.Context) error {
@@ -90,7 +90,7 @@ func (d *StoreProtected) Get(ctx context.Context, id string) (string, error) {
 	return r0, err
 }
 
-// Put calls the wrapped Put under policy store.put.
+// Put calls the wrapped Put under policy embedded.store.put.
 func (d *StoreProtected) Put(ctx context.Context, id string, value string) error {
 	return d.put.Do(ctx, func(ctx context.Context) error {
 		return d.next.Put(ctx, id, value)
@@ -107,8 +107,8 @@ func (d *StoreProtected) String() string {
 	return d.next.String()
 }
 
-// DefaultsProtected is a Defaults whose //baldur:protected methods run under
-// their policies; the other methods call the wrapped value directly.
+// DefaultsProtected implements Defaults: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
 type DefaultsProtected struct {
 	next  Defaults
 	close *baldur.Policy
@@ -121,14 +121,14 @@ func NewDefaultsProtected(next Defaults, rt *baldur.Runtime) *DefaultsProtected 
 	return &DefaultsProtected{
 		next: next,
 		close: rt.Policy(baldur.Spec{
-			Name:     "defaults.close",
-			Method:   "embedded.Defaults.Close",
+			Name:     "embedded.defaults.close",
+			Method:   "io.Closer.Close",
 			Retry:    true,
 			Attempts: 2,
 		}),
 		read: rt.Policy(baldur.Spec{
-			Name:     "defaults.read",
-			Method:   "embedded.Defaults.Read",
+			Name:     "embedded.defaults.read",
+			Method:   "github.com/baldur-go/baldur/testdata/lib/other.Reader.Read",
 			Retry:    true,
 			Attempts: 2,
 		}),
@@ -137,14 +137,14 @@ func NewDefaultsProtected(next Defaults, rt *baldur.Runtime) *DefaultsProtected 
 
 var _ Defaults = (*DefaultsProtected)(nil)
 
-// Close calls the wrapped Close under policy defaults.close.
+// Close calls the wrapped Close under policy embedded.defaults.close.
 func (d *DefaultsProtected) Close() error {
 	return d.close.Do(context.Background(), func(context.Context) error {
 		return d.next.Close()
 	})
 }
 
-// Read calls the wrapped Read under policy defaults.read.
+// Read calls the wrapped Read under policy embedded.defaults.read.
 func (d *DefaultsProtected) Read(id string) ([]byte, error) {
 	var r0 []byte
 	err := d.read.Do(context.Background(), func(context.Context) error {

@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// UpstreamProtected is a Upstream whose //baldur:protected methods run under
-// their policies; the other methods call the wrapped value directly.
+// UpstreamProtected implements Upstream: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
 type UpstreamProtected struct {
 	next  Upstream
 	fetch *baldur.Policy
@@ -22,8 +22,8 @@ func NewUpstreamProtected(next Upstream, rt *baldur.Runtime) *UpstreamProtected 
 	return &UpstreamProtected{
 		next: next,
 		fetch: rt.Policy(baldur.Spec{
-			Name:     "upstream.fetch",
-			Method:   "foreign.Upstream.Fetch",
+			Name:     "foreign.upstream.fetch",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/foreign.Upstream.Fetch",
 			Retry:    true,
 			Attempts: 2,
 		}),
@@ -32,7 +32,7 @@ func NewUpstreamProtected(next Upstream, rt *baldur.Runtime) *UpstreamProtected 
 
 var _ Upstream = (*UpstreamProtected)(nil)
 
-// Fetch calls the wrapped Fetch under policy upstream.fetch.
+// Fetch calls the wrapped Fetch under policy foreign.upstream.fetch.
 func (d *UpstreamProtected) Fetch(ctx context.Context, url string) ([]byte, error) {
 	var r0 []byte
 	err := d.fetch.Do(ctx, func(ctx context.Context) error {

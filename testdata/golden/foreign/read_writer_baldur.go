@@ -10,8 +10,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// ReadWriterProtected is a ReadWriter whose //baldur:protected methods run
-// under their policies; the other methods call the wrapped value directly.
+// ReadWriterProtected implements ReadWriter: its //baldur:protected methods
+// run under their policies, the others call the wrapped value directly.
 type ReadWriterProtected struct {
 	next io.ReadWriter
 	read *baldur.Policy
@@ -23,8 +23,8 @@ func NewReadWriterProtected(next io.ReadWriter, rt *baldur.Runtime) *ReadWriterP
 	return &ReadWriterProtected{
 		next: next,
 		read: rt.Policy(baldur.Spec{
-			Name:     "read-writer.read",
-			Method:   "io.ReadWriter.Read",
+			Name:     "foreign.read-writer.read",
+			Method:   "io.Reader.Read",
 			Retry:    true,
 			Attempts: 2,
 			Breaker:  "files",
@@ -34,7 +34,7 @@ func NewReadWriterProtected(next io.ReadWriter, rt *baldur.Runtime) *ReadWriterP
 
 var _ io.ReadWriter = (*ReadWriterProtected)(nil)
 
-// Read calls the wrapped Read under policy read-writer.read.
+// Read calls the wrapped Read under policy foreign.read-writer.read.
 func (d *ReadWriterProtected) Read(p []byte) (int, error) {
 	var r0 int
 	err := d.read.Do(context.Background(), func(context.Context) error {

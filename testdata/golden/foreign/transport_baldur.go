@@ -10,8 +10,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// TransportProtected is a RoundTripper whose //baldur:protected methods run
-// under their policies; the other methods call the wrapped value directly.
+// TransportProtected implements RoundTripper: its //baldur:protected methods
+// run under their policies, the others call the wrapped value directly.
 type TransportProtected struct {
 	next      http.RoundTripper
 	roundTrip *baldur.Policy
@@ -24,7 +24,7 @@ func NewTransportProtected(next http.RoundTripper, rt *baldur.Runtime) *Transpor
 		next: next,
 		roundTrip: rt.Policy(baldur.Spec{
 			Name:     "upstream.round-trip",
-			Method:   "http.RoundTripper.RoundTrip",
+			Method:   "net/http.RoundTripper.RoundTrip",
 			Retry:    true,
 			Attempts: 3,
 			Breaker:  "upstream",

@@ -10,8 +10,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// RepoProtected is a Repo whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// RepoProtected implements Repo: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type RepoProtected[K comparable, V any] struct {
 	next Repo[K, V]
 	get  *baldur.Policy
@@ -24,14 +24,14 @@ func NewRepoProtected[K comparable, V any](next Repo[K, V], rt *baldur.Runtime) 
 	return &RepoProtected[K, V]{
 		next: next,
 		get: rt.Policy(baldur.Spec{
-			Name:     "repo.get",
-			Method:   "generics.Repo.Get",
+			Name:     "generics.repo.get",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Repo.Get",
 			Retry:    true,
 			Attempts: 3,
 		}),
 		put: rt.Policy(baldur.Spec{
-			Name:     "repo.put",
-			Method:   "generics.Repo.Put",
+			Name:     "generics.repo.put",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Repo.Put",
 			Retry:    true,
 			Attempts: 2,
 			Breaker:  "repo",
@@ -43,8 +43,8 @@ func _[K comparable, V any]() {
 	var _ Repo[K, V] = (*RepoProtected[K, V])(nil)
 }
 
-// Get calls the wrapped Get under policy repo.get; when it fails for good,
-// missing answers instead.
+// Get calls the wrapped Get under policy generics.repo.get; when it fails for
+// good, missing answers instead.
 func (d *RepoProtected[K, V]) Get(ctx context.Context, key K) (V, error) {
 	var r0 V
 	err := d.get.Do(ctx, func(ctx context.Context) error {
@@ -63,15 +63,15 @@ func (d *RepoProtected[K, V]) Keys(ctx context.Context) ([]K, error) {
 	return d.next.Keys(ctx)
 }
 
-// Put calls the wrapped Put under policy repo.put.
+// Put calls the wrapped Put under policy generics.repo.put.
 func (d *RepoProtected[K, V]) Put(ctx context.Context, key K, value V) error {
 	return d.put.Do(ctx, func(ctx context.Context) error {
 		return d.next.Put(ctx, key, value)
 	})
 }
 
-// SummerProtected is a Summer whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// SummerProtected implements Summer: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type SummerProtected[T Number, S fmt.Stringer] struct {
 	next  Summer[T, S]
 	label *baldur.Policy
@@ -84,14 +84,14 @@ func NewSummerProtected[T Number, S fmt.Stringer](next Summer[T, S], rt *baldur.
 	return &SummerProtected[T, S]{
 		next: next,
 		label: rt.Policy(baldur.Spec{
-			Name:     "summer.label",
-			Method:   "generics.Summer.Label",
+			Name:     "generics.summer.label",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Summer.Label",
 			Retry:    true,
 			Attempts: 2,
 		}),
 		sum: rt.Policy(baldur.Spec{
-			Name:     "summer.sum",
-			Method:   "generics.Summer.Sum",
+			Name:     "generics.summer.sum",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Summer.Sum",
 			Retry:    true,
 			Attempts: 2,
 		}),
@@ -102,7 +102,7 @@ func _[T Number, S fmt.Stringer]() {
 	var _ Summer[T, S] = (*SummerProtected[T, S])(nil)
 }
 
-// Label calls the wrapped Label under policy summer.label.
+// Label calls the wrapped Label under policy generics.summer.label.
 func (d *SummerProtected[T, S]) Label(ctx context.Context, s S) (string, error) {
 	var r0 string
 	err := d.label.Do(ctx, func(ctx context.Context) error {
@@ -113,7 +113,7 @@ func (d *SummerProtected[T, S]) Label(ctx context.Context, s S) (string, error) 
 	return r0, err
 }
 
-// Sum calls the wrapped Sum under policy summer.sum.
+// Sum calls the wrapped Sum under policy generics.summer.sum.
 func (d *SummerProtected[T, S]) Sum(ctx context.Context, xs ...T) (T, error) {
 	var r0 T
 	err := d.sum.Do(ctx, func(ctx context.Context) error {

@@ -16,9 +16,9 @@ import (
 
 // payments counts the side effects of every method.
 type payments struct {
-	charges, refunds, subscribes, invoices, books, allows, notes atomic.Int32
-	fail                                                         atomic.Int32 // failures left for Charge
-	gate                                                         chan struct{}
+	charges, refunds, subscribes, invoices, books, allows, notes, lookups atomic.Int32
+	fail                                                                  atomic.Int32 // failures left for Charge
+	gate                                                                  chan struct{}
 }
 
 func (p *payments) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
@@ -59,6 +59,36 @@ func (p *payments) Allow(ctx context.Context, addr netip.Addr) (bool, error) {
 func (p *payments) Note(ctx context.Context, req Keyed) error {
 	p.notes.Add(1)
 	return nil
+}
+
+func (p *payments) Lookup(ctx context.Context, req *LookupRequest) (Receipt, *time.Time, error) {
+	p.lookups.Add(1)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	return Receipt{Status: string(*req.Code)}, &at, nil
+}
+
+// TestKeyThatCannotBeMarshalled pins that a MarshalText error is the
+// caller's: returned unchanged, before the method runs, never to the
+// fallback, which would answer for a call nobody could deduplicate.
+func TestKeyThatCannotBeMarshalled(t *testing.T) {
+	rt, _ := harness.Runtime(t, "")
+	inner := &payments{}
+	svc := NewPaymentsProtected(inner, rt)
+	ctx := context.Background()
+	empty := Code("")
+	r, tk, err := svc.Lookup(ctx, &LookupRequest{Code: &empty})
+	if !errors.Is(err, ErrEmptyCode) || r != (Receipt{}) || tk != nil || inner.lookups.Load() != 0 {
+		t.Fatalf("empty code: %+v, %v, %v after %d calls; want ErrEmptyCode and zero results", r, tk, err, inner.lookups.Load())
+	}
+	code := Code("c-1")
+	for range 2 {
+		if r, at, err := svc.Lookup(ctx, &LookupRequest{Code: &code}); err != nil || r.Status != "c-1" || at == nil || at.Year() != 2026 {
+			t.Fatalf("lookup: %+v, %v, %v", r, at, err)
+		}
+	}
+	if n := inner.lookups.Load(); n != 1 {
+		t.Errorf("%d lookups ran, want 1", n)
+	}
 }
 
 func TestSecondChargeIsAnsweredFromTheFirst(t *testing.T) {

@@ -61,6 +61,31 @@ type Payments interface {
 	// A method without arguments at the end of the path.
 	//baldur:protected idempotency_key=req.Key()
 	Note(ctx context.Context, req Keyed) error
+
+	// An encoding.TextMarshaler behind pointers, whose marshalling can
+	// fail: that error is the caller's and goes back as is, before the
+	// method runs and without the fallback.
+	//baldur:protected idempotency_key=req.Code fallback=lookupFallback
+	Lookup(ctx context.Context, req *LookupRequest) (Receipt, *time.Time, error)
+}
+
+// LookupRequest is keyed by its code.
+type LookupRequest struct{ Code *Code }
+
+// Code is a key that refuses to be empty.
+type Code string
+
+var ErrEmptyCode = errors.New("empty code")
+
+func (c *Code) MarshalText() ([]byte, error) {
+	if *c == "" {
+		return nil, ErrEmptyCode
+	}
+	return []byte(*c), nil
+}
+
+func lookupFallback(ctx context.Context, req *LookupRequest, err error) (Receipt, *time.Time, error) {
+	return Receipt{Status: "fallback"}, nil, nil
 }
 
 // Keyed carries its own key.

@@ -12,14 +12,15 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// PaymentsProtected is a Payments whose //baldur:protected methods run under
-// their policies; the other methods call the wrapped value directly.
+// PaymentsProtected implements Payments: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
 type PaymentsProtected struct {
 	next      Payments
 	allow     *baldur.Policy
 	book      *baldur.Policy
 	charge    *baldur.Policy
 	invoice   *baldur.Policy
+	lookup    *baldur.Policy
 	note      *baldur.Policy
 	refund    *baldur.Policy
 	subscribe *baldur.Policy
@@ -31,18 +32,18 @@ func NewPaymentsProtected(next Payments, rt *baldur.Runtime) *PaymentsProtected 
 	return &PaymentsProtected{
 		next: next,
 		allow: rt.Policy(baldur.Spec{
-			Name:   "payments.allow",
-			Method: "idempotency.Payments.Allow",
+			Name:   "idempotency.payments.allow",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Allow",
 			Dedupe: true,
 		}),
 		book: rt.Policy(baldur.Spec{
-			Name:   "payments.book",
-			Method: "idempotency.Payments.Book",
+			Name:   "idempotency.payments.book",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Book",
 			Dedupe: true,
 		}),
 		charge: rt.Policy(baldur.Spec{
 			Name:      "charge",
-			Method:    "idempotency.Payments.Charge",
+			Method:    "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Charge",
 			Retry:     true,
 			Attempts:  3,
 			RetryOn:   []error{ErrUnavailable},
@@ -50,23 +51,28 @@ func NewPaymentsProtected(next Payments, rt *baldur.Runtime) *PaymentsProtected 
 			DedupeTTL: 48 * time.Hour,
 		}),
 		invoice: rt.Policy(baldur.Spec{
-			Name:   "payments.invoice",
-			Method: "idempotency.Payments.Invoice",
+			Name:   "idempotency.payments.invoice",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Invoice",
+			Dedupe: true,
+		}),
+		lookup: rt.Policy(baldur.Spec{
+			Name:   "idempotency.payments.lookup",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Lookup",
 			Dedupe: true,
 		}),
 		note: rt.Policy(baldur.Spec{
-			Name:   "payments.note",
-			Method: "idempotency.Payments.Note",
+			Name:   "idempotency.payments.note",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Note",
 			Dedupe: true,
 		}),
 		refund: rt.Policy(baldur.Spec{
-			Name:   "payments.refund",
-			Method: "idempotency.Payments.Refund",
+			Name:   "idempotency.payments.refund",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Refund",
 			Dedupe: true,
 		}),
 		subscribe: rt.Policy(baldur.Spec{
-			Name:   "payments.subscribe",
-			Method: "idempotency.Payments.Subscribe",
+			Name:   "idempotency.payments.subscribe",
+			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Subscribe",
 			Dedupe: true,
 		}),
 	}
@@ -74,29 +80,28 @@ func NewPaymentsProtected(next Payments, rt *baldur.Runtime) *PaymentsProtected 
 
 var _ Payments = (*PaymentsProtected)(nil)
 
-// Allow calls the wrapped Allow under policy payments.allow.
+// Allow calls the wrapped Allow under policy idempotency.payments.allow.
 func (d *PaymentsProtected) Allow(ctx context.Context, addr netip.Addr) (bool, error) {
-	type args struct{}
 	type results struct {
 		R0 bool `json:"r0"`
 	}
-	var res results
-	key, err := baldur.TextKey(addr)
-	if err == nil {
-		res, err = baldur.Idempotent(ctx, d.allow, key, args{}, func(ctx context.Context) (results, error) {
-			var res results
-			err := d.allow.Do(ctx, func(ctx context.Context) error {
-				var err error
-				res.R0, err = d.next.Allow(ctx, addr)
-				return err
-			})
-			return res, err
-		})
+	key, keyErr := baldur.TextKey(addr)
+	if keyErr != nil {
+		return false, keyErr
 	}
+	res, err := baldur.Idempotent(ctx, d.allow, key, nil, func(ctx context.Context) (results, error) {
+		var out results
+		err := d.allow.Do(ctx, func(ctx context.Context) error {
+			var err error
+			out.R0, err = d.next.Allow(ctx, addr)
+			return err
+		})
+		return out, err
+	})
 	return res.R0, err
 }
 
-// Book calls the wrapped Book under policy payments.book.
+// Book calls the wrapped Book under policy idempotency.payments.book.
 func (d *PaymentsProtected) Book(ctx context.Context, t *Ticket, seats ...int) ([]int, error) {
 	type args struct {
 		Seats []int `json:"seats"`
@@ -109,13 +114,13 @@ func (d *PaymentsProtected) Book(ctx context.Context, t *Ticket, seats ...int) (
 		key = t.String()
 	}
 	res, err := baldur.Idempotent(ctx, d.book, key, args{Seats: seats}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.book.Do(ctx, func(ctx context.Context) error {
 			var err error
-			res.R0, err = d.next.Book(ctx, t, seats...)
+			out.R0, err = d.next.Book(ctx, t, seats...)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	return res.R0, err
 }
@@ -130,13 +135,13 @@ func (d *PaymentsProtected) Charge(ctx context.Context, orderID string, amount i
 		R0 Receipt `json:"r0"`
 	}
 	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.charge.Do(ctx, func(ctx context.Context) error {
 			var err error
-			res.R0, err = d.next.Charge(ctx, orderID, amount)
+			out.R0, err = d.next.Charge(ctx, orderID, amount)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	if err != nil && d.charge.ShouldFallback(ctx, err) {
 		return queued(ctx, orderID, amount, err)
@@ -144,7 +149,7 @@ func (d *PaymentsProtected) Charge(ctx context.Context, orderID string, amount i
 	return res.R0, err
 }
 
-// Invoice calls the wrapped Invoice under policy payments.invoice.
+// Invoice calls the wrapped Invoice under policy idempotency.payments.invoice.
 func (d *PaymentsProtected) Invoice(ctx context.Context, req Request) (int, error) {
 	type args struct {
 		Req Request `json:"req"`
@@ -157,46 +162,78 @@ func (d *PaymentsProtected) Invoice(ctx context.Context, req Request) (int, erro
 		key = *req.Customer.Ref
 	}
 	res, err := baldur.Idempotent(ctx, d.invoice, key, args{Req: req}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.invoice.Do(ctx, func(ctx context.Context) error {
 			var err error
-			res.R0, err = d.next.Invoice(ctx, req)
+			out.R0, err = d.next.Invoice(ctx, req)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	return res.R0, err
 }
 
-// Note calls the wrapped Note under policy payments.note.
+// Lookup calls the wrapped Lookup under policy idempotency.payments.lookup;
+// when it fails for good, lookupFallback answers instead.
+func (d *PaymentsProtected) Lookup(ctx context.Context, req *LookupRequest) (Receipt, *time.Time, error) {
+	type args struct {
+		Req *LookupRequest `json:"req"`
+	}
+	type results struct {
+		R0 Receipt    `json:"r0"`
+		R1 *time.Time `json:"r1"`
+	}
+	var key string
+	var keyErr error
+	if req != nil && req.Code != nil {
+		key, keyErr = baldur.TextKey(req.Code)
+	}
+	if keyErr != nil {
+		return Receipt{}, nil, keyErr
+	}
+	res, err := baldur.Idempotent(ctx, d.lookup, key, args{Req: req}, func(ctx context.Context) (results, error) {
+		var out results
+		err := d.lookup.Do(ctx, func(ctx context.Context) error {
+			var err error
+			out.R0, out.R1, err = d.next.Lookup(ctx, req)
+			return err
+		})
+		return out, err
+	})
+	if err != nil && d.lookup.ShouldFallback(ctx, err) {
+		return lookupFallback(ctx, req, err)
+	}
+	return res.R0, res.R1, err
+}
+
+// Note calls the wrapped Note under policy idempotency.payments.note.
 func (d *PaymentsProtected) Note(ctx context.Context, req Keyed) error {
 	type args struct {
 		Req Keyed `json:"req"`
 	}
-	type results struct{}
-	_, err := baldur.Idempotent(ctx, d.note, strconv.FormatInt(int64(req.Key()), 10), args{Req: req}, func(ctx context.Context) (results, error) {
-		return results{}, d.note.Do(ctx, func(ctx context.Context) error {
+	_, err := baldur.Idempotent(ctx, d.note, strconv.FormatInt(int64(req.Key()), 10), args{Req: req}, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, d.note.Do(ctx, func(ctx context.Context) error {
 			return d.next.Note(ctx, req)
 		})
 	})
 	return err
 }
 
-// Refund calls the wrapped Refund under policy payments.refund.
+// Refund calls the wrapped Refund under policy idempotency.payments.refund.
 func (d *PaymentsProtected) Refund(ctx context.Context, id OrderID, reason string) error {
 	type args struct {
 		Reason string `json:"reason"`
 	}
-	type results struct{}
-	_, err := baldur.Idempotent(ctx, d.refund, string(id), args{Reason: reason}, func(ctx context.Context) (results, error) {
-		return results{}, d.refund.Do(ctx, func(ctx context.Context) error {
+	_, err := baldur.Idempotent(ctx, d.refund, string(id), args{Reason: reason}, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, d.refund.Do(ctx, func(ctx context.Context) error {
 			return d.next.Refund(ctx, id, reason)
 		})
 	})
 	return err
 }
 
-// Subscribe calls the wrapped Subscribe under policy payments.subscribe.
+// Subscribe calls the wrapped Subscribe under policy
+// idempotency.payments.subscribe.
 func (d *PaymentsProtected) Subscribe(ctx context.Context, req *Request) (string, time.Time, error) {
 	type args struct {
 		Req *Request `json:"req"`
@@ -210,13 +247,13 @@ func (d *PaymentsProtected) Subscribe(ctx context.Context, req *Request) (string
 		key = strconv.FormatUint(uint64(req.Customer.ID), 10)
 	}
 	res, err := baldur.Idempotent(ctx, d.subscribe, key, args{Req: req}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.subscribe.Do(ctx, func(ctx context.Context) error {
 			var err error
-			res.R0, res.R1, err = d.next.Subscribe(ctx, req)
+			out.R0, out.R1, err = d.next.Subscribe(ctx, req)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	return res.R0, res.R1, err
 }

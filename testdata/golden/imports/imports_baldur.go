@@ -14,8 +14,8 @@ import (
 	"github.com/baldur-go/baldur/testdata/lib/other"
 )
 
-// ClashesProtected is a Clashes whose //baldur:protected methods run under
-// their policies; the other methods call the wrapped value directly.
+// ClashesProtected implements Clashes: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
 type ClashesProtected struct {
 	next   Clashes
 	codes  *baldur2.Policy
@@ -29,22 +29,22 @@ func NewClashesProtected(next Clashes, rt *baldur2.Runtime) *ClashesProtected {
 	return &ClashesProtected{
 		next: next,
 		codes: rt.Policy(baldur2.Spec{
-			Name:     "clashes.codes",
-			Method:   "imports.Clashes.Codes",
+			Name:     "imports.clashes.codes",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/imports.Clashes.Codes",
 			Retry:    true,
 			Attempts: 3,
 			RetryOn:  []error{errors.ErrTransient, io.ErrUnexpectedEOF},
 			AbortOn:  []error{errors2.ErrFatal},
 		}),
 		shadow: rt.Policy(baldur2.Spec{
-			Name:     "clashes.shadow",
-			Method:   "imports.Clashes.Shadow",
+			Name:     "imports.clashes.shadow",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/imports.Clashes.Shadow",
 			Retry:    true,
 			Attempts: 2,
 		}),
 		wait: rt.Policy(baldur2.Spec{
-			Name:     "clashes.wait",
-			Method:   "imports.Clashes.Wait",
+			Name:     "imports.clashes.wait",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/imports.Clashes.Wait",
 			Retry:    true,
 			Attempts: 2,
 			Timeout:  time.Second,
@@ -54,7 +54,7 @@ func NewClashesProtected(next Clashes, rt *baldur2.Runtime) *ClashesProtected {
 
 var _ Clashes = (*ClashesProtected)(nil)
 
-// Codes calls the wrapped Codes under policy clashes.codes.
+// Codes calls the wrapped Codes under policy imports.clashes.codes.
 func (d *ClashesProtected) Codes(ctx context.Context, a errors.Code, b errors2.Code) (errors.Code, errors2.Code, error) {
 	var r0 errors.Code
 	var r1 errors2.Code
@@ -71,8 +71,8 @@ func (d *ClashesProtected) Copy(ctx context.Context, w io.Writer) (int64, error)
 	return d.next.Copy(ctx, w)
 }
 
-// Shadow calls the wrapped Shadow under policy clashes.shadow; when it fails
-// for good, contextFallback answers instead.
+// Shadow calls the wrapped Shadow under policy imports.clashes.shadow; when it
+// fails for good, contextFallback answers instead.
 func (d *ClashesProtected) Shadow(context2 context.Context, baldur3 string, other2 other.Token) (string, error) {
 	var r0 string
 	err := d.shadow.Do(context2, func(context2 context.Context) error {
@@ -86,7 +86,7 @@ func (d *ClashesProtected) Shadow(context2 context.Context, baldur3 string, othe
 	return r0, err
 }
 
-// Wait calls the wrapped Wait under policy clashes.wait.
+// Wait calls the wrapped Wait under policy imports.clashes.wait.
 func (dec *ClashesProtected) Wait(ctx context.Context, time2 time.Duration, next string, err error, d int, r0 bool) (time.Duration, error) {
 	var res0 time.Duration
 	callErr := dec.wait.Do(ctx, func(ctx context.Context) error {

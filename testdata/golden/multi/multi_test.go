@@ -23,11 +23,10 @@ func (b *backend) Reserve(ctx context.Context, sku string, n int) (bool, error) 
 
 func TestOneBreakerAcrossInterfacesAndFiles(t *testing.T) {
 	rt, _ := harness.Runtime(t, `
-policies:
+breakers:
   backend:
-    breaker:
-      size: 4
-      minimum_calls: 4
+    size: 4
+    minimum_calls: 4
 `)
 	inner := &backend{}
 	ctx := context.Background()

@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// OrdersProtected is a Orders whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// OrdersProtected implements Orders: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type OrdersProtected struct {
 	next  Orders
 	place *baldur.Policy
@@ -22,8 +22,8 @@ func NewOrdersProtected(next Orders, rt *baldur.Runtime) *OrdersProtected {
 	return &OrdersProtected{
 		next: next,
 		place: rt.Policy(baldur.Spec{
-			Name:     "orders.place",
-			Method:   "multi.Orders.Place",
+			Name:     "multi.orders.place",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/multi.Orders.Place",
 			Retry:    true,
 			Attempts: 2,
 			Breaker:  "backend",
@@ -33,15 +33,15 @@ func NewOrdersProtected(next Orders, rt *baldur.Runtime) *OrdersProtected {
 
 var _ Orders = (*OrdersProtected)(nil)
 
-// Place calls the wrapped Place under policy orders.place.
+// Place calls the wrapped Place under policy multi.orders.place.
 func (d *OrdersProtected) Place(ctx context.Context, id string) error {
 	return d.place.Do(ctx, func(ctx context.Context) error {
 		return d.next.Place(ctx, id)
 	})
 }
 
-// InvoicesProtected is a Invoices whose //baldur:protected methods run under
-// their policies; the other methods call the wrapped value directly.
+// InvoicesProtected implements Invoices: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
 type InvoicesProtected struct {
 	next Invoices
 	send *baldur.Policy
@@ -53,8 +53,8 @@ func NewInvoicesProtected(next Invoices, rt *baldur.Runtime) *InvoicesProtected 
 	return &InvoicesProtected{
 		next: next,
 		send: rt.Policy(baldur.Spec{
-			Name:    "invoices.send",
-			Method:  "multi.Invoices.Send",
+			Name:    "multi.invoices.send",
+			Method:  "github.com/baldur-go/baldur/testdata/golden/multi.Invoices.Send",
 			Breaker: "backend",
 		}),
 	}
@@ -62,7 +62,7 @@ func NewInvoicesProtected(next Invoices, rt *baldur.Runtime) *InvoicesProtected 
 
 var _ Invoices = (*InvoicesProtected)(nil)
 
-// Send calls the wrapped Send under policy invoices.send.
+// Send calls the wrapped Send under policy multi.invoices.send.
 func (d *InvoicesProtected) Send(ctx context.Context, id string) error {
 	return d.send.Do(ctx, func(ctx context.Context) error {
 		return d.next.Send(ctx, id)

@@ -12,8 +12,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// StockProtected is a Stock whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// StockProtected implements Stock: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type StockProtected struct {
 	next    Stock
 	reserve *baldur.Policy
@@ -25,8 +25,8 @@ func NewStockProtected(next Stock, rt *baldur.Runtime) *StockProtected {
 	return &StockProtected{
 		next: next,
 		reserve: rt.Policy(baldur.Spec{
-			Name:     "stock.reserve",
-			Method:   "multi.Stock.Reserve",
+			Name:     "multi.stock.reserve",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/multi.Stock.Reserve",
 			Retry:    true,
 			Attempts: 2,
 			Breaker:  "backend",
@@ -37,7 +37,7 @@ func NewStockProtected(next Stock, rt *baldur.Runtime) *StockProtected {
 
 var _ Stock = (*StockProtected)(nil)
 
-// Reserve calls the wrapped Reserve under policy stock.reserve.
+// Reserve calls the wrapped Reserve under policy multi.stock.reserve.
 func (d *StockProtected) Reserve(ctx context.Context, sku string, n int) (bool, error) {
 	var r0 bool
 	err := d.reserve.Do(ctx, func(ctx context.Context) error {

@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// CacheProtected is a Cache whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// CacheProtected implements Cache: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type CacheProtected struct {
 	next   Cache
 	flush  *baldur.Policy
@@ -24,38 +24,38 @@ func NewCacheProtected(next Cache, rt *baldur.Runtime) *CacheProtected {
 	return &CacheProtected{
 		next: next,
 		flush: rt.Policy(baldur.Spec{
-			Name:     "cache.flush",
-			Method:   "nocontext.Cache.Flush",
+			Name:     "nocontext.cache.flush",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Flush",
 			Retry:    true,
 			Attempts: 2,
 		}),
 		load: rt.Policy(baldur.Spec{
-			Name:     "cache.load",
-			Method:   "nocontext.Cache.Load",
+			Name:     "nocontext.cache.load",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Load",
 			Retry:    true,
 			Attempts: 2,
 			Dedupe:   true,
 		}),
 		lookup: rt.Policy(baldur.Spec{
-			Name:     "cache.lookup",
-			Method:   "nocontext.Cache.Lookup",
+			Name:     "nocontext.cache.lookup",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Lookup",
 			Retry:    true,
 			Attempts: 3,
-			Breaker:  "cache.lookup",
+			Breaker:  "nocontext.cache.lookup",
 		}),
 	}
 }
 
 var _ Cache = (*CacheProtected)(nil)
 
-// Flush calls the wrapped Flush under policy cache.flush.
+// Flush calls the wrapped Flush under policy nocontext.cache.flush.
 func (d *CacheProtected) Flush() error {
 	return d.flush.Do(context.Background(), func(context.Context) error {
 		return d.next.Flush()
 	})
 }
 
-// Load calls the wrapped Load under policy cache.load.
+// Load calls the wrapped Load under policy nocontext.cache.load.
 func (d *CacheProtected) Load(key string, size int) ([]byte, error) {
 	type args struct {
 		Size int `json:"size"`
@@ -64,19 +64,19 @@ func (d *CacheProtected) Load(key string, size int) ([]byte, error) {
 		R0 []byte `json:"r0"`
 	}
 	res, err := baldur.Idempotent(context.Background(), d.load, key, args{Size: size}, func(ctx context.Context) (results, error) {
-		var res results
+		var out results
 		err := d.load.Do(ctx, func(context.Context) error {
 			var err error
-			res.R0, err = d.next.Load(key, size)
+			out.R0, err = d.next.Load(key, size)
 			return err
 		})
-		return res, err
+		return out, err
 	})
 	return res.R0, err
 }
 
-// Lookup calls the wrapped Lookup under policy cache.lookup; when it fails for
-// good, stale answers instead.
+// Lookup calls the wrapped Lookup under policy nocontext.cache.lookup; when it
+// fails for good, stale answers instead.
 func (d *CacheProtected) Lookup(key string) (string, error) {
 	var r0 string
 	err := d.lookup.Do(context.Background(), func(context.Context) error {

@@ -11,8 +11,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// ShapesProtected is a Shapes whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// ShapesProtected implements Shapes: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type ShapesProtected struct {
 	next   Shapes
 	blank  *baldur.Policy
@@ -30,44 +30,44 @@ func NewShapesProtected(next Shapes, rt *baldur.Runtime) *ShapesProtected {
 	return &ShapesProtected{
 		next: next,
 		blank: rt.Policy(baldur.Spec{
-			Name:     "shapes.blank",
-			Method:   "shapes.Shapes.Blank",
+			Name:     "shapes.shapes.blank",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Blank",
 			Retry:    true,
 			Attempts: 2,
 		}),
 		kinds: rt.Policy(baldur.Spec{
-			Name:     "shapes.kinds",
-			Method:   "shapes.Shapes.Kinds",
+			Name:     "shapes.shapes.kinds",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Kinds",
 			Retry:    true,
 			Attempts: 2,
 		}),
 		many: rt.Policy(baldur.Spec{
-			Name:     "shapes.many",
-			Method:   "shapes.Shapes.Many",
+			Name:     "shapes.shapes.many",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Many",
 			Retry:    true,
 			Attempts: 2,
 		}),
 		mixed: rt.Policy(baldur.Spec{
-			Name:     "shapes.mixed",
-			Method:   "shapes.Shapes.Mixed",
+			Name:     "shapes.shapes.mixed",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Mixed",
 			Retry:    true,
 			Attempts: 2,
 		}),
 		plain: rt.Policy(baldur.Spec{
-			Name:     "shapes.plain",
-			Method:   "shapes.Shapes.Plain",
+			Name:     "shapes.shapes.plain",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Plain",
 			Retry:    true,
 			Attempts: 2,
 		}),
 		send: rt.Policy(baldur.Spec{
-			Name:     "shapes.send",
-			Method:   "shapes.Shapes.Send",
+			Name:     "shapes.shapes.send",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Send",
 			Retry:    true,
 			Attempts: 2,
 		}),
 		stream: rt.Policy(baldur.Spec{
-			Name:     "shapes.stream",
-			Method:   "shapes.Shapes.Stream",
+			Name:     "shapes.shapes.stream",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Stream",
 			Retry:    true,
 			Attempts: 2,
 		}),
@@ -76,7 +76,7 @@ func NewShapesProtected(next Shapes, rt *baldur.Runtime) *ShapesProtected {
 
 var _ Shapes = (*ShapesProtected)(nil)
 
-// Blank calls the wrapped Blank under policy shapes.blank.
+// Blank calls the wrapped Blank under policy shapes.shapes.blank.
 func (d *ShapesProtected) Blank(ctx context.Context, arg1 string, arg2 int) error {
 	return d.blank.Do(ctx, func(ctx context.Context) error {
 		return d.next.Blank(ctx, arg1, arg2)
@@ -88,9 +88,9 @@ func (d *ShapesProtected) Fire(ctx context.Context, event string) {
 	d.next.Fire(ctx, event)
 }
 
-// Kinds calls the wrapped Kinds under policy shapes.kinds.
+// Kinds calls the wrapped Kinds under policy shapes.shapes.kinds.
 func (d *ShapesProtected) Kinds(ctx context.Context, p *Point, s []Point, a [4]byte, m map[Point][]*Point, c chan int, in <-chan string, out chan<- error, nested chan (<-chan int), fn func(context.Context, ...int) (bool, error), anon struct {
-	Name string "json:\"name,omitempty\""
+	Name string `json:"name,omitempty"`
 	Point
 }) (func() error, error) {
 	var r0 func() error
@@ -102,7 +102,7 @@ func (d *ShapesProtected) Kinds(ctx context.Context, p *Point, s []Point, a [4]b
 	return r0, err
 }
 
-// Many calls the wrapped Many under policy shapes.many.
+// Many calls the wrapped Many under policy shapes.shapes.many.
 func (d *ShapesProtected) Many(ctx context.Context) (int, string, []byte, map[string]int, error) {
 	var r0 int
 	var r1 string
@@ -116,7 +116,7 @@ func (d *ShapesProtected) Many(ctx context.Context) (int, string, []byte, map[st
 	return r0, r1, r2, r3, err
 }
 
-// Mixed calls the wrapped Mixed under policy shapes.mixed.
+// Mixed calls the wrapped Mixed under policy shapes.shapes.mixed.
 func (d *ShapesProtected) Mixed(arg0 context.Context, arg1 string, arg2 int) (int, error) {
 	var r0 int
 	err := d.mixed.Do(arg0, func(arg0 context.Context) error {
@@ -127,15 +127,15 @@ func (d *ShapesProtected) Mixed(arg0 context.Context, arg1 string, arg2 int) (in
 	return r0, err
 }
 
-// Plain calls the wrapped Plain under policy shapes.plain.
+// Plain calls the wrapped Plain under policy shapes.shapes.plain.
 func (d *ShapesProtected) Plain(s string) error {
 	return d.plain.Do(context.Background(), func(context.Context) error {
 		return d.next.Plain(s)
 	})
 }
 
-// Send calls the wrapped Send under policy shapes.send; when it fails for
-// good, sendFallback answers instead.
+// Send calls the wrapped Send under policy shapes.shapes.send; when it fails
+// for good, sendFallback answers instead.
 func (d *ShapesProtected) Send(ctx context.Context, ids ...string) (int, error) {
 	var r0 int
 	err := d.send.Do(ctx, func(ctx context.Context) error {
@@ -149,7 +149,7 @@ func (d *ShapesProtected) Send(ctx context.Context, ids ...string) (int, error) 
 	return r0, err
 }
 
-// Stream calls the wrapped Stream under policy shapes.stream.
+// Stream calls the wrapped Stream under policy shapes.shapes.stream.
 func (d *ShapesProtected) Stream(ctx context.Context, r io.Reader, h interface {
 	Header() http.Header
 }) (io.ReadCloser, error) {

@@ -9,8 +9,8 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// storeProtected is a store whose //baldur:protected methods run under their
-// policies; the other methods call the wrapped value directly.
+// storeProtected implements store: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
 type storeProtected struct {
 	next  store
 	load2 *baldur.Policy
@@ -22,8 +22,8 @@ func newStoreProtected(next store, rt *baldur.Runtime) *storeProtected {
 	return &storeProtected{
 		next: next,
 		load2: rt.Policy(baldur.Spec{
-			Name:     "store.load",
-			Method:   "unexported.store.load",
+			Name:     "unexported.store.load",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/unexported.store.load",
 			Retry:    true,
 			Attempts: 2,
 		}),
@@ -32,7 +32,7 @@ func newStoreProtected(next store, rt *baldur.Runtime) *storeProtected {
 
 var _ store = (*storeProtected)(nil)
 
-// load calls the wrapped load under policy store.load.
+// load calls the wrapped load under policy unexported.store.load.
 func (d *storeProtected) load(ctx context.Context, id string) ([]byte, error) {
 	var r0 []byte
 	err := d.load2.Do(ctx, func(ctx context.Context) error {

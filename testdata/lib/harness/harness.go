@@ -22,12 +22,12 @@ defaults:
     enabled: false
 `
 
-// Runtime returns a runtime on a fake clock. policies, when not empty, is a
-// YAML "policies:" section added to the configuration.
-func Runtime(t testing.TB, policies string) (*baldur.Runtime, *baldurtest.Clock) {
+// Runtime returns a runtime on a fake clock. sections, when not empty, are
+// YAML sections ("policies:", "breakers:") added to the configuration.
+func Runtime(t testing.TB, sections string) (*baldur.Runtime, *baldurtest.Clock) {
 	t.Helper()
 	clock := baldurtest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	rt, err := baldur.New(baldur.WithClock(clock), baldur.WithConfigYAML([]byte(defaults+policies)),
+	rt, err := baldur.New(baldur.WithClock(clock), baldur.WithConfigYAML([]byte(defaults+sections)),
 		baldur.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +53,7 @@ func AdvanceWhenWaiting[T any](t testing.TB, clock *baldurtest.Clock, step time.
 	for {
 		waiting := make(chan error, 1)
 		wctx, stop := context.WithCancel(ctx)
-		go func() { waiting <- clock.WaitForTimers(wctx, 1) }()
+		go func() { waiting <- clock.WaitForCallTimers(wctx, 1) }()
 		select {
 		case v := <-done:
 			stop()
@@ -66,4 +66,21 @@ func AdvanceWhenWaiting[T any](t testing.TB, clock *baldurtest.Clock, step time.
 			clock.Advance(step)
 		}
 	}
+}
+
+// BytesOnly is Runtime with an idempotency store that keeps records only
+// as bytes, as a store shared by replicas does: every duplicate's results
+// are decoded from JSON, never handed over in memory.
+func BytesOnly(t testing.TB) (*baldur.Runtime, *baldurtest.Clock) {
+	t.Helper()
+	clock := baldurtest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	// Embedding only the store interface hides the memory store's Local.
+	store := struct{ baldur.IdempotencyStore }{baldur.NewMemoryStore(baldur.MemoryLimits{})}
+	rt, err := baldur.New(baldur.WithClock(clock), baldur.WithConfigYAML([]byte(defaults)),
+		baldur.WithIdempotencyStore(store), baldur.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close() })
+	return rt, clock
 }

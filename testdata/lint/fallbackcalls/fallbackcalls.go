@@ -1,4 +1,4 @@
-// A fallback that calls the method it stands in for (issue 5).
+// A fallback that calls the method it stands in for.
 package fallbackcalls
 
 import "context"

@@ -1,5 +1,5 @@
 // Retry plans that may repeat a side effect or replay a consumed argument
-// (RELIABILITY §7 #19, #20).
+// (#19, #20).
 package retryplan
 
 import (

@@ -17,7 +17,8 @@ func newCheck(opts *generator.Options, stdout, stderr io.Writer) *cobra.Command 
 		Long: `check regenerates in memory and compares with the files on disk, writing
 nothing. It prints a unified diff for every stale file and lists missing and
 orphaned ones. Exit status: 0 up to date, 1 drift or annotation problems,
-2 usage or internal error.`,
+2 a broken setup (the go command could not list the packages) or a usage
+error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Patterns = args
 			res, err := generator.Generate(*opts)

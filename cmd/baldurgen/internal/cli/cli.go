@@ -20,6 +20,7 @@ const (
 	ExitOK       = 0
 	ExitProblems = 1 // annotation problems, or drift for check
 	ExitUsage    = 2 // bad flags or arguments, or baldurgen itself failed
+	ExitSetup    = 2 // the go command could not list the packages
 )
 
 // problems is returned by a command that reported diagnostics.
@@ -37,11 +38,17 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	err := root.Execute()
 	var p problems
+	var le *generator.LoadError
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &p):
 		return ExitProblems
+	case errors.As(err, &le):
+		for _, msg := range le.Messages {
+			fmt.Fprintln(stderr, "baldurgen:", msg)
+		}
+		return ExitSetup
 	default:
 		fmt.Fprintln(stderr, "baldurgen:", err)
 		return ExitUsage
@@ -59,7 +66,10 @@ given packages (default ".") and writes, next to each annotated file, a
 <file>_baldur.go holding a typed decorator per interface.
 
 Annotation problems are printed as file:line:col: message and nothing is
-written. Exit status: 0 ok, 1 annotation problems, 2 usage or internal error.`,
+written. Policy-plan warnings (the rules of baldurgen lint) are printed too,
+and do not stop generation. Exit status: 0 ok, 1 annotation problems, 2 a
+broken setup (a missing directory or module, a go.mod or go.sum the go
+command refuses) or a usage error.`,
 		Args:          cobra.ArbitraryArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -69,14 +79,16 @@ written. Exit status: 0 ok, 1 annotation problems, 2 usage or internal error.`,
 			if err != nil {
 				return err
 			}
-			if err := report(stderr, res.Diagnostics); err != nil {
-				return err
+			// Warnings are printed by every generation, not only by lint:
+			// "a retried side effect may run twice" is for everyone.
+			wd, _ := os.Getwd()
+			generator.Report(stderr, append(append(parser.Diagnostics{}, res.Diagnostics...), res.Warnings...).Sort(), wd)
+			if len(res.Diagnostics) > 0 {
+				return problems{len(res.Diagnostics)}
 			}
 			changed, err := res.Write()
 			if verbose {
-				for _, c := range changed {
-					fmt.Fprintln(stdout, "wrote", relative(c))
-				}
+				say(stdout, res, changed)
 			}
 			return err
 		},
@@ -106,6 +118,31 @@ func report(w io.Writer, diags parser.Diagnostics) error {
 		return problems{len(diags)}
 	}
 	return nil
+}
+
+// say lists what a generation wrote and removed, or says that nothing
+// needed to change.
+func say(w io.Writer, res *generator.Result, changed []string) {
+	removed := map[string]bool{}
+	for _, o := range res.Orphans {
+		removed[o] = true
+	}
+	for _, c := range changed {
+		verb := "wrote"
+		if removed[c] {
+			verb = "removed"
+		}
+		fmt.Fprintln(w, verb, relative(c))
+	}
+	switch n := len(res.Files); {
+	case len(changed) > 0:
+	case n == 0:
+		fmt.Fprintln(w, "nothing to generate: no //baldur:protected interfaces in these packages")
+	case n == 1:
+		fmt.Fprintln(w, "up to date: 1 generated file")
+	default:
+		fmt.Fprintf(w, "up to date: %d generated files\n", n)
+	}
 }
 
 func relative(path string) string {

@@ -118,6 +118,32 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestBrokenSetupExits2 pins exit status 2, with a baldurgen: prefix and
+// the go command's message whole, for problems that are not in the
+// annotations: the "to add: go get ..." advice used to be cut off.
+func TestBrokenSetupExits2(t *testing.T) {
+	dir := module(t, map[string]string{"pay/gateway.go": gateway})
+	code, _, stderr := run(t, "./missing")
+	if code != ExitSetup || !strings.HasPrefix(stderr, "baldurgen: ") || !strings.Contains(stderr, "missing") {
+		t.Errorf("missing directory: exit %d, stderr %q", code, stderr)
+	}
+	// A dependency has no go.sum entry.
+	write(t, filepath.Join(dir, "go.sum"), "")
+	write(t, filepath.Join(dir, "pay", "wire.go"), "package pay\n\nimport _ \"gopkg.in/yaml.v3\"\n")
+	code, _, stderr = run(t, "./...")
+	if code != ExitSetup || !strings.HasPrefix(stderr, "baldurgen: pay/wire.go:3:8: ") || !strings.Contains(stderr, "missing go.sum entry") || !strings.Contains(stderr, "\n\tgo ") {
+		t.Errorf("missing go.sum entry: exit %d, stderr %q; want exit 2 and the whole message, its go command included", code, stderr)
+	}
+	write(t, filepath.Join(dir, "go.mod"), "module example.com/m\n\ngarbage\n")
+	code, _, stderr = run(t, "check", "./...")
+	if code != ExitSetup || stderr != "baldurgen: go: errors parsing go.mod:\ngo.mod:3: unknown directive: garbage\n" {
+		t.Errorf("broken go.mod: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pay", "gateway_baldur.go")); !os.IsNotExist(err) {
+		t.Errorf("a broken setup wrote files: %v", err)
+	}
+}
+
 func TestGenerateIsDeterministicAndIdempotent(t *testing.T) {
 	dir := module(t, map[string]string{"pay/gateway.go": gateway})
 	if code, _, stderr := run(t, "./..."); code != ExitOK {
@@ -135,8 +161,8 @@ func TestGenerateIsDeterministicAndIdempotent(t *testing.T) {
 	if err := os.Chtimes(out, old, old); err != nil {
 		t.Fatal(err)
 	}
-	if code, stdout, stderr := run(t, "-v", "./pay"); code != ExitOK || stdout != "" {
-		t.Fatalf("second run: exit %d, stdout %q, stderr %q; want nothing rewritten", code, stdout, stderr)
+	if code, stdout, stderr := run(t, "-v", "./pay"); code != ExitOK || stdout != "up to date: 1 generated file\n" {
+		t.Fatalf("second run: exit %d, stdout %q, stderr %q; want nothing rewritten, and -v saying so", code, stdout, stderr)
 	}
 	second, _ := os.ReadFile(out)
 	if !bytes.Equal(first, second) {
@@ -170,6 +196,7 @@ type Gateway interface {
 	}
 	want := `bad/bad.go:6:21: unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, idempotency_key, idempotency_ttl, idempotent, ignore, name, retry, retry_on, timeout
 bad/bad.go:6:37: timeout "soon" is not a Go duration; write it like 500ms, 2s or 1m30s
+pay/gateway.go:6:21: warning: Charge retries but is neither marked idempotent nor keyed by idempotency_key: a retried side effect may run twice; add idempotent if repeating it is harmless
 `
 	if diff := cmp.Diff(want, stderr); diff != "" {
 		t.Errorf("stderr (-want +got):\n%s", diff)
@@ -206,7 +233,7 @@ func TestOrphanIsRemoved(t *testing.T) {
 	}
 	write(t, filepath.Join(dir, "pay", "gateway.go"), strings.ReplaceAll(gateway, "//baldur:protected retry breaker\n", ""))
 	code, stdout, stderr := run(t, "-v", "./pay")
-	if code != ExitOK || stdout != "wrote pay/gateway_baldur.go\n" {
+	if code != ExitOK || stdout != "removed pay/gateway_baldur.go\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "pay", "gateway_baldur.go")); !os.IsNotExist(err) {
@@ -308,6 +335,59 @@ func TestLintStrict(t *testing.T) {
 	}
 	if _, err := os.Stat("pay/gateway_baldur.go"); !os.IsNotExist(err) {
 		t.Errorf("lint wrote a file: %v", err)
+	}
+}
+
+// TestGenerateWarns pins that plain generation, not only lint, prints the
+// policy-plan warnings, and still writes and exits 0.
+func TestGenerateWarns(t *testing.T) {
+	dir := module(t, map[string]string{"pay/gateway.go": gateway})
+	code, stdout, stderr := run(t, "./pay")
+	want := "pay/gateway.go:6:21: warning: Charge retries but is neither marked idempotent nor keyed by idempotency_key: a retried side effect may run twice; add idempotent if repeating it is harmless\n"
+	if code != ExitOK || stdout != "" || stderr != want {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 0 and the warning", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pay", "gateway_baldur.go")); err != nil {
+		t.Errorf("a warning must not stop generation: %v", err)
+	}
+	// check is for drift only: it does not repeat the warnings.
+	if code, _, stderr := run(t, "check", "./pay"); code != ExitOK || stderr != "" {
+		t.Errorf("check: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestVerboseSaysNothingChanged: -v reports a run that had nothing to do.
+func TestVerboseSaysNothingChanged(t *testing.T) {
+	module(t, map[string]string{"pay/gateway.go": gateway, "plain/plain.go": "package plain\n"})
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-v", "./pay"}, "wrote pay/gateway_baldur.go\n"},
+		{[]string{"-v", "./pay"}, "up to date: 1 generated file\n"},
+		{[]string{"-v", "./plain"}, "nothing to generate: no //baldur:protected interfaces in these packages\n"},
+	} {
+		if code, stdout, stderr := run(t, tt.args...); code != ExitOK || stdout != tt.want {
+			t.Errorf("%v: exit %d, stdout %q (stderr %q), want %q", tt.args, code, stdout, stderr, tt.want)
+		}
+	}
+}
+
+func TestLintConfig(t *testing.T) {
+	module(t, map[string]string{
+		"pay/gateway.go": strings.Replace(gateway, "retry breaker", "retry idempotent breaker=gateway", 1),
+		"baldur.yaml":    "policies:\n  pay.gateway.charge: {timeout: 1s}\n  pay.gateway.chrage: {timeout: 1s}\n",
+	})
+	code, _, stderr := run(t, "lint", "--config", "baldur.yaml", "./...")
+	want := `baldur.yaml:3:3: policies.pay.gateway.chrage: no annotation in these packages declares this policy (did you mean "pay.gateway.charge"?)` + "\n"
+	if code != ExitProblems || stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1 and\n%s", code, stderr, want)
+	}
+	if code, _, stderr := run(t, "lint", "./..."); code != ExitOK || stderr != "" {
+		t.Errorf("without --config: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "lint", "--config", "nowhere.yaml", "./..."); code != ExitUsage || !strings.HasPrefix(stderr, "baldurgen: open nowhere.yaml") {
+		t.Errorf("missing file: exit %d, stderr %q", code, stderr)
 	}
 }
 

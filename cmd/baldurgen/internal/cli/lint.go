@@ -12,6 +12,7 @@ import (
 
 func newLint(opts *generator.Options, stderr io.Writer) *cobra.Command {
 	var strict bool
+	var config string
 	cmd := &cobra.Command{
 		Use:   "lint [packages]",
 		Short: "Report annotation problems and policy-plan warnings, writing nothing",
@@ -19,23 +20,40 @@ func newLint(opts *generator.Options, stderr io.Writer) *cobra.Command {
 on a method neither marked idempotent nor keyed by idempotency_key, retry of
 a method taking an io.Reader, a channel or a func, an interface timeout that
 cannot apply to a method without a context, a fallback that calls the
-method it stands in for. Exit status: 1 on errors, or on warnings with
---strict; 2 usage or internal error.`,
+method it stands in for.
+
+With --config baldur.yaml it also checks the runtime's configuration: every
+name under policies: and breakers: must be declared by an annotation (or a
+baldurgen.yaml entry) of the packages, since a misspelt name leaves the real
+policy on its defaults without a word; and the file must load as the
+runtime would load it.
+
+Exit status: 1 on errors, or on warnings with --strict; 2 a broken setup or
+a usage error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Patterns = args
 			res, err := generator.Generate(*opts)
 			if err != nil {
 				return err
 			}
-			all := append(append(parser.Diagnostics{}, res.Diagnostics...), res.Warnings...).Sort()
+			errs := append(parser.Diagnostics{}, res.Diagnostics...)
+			if config != "" {
+				data, err := os.ReadFile(config)
+				if err != nil {
+					return err
+				}
+				errs = append(errs, res.CheckConfig(config, data)...)
+			}
+			all := append(errs, res.Warnings...).Sort()
 			wd, _ := os.Getwd()
 			generator.Report(stderr, all, wd)
-			if len(res.Diagnostics) > 0 || strict && len(res.Warnings) > 0 {
+			if len(errs) > 0 || strict && len(res.Warnings) > 0 {
 				return problems{len(all)}
 			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat warnings as errors")
+	cmd.Flags().StringVar(&config, "config", "", "a baldur.yaml to check against the annotations: unknown policy and breaker names, and what the runtime would refuse")
 	return cmd
 }

@@ -11,14 +11,14 @@ import (
 // defaults; the built-in breaker (100 calls, open for 30s) is shrunk so
 // that the whole story plays in seconds, and the backoff is shortened to
 // match.
-const demoConfig = `policies:
+const demoConfig = `breakers:
   gateway:
-    breaker:
-      size: 10
-      minimum_calls: 5
-      failure_rate: 50
-      open_for: 1s
-      half_open_probes: 2
+    size: 10
+    minimum_calls: 5
+    failure_rate: 50
+    open_for: 1s
+    half_open_probes: 2
+policies:
   charge-customer:
     retry:
       initial_delay: 20ms

@@ -65,6 +65,11 @@ func play(ctx context.Context, phases []phase, logger *slog.Logger, report func(
 	defer transport.CloseIdleConnections()
 	inner := payments.NewHTTPGateway(srv.URL, &http.Client{Transport: transport})
 	s := &stage{provider: p, tally: t, rt: rt, gateway: payments.NewPaymentGatewayProtected(inner, rt)}
+	// Every decorator is built: a section of the configuration that none
+	// reads is a misspelt policy or breaker name.
+	if err := rt.CheckConfig(); err != nil {
+		return nil, err
+	}
 
 	acct := &account{}
 	for _, ph := range phases {

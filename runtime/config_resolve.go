@@ -1,0 +1,165 @@
+package baldur
+
+import (
+	"reflect"
+	"sync"
+)
+
+// Levels a resolved setting can come from, lowest first. Explain reports
+// them per key.
+const (
+	FromDefault    = "built-in"
+	FromDefaults   = "defaults"
+	FromMesh       = "mesh"
+	FromAnnotation = "annotation"
+)
+
+// builtins holds a value of every section type with each setting that has
+// a default set to it, built from the tags once.
+var builtins sync.Map // reflect.Type → reflect.Value
+
+func builtin[T any]() T {
+	t := reflect.TypeFor[T]()
+	if v, ok := builtins.Load(t); ok {
+		return v.(T)
+	}
+	var v T
+	setDefaults(reflect.ValueOf(&v).Elem())
+	builtins.Store(t, v)
+	return v
+}
+
+func setDefaults(v reflect.Value) {
+	for _, f := range fieldsOf(v.Type()) {
+		fv := v.FieldByIndex(f.index)
+		switch {
+		case f.leaf != nil:
+			if f.leaf.def.IsValid() {
+				asOpt(fv).set(f.leaf.def)
+			}
+		case fv.Kind() == reflect.Struct:
+			setDefaults(fv)
+		}
+	}
+}
+
+// overlay copies into dst every setting that src sets, and records in
+// from (when not nil) which level each came from. Maps and lists are not
+// levels of a setting and are left alone.
+func overlay(dst, src reflect.Value, path, level string, from map[string]string) {
+	if !src.CanAddr() {
+		c := reflect.New(src.Type()).Elem()
+		c.Set(src)
+		src = c
+	}
+	for _, f := range fieldsOf(dst.Type()) {
+		d, s, sub := dst.FieldByIndex(f.index), src.FieldByIndex(f.index), join(path, f.key)
+		switch {
+		case f.leaf != nil:
+			if so := asOpt(s); so.isSet() {
+				asOpt(d).set(so.value())
+				if from != nil {
+					from[sub] = level
+				}
+			}
+		case d.Kind() == reflect.Struct:
+			overlay(d, s, sub, level, from)
+		}
+	}
+}
+
+// sources records the built-in level for every setting of v.
+func sources(v reflect.Value, path string, from map[string]string) {
+	for _, f := range fieldsOf(v.Type()) {
+		fv, sub := v.FieldByIndex(f.index), join(path, f.key)
+		switch {
+		case f.leaf != nil:
+			if asOpt(fv).isSet() {
+				from[sub] = FromDefault
+			}
+		case fv.Kind() == reflect.Struct:
+			sources(fv, sub, from)
+		}
+	}
+}
+
+// defaultsLayer is the built-in policy configuration overlaid by the
+// top-level mesh setting and the file's defaults.
+func (c *Config) defaultsLayer() (PolicyConfig, map[string]string) {
+	pc := builtin[PolicyConfig]()
+	from := map[string]string{}
+	v := reflect.ValueOf(&pc).Elem()
+	sources(v, "", from)
+	overlay(v.FieldByName("Mesh"), reflect.ValueOf(c.Mesh), "mesh", FromMesh, from)
+	overlay(v, reflect.ValueOf(c.Defaults), "", FromDefaults, from)
+	return pc, from
+}
+
+// annotation is the level an annotation's Spec makes.
+func (s Spec) annotation() PolicyConfig {
+	var a PolicyConfig
+	switch {
+	case !s.Retry:
+		a.Retry.Attempts = Set(1)
+	case s.Attempts > 0:
+		a.Retry.Attempts = Set(s.Attempts)
+	}
+	if s.Timeout > 0 {
+		a.Timeout = Set(s.Timeout)
+	}
+	if s.DedupeTTL > 0 {
+		a.Idempotency.TTL = Set(s.DedupeTTL)
+	}
+	return a
+}
+
+// resolution is one policy's configuration with every level applied.
+type resolution struct {
+	cfg     PolicyConfig
+	breaker string            // the breaker's name, "" for none
+	from    map[string]string // key path → the level that set it
+}
+
+// resolve applies built-in < defaults < annotation < policies[name].
+func (c *Config) resolve(spec Spec) resolution {
+	pc, from := c.defaultsLayer()
+	v := reflect.ValueOf(&pc).Elem()
+	overlay(v, reflect.ValueOf(spec.annotation()), "", FromAnnotation, from)
+	overlay(v, reflect.ValueOf(c.Policies[spec.Name]), "", "policies."+spec.Name, from)
+	r := resolution{cfg: pc, breaker: spec.Breaker, from: from}
+	if e, ok := pc.Breaker.Enabled.Get(); ok {
+		switch {
+		case !e:
+			r.breaker = ""
+		case r.breaker == "":
+			r.breaker = spec.Name
+		}
+	}
+	return r
+}
+
+// breakerConfig resolves the breaker called name: built-in <
+// defaults.breaker < breakers[name].
+func (c *Config) breakerConfig(name string) (BreakerConfig, map[string]string) {
+	b := builtin[BreakerConfig]()
+	from := map[string]string{}
+	v := reflect.ValueOf(&b).Elem()
+	sources(v, "", from)
+	overlay(v, reflect.ValueOf(c.Defaults.Breaker), "", FromDefaults, from)
+	overlay(v, reflect.ValueOf(c.Breakers[name]), "", "breakers."+name, from)
+	return b, from
+}
+
+// memoryStore resolves the bounds of the default idempotency store.
+func (c *Config) memoryStore() MemoryStoreConfig {
+	m := builtin[MemoryStoreConfig]()
+	overlay(reflect.ValueOf(&m).Elem(), reflect.ValueOf(c.Memory), "", "", nil)
+	return m
+}
+
+// deadLetters resolves the dead-letter settings.
+func (c *Config) deadLetters() DeadLetterConfig {
+	d := builtin[DeadLetterConfig]()
+	overlay(reflect.ValueOf(&d).Elem(), reflect.ValueOf(c.DLQ), "", "", nil)
+	return d
+}

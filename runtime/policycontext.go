@@ -1,0 +1,270 @@
+package baldur
+
+import (
+	"context"
+	"iter"
+	"log/slog"
+	"strconv"
+)
+
+// PolicyContext is what a decision (classify, an override, a keyed
+// breaker) and every Event know about the call: its policy, method and
+// attempt, its idempotency key, and its business fields, taken from the
+// call's own parameters (every parameter of a basic kind, under its name
+// in snake_case, and the annotation's context= paths) and from
+// WithFields in the context. Fields marked sensitive are never in it.
+//
+// It is a small value, cheap to copy. The generated decorator gathers the
+// fields only when a decision or an event will read them, so a policy
+// whose calls nobody inspects pays nothing for them.
+type PolicyContext struct {
+	p       *Policy
+	attempt int
+	key     string
+	fields  []Field
+	ctx     context.Context // for the fields middleware set with WithFields
+}
+
+// Field is one business field of a call: a name and a string, integer or
+// boolean value. Generated code builds them with String, Int, Uint and
+// Bool; formatting waits until someone reads the value.
+type Field struct {
+	name string
+	str  string
+	num  uint64
+	kind fieldKind
+}
+
+type fieldKind uint8
+
+const (
+	fieldString fieldKind = iota + 1
+	fieldInt
+	fieldUint
+	fieldBool
+)
+
+// String, Int, Uint and Bool make a field.
+func String(name, v string) Field      { return Field{name: name, str: v, kind: fieldString} }
+func Int(name string, v int64) Field   { return Field{name: name, num: uint64(v), kind: fieldInt} }
+func Uint(name string, v uint64) Field { return Field{name: name, num: v, kind: fieldUint} }
+func Bool(name string, v bool) Field {
+	f := Field{name: name, kind: fieldBool}
+	if v {
+		f.num = 1
+	}
+	return f
+}
+
+// Name is the field's name.
+func (f Field) Name() string { return f.name }
+
+// Value is the field's value as text: strconv's form of a number or a
+// boolean.
+func (f Field) Value() string {
+	switch f.kind {
+	case fieldInt:
+		return strconv.FormatInt(int64(f.num), 10)
+	case fieldUint:
+		return strconv.FormatUint(f.num, 10)
+	case fieldBool:
+		return strconv.FormatBool(f.num == 1)
+	}
+	return f.str
+}
+
+// equals reports whether the field's value reads as s, without
+// formatting it.
+func (f Field) equals(s string) bool {
+	switch f.kind {
+	case fieldString:
+		return f.str == s
+	case fieldInt:
+		n, err := strconv.ParseInt(s, 10, 64)
+		return err == nil && n == int64(f.num)
+	case fieldUint:
+		n, err := strconv.ParseUint(s, 10, 64)
+		return err == nil && n == f.num
+	case fieldBool:
+		b, err := strconv.ParseBool(s)
+		return err == nil && b == (f.num == 1)
+	}
+	return false
+}
+
+func (f Field) attr() slog.Attr {
+	switch f.kind {
+	case fieldInt:
+		return slog.Int64(f.name, int64(f.num))
+	case fieldUint:
+		return slog.Uint64(f.name, f.num)
+	case fieldBool:
+		return slog.Bool(f.name, f.num == 1)
+	}
+	return slog.String(f.name, f.str)
+}
+
+type fieldsKey struct{}
+
+// WithFields returns a context whose protected calls carry the given
+// fields, as name, value pairs: middleware sets what the parameters do
+// not say (the tenant, the customer's tier). A parameter's field of the
+// same name wins. An odd trailing name is dropped.
+func WithFields(ctx context.Context, nameValues ...string) context.Context {
+	prev, _ := ctx.Value(fieldsKey{}).([]Field)
+	fs := make([]Field, 0, len(prev)+len(nameValues)/2)
+	fs = append(fs, prev...)
+	for i := 0; i+1 < len(nameValues); i += 2 {
+		fs = append(fs, String(nameValues[i], nameValues[i+1]))
+	}
+	return context.WithValue(ctx, fieldsKey{}, fs)
+}
+
+// Policy is the policy's name.
+func (c PolicyContext) Policy() string {
+	if c.p == nil {
+		return ""
+	}
+	return c.p.name
+}
+
+// Method is the protected method, as its Spec names it.
+func (c PolicyContext) Method() string {
+	if c.p == nil {
+		return ""
+	}
+	return c.p.method
+}
+
+// Attempt is the attempt the context is for, 1-based; 0 outside an
+// attempt (a fallback's decision, say).
+func (c PolicyContext) Attempt() int { return c.attempt }
+
+// Key is the call's idempotency key, or "" without one.
+func (c PolicyContext) Key() string { return c.key }
+
+// Field returns the value of the field called name: the call's own
+// first, then those set with WithFields.
+func (c PolicyContext) Field(name string) (string, bool) {
+	for f := range c.all() {
+		if f.name == name {
+			return f.Value(), true
+		}
+	}
+	return "", false
+}
+
+// Fields yields every field, name and value: the call's own in the order
+// of the method's parameters, then those set with WithFields that the
+// call does not have.
+func (c PolicyContext) Fields() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for f := range c.all() {
+			if !yield(f.name, f.Value()) {
+				return
+			}
+		}
+	}
+}
+
+// all yields the fields as Field values.
+func (c PolicyContext) all() iter.Seq[Field] {
+	return func(yield func(Field) bool) {
+		for _, f := range c.fields {
+			if !yield(f) {
+				return
+			}
+		}
+		if c.ctx == nil {
+			return
+		}
+		extra, _ := c.ctx.Value(fieldsKey{}).([]Field)
+		for _, f := range extra {
+			if c.own(f.name) {
+				continue
+			}
+			if !yield(f) {
+				return
+			}
+		}
+	}
+}
+
+func (c PolicyContext) own(name string) bool {
+	for _, f := range c.fields {
+		if f.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// field returns the Field called name without formatting it.
+func (c PolicyContext) field(name string) (Field, bool) {
+	for f := range c.all() {
+		if f.name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// LogValue renders the context as slog attributes: policy, method,
+// attempt, key and the fields in a group. Handlers quote and escape the
+// values, so a key such as "o-1\nlevel=ERROR" stays inside its record.
+func (c PolicyContext) LogValue() slog.Value {
+	attrs := make([]slog.Attr, 0, 5)
+	if p := c.Policy(); p != "" {
+		attrs = append(attrs, slog.String("policy", p))
+	}
+	if m := c.Method(); m != "" {
+		attrs = append(attrs, slog.String("method", m))
+	}
+	if c.attempt > 0 {
+		attrs = append(attrs, slog.Int("attempt", c.attempt))
+	}
+	if c.key != "" {
+		attrs = append(attrs, slog.String("key", c.key))
+	}
+	var fields []slog.Attr
+	for f := range c.all() {
+		fields = append(fields, f.attr())
+	}
+	if len(fields) > 0 {
+		attrs = append(attrs, slog.Attr{Key: "fields", Value: slog.GroupValue(fields...)})
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// detached is a copy of c that owns its fields, so an observer may keep
+// it after the call; the call's own may live on its stack.
+func (c PolicyContext) detached() PolicyContext {
+	d := c
+	d.fields = nil
+	for f := range c.all() {
+		d.fields = append(d.fields, f)
+	}
+	d.ctx = nil
+	return d
+}
+
+// Decision is what a classify function says about an attempt's outcome.
+type Decision int
+
+const (
+	// DecideDefault leaves the decision to ignore, abort_on, retry_on and
+	// the built-in rules.
+	DecideDefault Decision = iota
+	// DecideRetry retries, if attempts and the retry budget remain.
+	DecideRetry
+	// DecideFail stops retrying; the outcome counts as a failure, and the
+	// fallback (or dead-letter capture) follows.
+	DecideFail
+	// DecideIgnore makes the outcome a business answer: returned as is,
+	// not a breaker failure, not retried, not handed to the fallback.
+	DecideIgnore
+)
+
+var decisionNames = []string{DecideDefault: "default", DecideRetry: "retry", DecideFail: "fail", DecideIgnore: "ignore"}
+
+func (d Decision) String() string { return enumString(decisionNames, d) }
