@@ -71,6 +71,7 @@ type flight struct {
 	pendingVal []byte
 	pendingErr error
 	orphan     string
+	orphanLate bool // the claim was given up on: it may still land
 	renewal    renewing
 }
 
@@ -196,6 +197,7 @@ func (e *idemEngine) resolve(f *flight) ([]byte, error) {
 		if !inTime || err != nil {
 			if !e.local && (claimed || err != nil) {
 				f.orphan = mine.Token // it may have been written
+				f.orphanLate = err != nil && (!inTime || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled))
 			}
 			if !inTime {
 				return nil, errSettled

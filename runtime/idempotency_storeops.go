@@ -186,9 +186,23 @@ func (e *idemEngine) complete(f *flight, done IdempotencyRecord, now time.Time) 
 // releaseOrphan frees what a claim of f that failed, or answered after the
 // watchdog had given up on it, may have written: it was written with token
 // f.orphan, which nothing else holds. It is best-effort, once f's outcome
-// is published.
+// is published. A claim that was given up on may still be on its way (a
+// client that gave up on a query does not recall it), so while the store
+// fails the release is tried again, with backoff, until the claim's lease
+// would have ended; a claim that lands after a release found nothing
+// blocks its key until then.
 func (e *idemEngine) releaseOrphan(f *flight) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(f.ctx), e.cfg.StoreTimeout)
-	defer cancel()
-	_ = e.store.Release(ctx, f.key, f.orphan)
+	deadline := time.Now().Add(e.cfg.Lease)
+	backoff := completeBackoffMin
+	for {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(f.ctx), e.cfg.StoreTimeout)
+		err := e.store.Release(ctx, f.key, f.orphan)
+		cancel()
+		if err == nil || errors.Is(err, ErrLeaseLost) || !f.orphanLate || time.Now().Add(backoff).After(deadline) {
+			return
+		}
+		t := time.NewTimer(backoff)
+		<-t.C
+		backoff = min(2*backoff, time.Second)
+	}
 }
