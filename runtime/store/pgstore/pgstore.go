@@ -2,10 +2,11 @@
 // engines in several processes that share one database.
 //
 // One table, created by Migrate, holds a row per store key. A claim is one
-// statement: INSERT ... ON CONFLICT DO UPDATE ... WHERE the row has expired
-// takes a free or dead key (a takeover writes the new owner's token, so
-// the old owner is fenced off), and in the same statement the loser reads
-// the winner's row. Complete, renew and release are UPDATE/DELETE ... WHERE
+// statement that reads the key's row first: a live row (a duplicate) is
+// returned without writing anything; otherwise INSERT ... ON CONFLICT DO
+// UPDATE ... WHERE the row has expired takes a free or dead key (a
+// takeover writes the new owner's token, so the old owner is fenced off),
+// and a loser gets the row it read. Complete, renew and release are UPDATE/DELETE ... WHERE
 // token = the owner's. Expiry is compared with the engine's now, passed as
 // a parameter, never with the database clock. Rows stay after they expire
 // until a claim reuses them or Purge deletes them.

@@ -254,3 +254,39 @@ func TestPurge(t *testing.T) {
 		t.Fatal("a live row was purged")
 	}
 }
+
+// A claim that finds a live record reads it and writes nothing: no row
+// lock, no WAL to flush, so a duplicate costs one read. (The claim used to
+// lock the live row through ON CONFLICT DO UPDATE, which also made every
+// duplicate wait for a WAL flush.) A row lock shows in the row's xmax.
+func TestDuplicateClaimDoesNotWrite(t *testing.T) {
+	p := pool(t, 1, nil)
+	s, schema := freshSchema(t, p)
+	ctx, now := context.Background(), time.Now()
+	key := storetest.StoreKey("", "", "p", "k")
+	rec := baldur.IdempotencyRecord{State: baldur.RecordInFlight, Token: rand.Text(), Fingerprint: "f", Expires: now.Add(time.Minute)}
+	if _, claimed, err := s.Claim(ctx, key, rec, now); err != nil || !claimed {
+		t.Fatal(claimed, err)
+	}
+	rec.State, rec.Value, rec.Expires = baldur.RecordCompleted, []byte("v"), now.Add(time.Hour)
+	if err := s.Update(ctx, key, rec, now); err != nil {
+		t.Fatal(err)
+	}
+	xmax := func() string {
+		var x string
+		if err := p.QueryRow(ctx, "SELECT xmax::text FROM "+pgx.Identifier{schema, "idempotency"}.Sanitize()+" WHERE key = $1", key).Scan(&x); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	before := xmax()
+	for range 3 {
+		cur, claimed, err := s.Claim(ctx, key, baldur.IdempotencyRecord{State: baldur.RecordInFlight, Token: rand.Text(), Fingerprint: "f", Expires: now.Add(time.Minute)}, now)
+		if err != nil || claimed || cur.Token != rec.Token || string(cur.Value) != "v" {
+			t.Fatalf("duplicate claim = %+v, %v, %v; want the live record, refused", cur, claimed, err)
+		}
+	}
+	if after := xmax(); after != before {
+		t.Fatalf("xmax went from %s to %s: a duplicate's claim locked the row", before, after)
+	}
+}
