@@ -19,9 +19,12 @@ type idemEngine struct {
 	method string
 	store  IdempotencyStore
 	cfg    idemConfig
-	local  bool         // store is a LocalIdempotencyStore (see there)
-	mem    *MemoryStore // store, when it is one: read and written without copies
-	guard  *storeGuard  // the runtime's, around store; unused on a local store
+	local  bool // store is a LocalIdempotencyStore (see there)
+	// bounded: store says it returns from every operation by its
+	// context's deadline (see IdempotencyStore).
+	bounded bool
+	mem     *MemoryStore // store, when it is one: read and written without copies
+	guard   *storeGuard  // the runtime's, around store; unused on a local store
 
 	ops      opWatch    // store operations in progress
 	failures failureLog // of the store, for the Warn log
@@ -47,6 +50,9 @@ func newIdemEngine(rt *Runtime, policy, method string, store IdempotencyStore, g
 		local: isLocal(store), flights: make(map[string]*flight),
 	}
 	e.mem, _ = store.(*MemoryStore)
+	if b, ok := store.(interface{ BoundedByContext() bool }); ok {
+		e.bounded = b.BoundedByContext()
+	}
 	e.owned.renewal.prev, e.owned.renewal.next = &e.owned, &e.owned
 	return e
 }
@@ -157,6 +163,15 @@ func (e *idemEngine) execute(ctx context.Context, r idemRequest, run runner) res
 	}
 	e.flights[key] = f
 	e.mu.Unlock()
+	if ctx.Done() == nil && (e.local || e.bounded) {
+		// A caller that cannot be cancelled never leaves before the
+		// outcome, and a store that returns by its context's deadline
+		// cannot hold it past the store timeout: the call runs here,
+		// without a goroutine to hand it to and back from.
+		f.inline = true
+		e.fly(f)
+		return f.result()
+	}
 	go e.fly(f)
 	return e.await(ctx, f, true)
 }

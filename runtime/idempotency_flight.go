@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 )
 
@@ -45,6 +46,7 @@ type flight struct {
 	finished bool // the outcome is published; guarded by idemEngine.mu
 	timedOut bool // a caller left at its deadline; guarded by idemEngine.mu
 	ran      bool // the call returned (a store elsewhere); guarded by idemEngine.mu
+	inline   bool // runs on its first caller's goroutine (see execute)
 
 	// busy and remote are closed when the call runs or waits, and when it
 	// waits on another process; they exist only when the in-flight mode
@@ -156,7 +158,11 @@ func (e *idemEngine) fly(f *flight) {
 		e.settle(f, val, err)
 	}
 	if f.orphan != "" {
-		e.releaseOrphan(f)
+		if f.inline { // not on the caller's time
+			go e.releaseOrphan(f)
+		} else {
+			e.releaseOrphan(f)
+		}
 	}
 }
 
@@ -197,7 +203,7 @@ func (e *idemEngine) resolve(f *flight) ([]byte, error) {
 		if !inTime || err != nil {
 			if !e.local && (claimed || err != nil) {
 				f.orphan = mine.Token // it may have been written
-				f.orphanLate = err != nil && (!inTime || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled))
+				f.orphanLate = err != nil && (!inTime || timedOut(err))
 			}
 			if !inTime {
 				return nil, errSettled
@@ -270,6 +276,13 @@ func (e *idemEngine) wait(f *flight, cur IdempotencyRecord) (val []byte, err err
 		}
 		cur = rec
 	}
+}
+
+// timedOut reports whether err is a context's end or a network timeout:
+// the operation that failed with it may still be carried out.
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // sleepOn waits d on c, or until ctx ends.

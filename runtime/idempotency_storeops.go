@@ -58,11 +58,21 @@ func (e *idemEngine) newToken() string {
 }
 
 // begin starts f's store operation name on a store elsewhere, watched, and
-// returns its context.
+// returns its context. An inline flight's operation is not watched: the
+// store bounds it by its context's deadline, which is a real one then.
 func (e *idemEngine) begin(f *flight, name string) context.Context {
-	ctx, cancel := f.ctx, f.cancel
+	ctx := f.ctx
 	if (name == "complete" || name == "release") && ctx.Err() != nil {
-		ctx, cancel = context.WithCancelCause(context.WithoutCancel(f.ctx))
+		ctx = context.WithoutCancel(f.ctx) // the outcome is recorded all the same
+	}
+	if f.inline {
+		ctx, stop := context.WithTimeout(ctx, e.cfg.StoreTimeout)
+		f.op = watchedOp{name: name, stop: stop}
+		return ctx
+	}
+	ctx, cancel := ctx, f.cancel
+	if ctx != f.ctx {
+		ctx, cancel = context.WithCancelCause(ctx)
 	}
 	f.op = watchedOp{name: name, cancel: cancel, f: f}
 	f.opctx = opCtx{Context: ctx, deadline: time.Now().Add(e.cfg.StoreTimeout)}
@@ -92,7 +102,13 @@ func (c *opCtx) Err() error {
 
 // end stops watching f's store operation and reports whether it ended in
 // time; if not, its flight's outcome is published already.
-func (e *idemEngine) end(f *flight) bool { return e.unwatch(&f.op) }
+func (e *idemEngine) end(f *flight) bool {
+	if f.op.stop != nil {
+		f.op.stop()
+		return true
+	}
+	return e.unwatch(&f.op)
+}
 
 func (e *idemEngine) claim(f *flight, rec IdempotencyRecord, now time.Time) (cur IdempotencyRecord, claimed bool, err error, inTime bool) {
 	if e.local {

@@ -29,7 +29,8 @@ type watchedOp struct {
 	name       string     // claim, get, complete, renew or release
 	cancel     context.CancelCauseFunc
 	f          *flight
-	late       chan struct{} // a renewal's: closed when it is given up
+	late       chan struct{}      // a renewal's: closed when it is given up
+	stop       context.CancelFunc // an inline flight's: ends its deadline's timer
 }
 
 type opWatch struct {

@@ -100,7 +100,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 // behindProxy is a store in a fresh schema whose connections go through a
 // new proxy, and the proxy.
-func behindProxy(t *testing.T, conns int) (*pgstore.Store, *fault.Proxy) {
+func behindProxy(t *testing.T, conns int, opts ...pgstore.Option) (*pgstore.Store, *fault.Proxy) {
 	t.Helper()
 	direct := pool(t, 1, nil)
 	_, schema := freshSchema(t, direct)
@@ -111,7 +111,7 @@ func behindProxy(t *testing.T, conns int) (*pgstore.Store, *fault.Proxy) {
 		n, _ := strconv.Atoi(port)
 		cfg.Host, cfg.Port, cfg.Fallbacks = host, uint16(n), nil
 	})
-	return pgstore.New(through, pgstore.WithTable(schema, "idempotency")), p
+	return pgstore.New(through, append(opts, pgstore.WithTable(schema, "idempotency"))...), p
 }
 
 // leakCheck fails the test if a goroutine it started outlives it. The
@@ -137,6 +137,26 @@ func TestFaultStallAtClaim(t *testing.T) {
 	var se *baldur.StoreError
 	if !errors.As(o.err, &se) || se.Op != "claim" || !errors.Is(o.err, context.DeadlineExceeded) || g.calls.Load() != 0 {
 		t.Fatalf("stalled at the claim: %v after %d runs; want a claim *StoreError for the store timeout, no run", o.err, g.calls.Load())
+	}
+	p.Resume()
+	eventually(t, "a call runs", func() bool {
+		o := within(t, g.goCharge("o-1"))
+		return o.err == nil && g.calls.Load() == 1
+	})
+}
+
+// The same with a store that bounds its operations by their context
+// (WithBoundedByContext), on which a caller whose context cannot be
+// cancelled makes the call on its own goroutine.
+func TestFaultStallAtClaimOnTheCallersGoroutine(t *testing.T) {
+	store, p := behindProxy(t, 2, pgstore.WithBoundedByContext())
+	defer leakCheck(t)()
+	g := newFaultGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond), Lease: baldur.Set(2 * time.Second)})
+	p.Stall()
+	o := within(t, g.goCharge("o-1"))
+	var se *baldur.StoreError
+	if !errors.As(o.err, &se) || se.Op != "claim" || g.calls.Load() != 0 {
+		t.Fatalf("stalled at the claim: %v after %d runs; want a claim *StoreError, no run", o.err, g.calls.Load())
 	}
 	p.Resume()
 	eventually(t, "a call runs", func() bool {

@@ -37,9 +37,10 @@ type DB interface {
 
 // Store is an baldur.IdempotencyStore on a PostgreSQL table.
 type Store struct {
-	db    DB
-	table pgx.Identifier
-	sql   statements
+	db      DB
+	table   pgx.Identifier
+	sql     statements
+	bounded bool // see WithBoundedByContext
 }
 
 var _ baldur.IdempotencyStore = (*Store)(nil)
@@ -57,6 +58,18 @@ func WithTable(schema, table string) Option {
 		}
 	}
 }
+
+// WithBoundedByContext promises that db returns from every call by its
+// context's deadline, as a *pgxpool.Pool does (pgx cancels a query whose
+// context ends, and the pool gives up waiting for a connection). The
+// runtime bounds the operations of any store itself, on a goroutine of its
+// own; with this promise a caller whose context cannot be cancelled makes
+// its call on its own goroutine, which is cheaper. A DB that can block
+// past its context's deadline must not make it.
+func WithBoundedByContext() Option { return func(s *Store) { s.bounded = true } }
+
+// BoundedByContext reports whether WithBoundedByContext was given.
+func (s *Store) BoundedByContext() bool { return s.bounded }
 
 // New returns a Store on db, which the caller keeps and closes. Call
 // Migrate once before use.

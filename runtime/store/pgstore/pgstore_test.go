@@ -195,27 +195,34 @@ func ptr[T any](v T) *T { return &v }
 // A first call is one round trip to claim and one to complete, a duplicate
 // one, once the connection has prepared the statements.
 func TestRoundTrips(t *testing.T) {
-	tr := &tracer{}
-	p := pool(t, 1, func(c *pgx.ConnConfig) { c.Tracer = tr })
-	s, _ := freshSchema(t, p)
-	e := newCharger(t, s, baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
-	ctx := context.Background()
-	var calls atomic.Int64
-	if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
-		t.Fatal(err)
-	}
-	tr.n.Store(0)
-	if _, err := e.charge(ctx, "o-1", &calls); err != nil {
-		t.Fatal(err)
-	}
-	if n := tr.n.Swap(0); n != 2 {
-		t.Errorf("first call: %d round trips, want 2 (claim, complete)", n)
-	}
-	if _, err := e.charge(ctx, "o-1", &calls); err != nil {
-		t.Fatal(err)
-	}
-	if n := tr.n.Swap(0); n != 1 {
-		t.Errorf("duplicate: %d round trips, want 1", n)
+	// With WithBoundedByContext a caller whose context cannot be cancelled
+	// makes the call on its own goroutine: the same round trips.
+	for _, opts := range [][]pgstore.Option{nil, {pgstore.WithBoundedByContext()}} {
+		tr := &tracer{}
+		p := pool(t, 1, func(c *pgx.ConnConfig) { c.Tracer = tr })
+		_, schema := freshSchema(t, p)
+		s := pgstore.New(p, append(opts, pgstore.WithTable(schema, "idempotency"))...)
+		e := newCharger(t, s, baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
+		ctx := context.Background()
+		var calls atomic.Int64
+		if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
+			t.Fatal(err)
+		}
+		tr.n.Store(0)
+		first, err := e.charge(ctx, "o-1", &calls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := tr.n.Swap(0); n != 2 {
+			t.Errorf("bounded %v: first call: %d round trips, want 2 (claim, complete)", s.BoundedByContext(), n)
+		}
+		again, err := e.charge(ctx, "o-1", &calls)
+		if err != nil || again != first {
+			t.Fatalf("bounded %v: duplicate = %+v, %v; want %+v", s.BoundedByContext(), again, err, first)
+		}
+		if n := tr.n.Swap(0); n != 1 {
+			t.Errorf("bounded %v: duplicate: %d round trips, want 1", s.BoundedByContext(), n)
+		}
 	}
 }
 

@@ -294,3 +294,26 @@ func TestFaultFiveHundredCallersThroughAPause(t *testing.T) {
 		t.Fatalf("the method ran %d times, want once", n)
 	}
 }
+
+// With a client that bounds its commands by their context's deadline
+// (ContextTimeoutEnabled), a caller whose context cannot be cancelled makes
+// the call on its own goroutine; paused at the claim, it gets a claim
+// *StoreError within the store timeout and does not run, and once the
+// server resumes the key is free again: the claim, which may have landed,
+// is released.
+func TestFaultPauseAtClaimOnTheCallersGoroutine(t *testing.T) {
+	r, c, check := faultRedis(t, redis.Options{ContextTimeoutEnabled: true, MaxRetries: -1})
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	g := newFaultGateway(t, c, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond)})
+	r.Pause()
+	o := within(t, g.goCharge("o-1"))
+	var se *baldur.StoreError
+	if !errors.As(o.err, &se) || se.Op != "claim" || g.calls.Load() != 0 {
+		t.Fatalf("paused at the claim: %v after %d runs; want a claim *StoreError, no run", o.err, g.calls.Load())
+	}
+	r.Resume()
+	eventually(t, "the claim is released", func() bool { _, ok := recordOf(t, check, "o-1"); return !ok })
+	if o := within(t, g.goCharge("o-1")); o.err != nil || g.calls.Load() != 1 {
+		t.Fatalf("after the pause: %v after %d runs; want one run", o.err, g.calls.Load())
+	}
+}
