@@ -51,26 +51,35 @@ func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run
 	if e == nil {
 		return zero, fmt.Errorf("baldur: policy %s has no idempotency key in its Spec", p.name)
 	}
-	var canon []byte
+	r := idemRequest{key: key, ttl: p.idemTTL}
 	if key != "" { // without a key there is nothing to compare
-		var err error
-		if canon, err = canonicalJSON(args); err != nil {
-			return zero, &ArgumentsError{Policy: p.name, Err: err}
+		shape := e.shapeOf(args)
+		r.args = callArgs{val: args, byVal: shape.byVal}
+		if !shape.byVal {
+			canon, err := canonicalShaped(args, shape.times)
+			if err != nil {
+				return zero, &ArgumentsError{Policy: p.name, Err: err}
+			}
+			r.args.canon, r.args.ready = canon, true
 		}
 	}
-	tc := &typedCall[R]{fn: run, policy: p.name}
-	res := e.execute(ctx, idemRequest{key: key, args: canon, ttl: p.idemTTL}, tc)
+	c, res, done := e.prepare(ctx, &r)
+	var tc *typedCall[R]
+	if !done {
+		tc = &typedCall[R]{fn: run, policy: p.name}
+		res = e.proceed(ctx, &r, c, tc)
+	}
 	switch {
 	case !res.settled:
 		return zero, res.err
-	case tc.ran:
+	case tc != nil && tc.ran:
 		return tc.out, res.err
 	case res.err != nil && (res.val == nil || !methodRan(res.err)):
 		// A duplicate that waited on a call that ran but was not recorded
 		// gets its result, beside the same error.
 		return zero, res.err
 	}
-	if v, ok := res.memo.(R); ok && copyable[R]() {
+	if v, ok := res.memo.(R); ok { // kept only for a copyable R (see setMemo below)
 		return v, nil
 	}
 	var out R

@@ -29,9 +29,9 @@ func (f runFunc) run(ctx context.Context) ([]byte, error) {
 // with that key waits on it, so a process talks to the store once per key
 // however many duplicates it has.
 type flight struct {
-	key  string
-	args []byte // canonical encoding of the other arguments
-	fp   string // their fingerprint, computed when needed by fingerprint
+	key  recKey
+	args callArgs // the other arguments
+	fp   string   // their fingerprint, computed when needed by fingerprint
 	ttl  time.Duration
 	run  runner
 
@@ -77,7 +77,7 @@ type flight struct {
 	renewal    renewing
 }
 
-func newFlight(ctx context.Context, key string, args []byte, ttl time.Duration, run runner, watched bool) *flight {
+func newFlight(ctx context.Context, key recKey, args callArgs, ttl time.Duration, run runner, watched bool) *flight {
 	fctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	f := &flight{
 		key: key, args: args, ttl: ttl, run: run,
@@ -95,7 +95,7 @@ func newFlight(ctx context.Context, key string, args []byte, ttl time.Duration, 
 // calls it once the flight is published.
 func (f *flight) fingerprint() string {
 	if f.fp == "" {
-		f.fp = fingerprint(f.args)
+		f.fp = fingerprint(f.args.bytes())
 	}
 	return f.fp
 }
@@ -177,8 +177,8 @@ func (e *idemEngine) settle(f *flight, val []byte, err error) {
 	}
 	f.finished = true
 	f.val, f.err = val, err
-	if e.flights[f.key] == f {
-		delete(e.flights, f.key)
+	if name := f.key.local(); e.flights[name] == f {
+		delete(e.flights, name)
 	}
 	lost := f.panicked != nil && f.refs == 0
 	e.mu.Unlock()
@@ -197,7 +197,7 @@ func (e *idemEngine) resolve(f *flight) ([]byte, error) {
 		if !first && !e.local && !e.guard.allow() { // execute asked for the first claim
 			return nil, e.unavailable("claim")
 		}
-		now := e.cfg.clock.Now()
+		now := e.now()
 		mine := IdempotencyRecord{State: RecordInFlight, Token: e.newToken(), Fingerprint: f.fingerprint(), Expires: e.leaseEnd(now)}
 		cur, claimed, err, inTime := e.claim(f, mine, now)
 		if !inTime || err != nil {
@@ -256,7 +256,7 @@ func (e *idemEngine) wait(f *flight, cur IdempotencyRecord) (val []byte, err err
 		}
 		// Poll with capped backoff, but look again right when the lease ends,
 		// since a dead owner's key is ours to take over then.
-		d := min(backoff, cur.Expires.Sub(e.cfg.clock.Now()))
+		d := min(backoff, cur.Expires.Sub(e.now()))
 		backoff = min(2*backoff, e.cfg.PollMax)
 		if err := sleepOn(f.ctx, e.cfg.calls, d); err != nil {
 			return nil, err, false
@@ -271,7 +271,7 @@ func (e *idemEngine) wait(f *flight, cur IdempotencyRecord) (val []byte, err err
 		if err != nil {
 			return nil, err, false
 		}
-		if !ok || !rec.Live(e.cfg.clock.Now()) {
+		if !ok || !rec.Live(e.now()) {
 			return nil, nil, true
 		}
 		cur = rec

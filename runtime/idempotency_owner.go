@@ -69,7 +69,7 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 		}
 		return nil, err
 	}
-	now := e.cfg.clock.Now()
+	now := e.now()
 	done.Expires = now.Add(f.ttl)
 	f.pendingVal, f.pendingErr = val, err
 	uerr := e.complete(f, done, now)

@@ -120,12 +120,12 @@ func (e *idemEngine) renew(f *flight) {
 	cctx, cancel := context.WithCancelCause(context.WithoutCancel(f.ctx))
 	defer cancel(nil)
 	ctx := &opCtx{Context: cctx, deadline: time.Now().Add(e.cfg.StoreTimeout)}
-	now := e.cfg.clock.Now()
+	now := e.now()
 	rec := IdempotencyRecord{State: RecordInFlight, Token: f.token, Fingerprint: f.fp, Expires: now.Add(e.cfg.Lease)}
 	// Not f.op: the call's owner may need that while this one is late.
 	op := &watchedOp{name: "renew", cancel: cancel, f: f, late: f.renewal.late}
 	e.watch(op)
-	err := e.store.Update(ctx, f.key, rec, now)
+	err := e.store.Update(ctx, f.key.id, rec, now)
 	inTime := e.unwatch(op)
 	if inTime {
 		e.guard.record(err)

@@ -111,12 +111,16 @@ func (e *idemEngine) end(f *flight) bool {
 }
 
 func (e *idemEngine) claim(f *flight, rec IdempotencyRecord, now time.Time) (cur IdempotencyRecord, claimed bool, err error, inTime bool) {
-	if e.local {
-		cur, claimed, err = e.store.Claim(f.ctx, f.key, rec, now)
+	switch {
+	case e.mem != nil:
+		cur, claimed, err = e.mem.claimFor(f.key, rec, now)
+		return cur, claimed, e.storeErr("claim", err), true
+	case e.local:
+		cur, claimed, err = e.store.Claim(f.ctx, f.key.id, rec, now)
 		return cur, claimed, e.storeErr("claim", err), true
 	}
 	ctx := e.begin(f, "claim")
-	cur, claimed, err = e.store.Claim(ctx, f.key, rec, now)
+	cur, claimed, err = e.store.Claim(ctx, f.key.id, rec, now)
 	if !e.end(f) {
 		return cur, claimed, err, false
 	}
@@ -124,12 +128,16 @@ func (e *idemEngine) claim(f *flight, rec IdempotencyRecord, now time.Time) (cur
 }
 
 func (e *idemEngine) get(f *flight) (rec IdempotencyRecord, ok bool, err error, inTime bool) {
-	if e.local {
-		rec, ok, err = e.store.Get(f.ctx, f.key)
+	switch {
+	case e.mem != nil:
+		rec, ok = e.mem.getShared(f.key)
+		return rec, ok, nil, true
+	case e.local:
+		rec, ok, err = e.store.Get(f.ctx, f.key.id)
 		return rec, ok, e.storeErr("get", err), true
 	}
 	ctx := e.begin(f, "get")
-	rec, ok, err = e.store.Get(ctx, f.key)
+	rec, ok, err = e.store.Get(ctx, f.key.id)
 	if !e.end(f) {
 		return rec, ok, err, false
 	}
@@ -142,19 +150,22 @@ func (e *idemEngine) update(f *flight, name string, rec IdempotencyRecord, now t
 	if e.mem != nil {
 		return e.storeErr(name, e.mem.update(f.key, rec, true))
 	}
-	return e.storeErr(name, e.store.Update(context.WithoutCancel(f.ctx), f.key, rec, now))
+	return e.storeErr(name, e.store.Update(context.WithoutCancel(f.ctx), f.key.id, rec, now))
 }
 
 // releaseAfter frees f's key after its call failed with why (or never ran);
 // errSettled means the watchdog published the outcome, why joined with
 // the store timeout.
 func (e *idemEngine) releaseAfter(f *flight, why error) error {
-	if e.local {
-		return e.storeErr("release", e.store.Release(context.WithoutCancel(f.ctx), f.key, f.token))
+	switch {
+	case e.mem != nil:
+		return e.storeErr("release", e.mem.release(f.key, f.token))
+	case e.local:
+		return e.storeErr("release", e.store.Release(context.WithoutCancel(f.ctx), f.key.id, f.token))
 	}
 	f.pendingErr = why
 	ctx := e.begin(f, "release")
-	err := e.store.Release(ctx, f.key, f.token)
+	err := e.store.Release(ctx, f.key.id, f.token)
 	if !e.end(f) {
 		return errSettled
 	}
@@ -173,14 +184,14 @@ func (e *idemEngine) complete(f *flight, done IdempotencyRecord, now time.Time) 
 	backoff := completeBackoffMin
 	var failedAt time.Time
 	for {
-		err := e.store.Update(ctx, f.key, done, now)
+		err := e.store.Update(ctx, f.key.id, done, now)
 		if err != nil && failedAt.IsZero() {
 			failedAt = time.Now()
 		}
 		// Retries stop short of the watchdog, so that the caller learns
 		// the store's own error.
 		if err != nil && !errors.Is(err, ErrLeaseLost) && ctx.Err() == nil {
-			now = e.cfg.clock.Now()
+			now = e.now()
 			if time.Since(failedAt)+backoff < e.cfg.StoreTimeout*3/4 && now.Add(backoff).Before(f.leaseEnd) {
 				t := time.NewTimer(backoff)
 				select {
@@ -212,7 +223,7 @@ func (e *idemEngine) releaseOrphan(f *flight) {
 	backoff := completeBackoffMin
 	for {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(f.ctx), e.cfg.StoreTimeout)
-		err := e.store.Release(ctx, f.key, f.orphan)
+		err := e.store.Release(ctx, f.key.id, f.orphan)
 		cancel()
 		if err == nil || errors.Is(err, ErrLeaseLost) || !f.orphanLate || time.Now().Add(backoff).After(deadline) {
 			return
