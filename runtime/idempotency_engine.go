@@ -25,10 +25,11 @@ type idemEngine struct {
 	mem     *MemoryStore // store, when it is one: read and written without copies
 	guard   *storeGuard  // the runtime's, around store; unused on a local store
 
-	ops      opWatch    // store operations in progress
-	failures failureLog // of the store, for the Warn log
-	shape    shapeCache // of the last arguments seen (see shapeOf)
-	space    *memSpace  // the engine's records in mem
+	ops      opWatch      // store operations in progress
+	failures failureLog   // of the store, for the Warn log
+	shape    shapeCache   // of the last arguments seen (see shapeOf)
+	work     chan *flight // to idle workers (see dispatch)
+	space    *memSpace    // the engine's records in mem
 	// base, when set, is when the engine started, on the system clock: on a
 	// local store the engine reads the time as base plus the monotonic time
 	// since, half the cost of time.Now here, and only this process reads
@@ -53,7 +54,7 @@ type idemEngine struct {
 func newIdemEngine(rt *Runtime, policy, method string, store IdempotencyStore, guard *storeGuard, cfg idemConfig) *idemEngine {
 	e := &idemEngine{
 		rt: rt, policy: policy, method: method, store: store, guard: guard, cfg: cfg,
-		local: isLocal(store), flights: make(map[string]*flight),
+		local: isLocal(store), flights: make(map[string]*flight), work: make(chan *flight),
 	}
 	e.mem, _ = store.(*MemoryStore)
 	if e.mem != nil {
@@ -218,7 +219,7 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 		e.fly(f)
 		return f.result()
 	}
-	go e.fly(f)
+	e.dispatch(f)
 	return e.await(ctx, f, true)
 }
 
@@ -347,5 +348,35 @@ func (e *idemEngine) now() time.Time {
 func (e *idemEngine) event(kind EventKind) {
 	if e.rt.callEvents {
 		e.rt.emit(context.Background(), Event{Kind: kind, Policy: e.policy, Method: e.method})
+	}
+}
+
+// workerIdle is how long a goroutine that ran a flight waits for the next
+// one before it ends. Reusing them saves starting one per call and growing
+// its stack again.
+const workerIdle = 200 * time.Millisecond
+
+// dispatch runs f on an idle worker of e's, or on a new one.
+func (e *idemEngine) dispatch(f *flight) {
+	select {
+	case e.work <- f:
+	default:
+		go e.worker(f)
+	}
+}
+
+// worker runs f, then the flights handed to it, until it has been idle for
+// workerIdle.
+func (e *idemEngine) worker(f *flight) {
+	t := time.NewTimer(workerIdle)
+	defer t.Stop()
+	for {
+		e.fly(f)
+		t.Reset(workerIdle)
+		select {
+		case f = <-e.work:
+		case <-t.C:
+			return
+		}
 	}
 }
