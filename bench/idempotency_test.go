@@ -102,24 +102,18 @@ func BenchmarkIdempotency(b *testing.B) {
 	var o svc.Orders = orders{}
 	b.Run("impl=singleflight/key=unique", func(b *testing.B) {
 		var g singleflight.Group
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
+		goroutines(b, 1, func(i int64) {
 			id := ids[i%n]
-			i++
 			g.Do(id, func() (any, error) { return o.Place(ctx, id, 100) })
-		}
+		})
 	})
 	b.Run("impl=floor/key=unique", func(b *testing.B) {
 		var g singleflight.Group
 		m := newBoundedMap(10_000)
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
+		goroutines(b, 1, func(i int64) {
 			id := ids[i%n]
-			i++
 			if _, ok := m.load(id); ok { // the floor checks, as a store must
-				continue
+				return
 			}
 			g.Do(id, func() (any, error) {
 				v, err := o.Place(ctx, id, 100)
@@ -128,64 +122,39 @@ func BenchmarkIdempotency(b *testing.B) {
 				}
 				return v, err
 			})
-		}
+		})
 	})
 	b.Run("impl=baldur/key=unique", func(b *testing.B) {
 		d := svc.NewOrdersProtected(orders{}, newRuntime(b))
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			// Unique per iteration: a key seen n iterations ago has long
-			// been evicted from the 10,000-record store.
-			if _, err := d.Place(ctx, ids[i%n], 100); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
+		// Unique per iteration: a key seen n iterations ago has long been
+		// evicted from the 10,000-record store.
+		goroutines(b, 1, func(i int64) { must2(d.Place(ctx, ids[i%n], 100)) })
 	})
 	b.Run("impl=baldur-cancellable/key=unique", func(b *testing.B) {
 		d := svc.NewOrdersProtected(orders{}, newRuntime(b))
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			if _, err := d.Place(requestCtx, ids[i%n], 100); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
+		goroutines(b, 1, func(i int64) { must2(d.Place(requestCtx, ids[i%n], 100)) })
 	})
 	b.Run("impl=floor/key=stored", func(b *testing.B) {
 		m := newBoundedMap(10_000)
 		m.store("order-1", 100)
-		b.ReportAllocs()
-		for b.Loop() {
+		goroutines(b, 1, func(int64) {
 			if _, ok := m.load("order-1"); !ok {
-				b.Fatal("lost")
+				panic("lost")
 			}
-		}
+		})
 	})
 	b.Run("impl=baldur/key=stored", func(b *testing.B) {
 		d := svc.NewOrdersProtected(orders{}, newRuntime(b))
 		if _, err := d.Place(ctx, "order-1", 100); err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := d.Place(ctx, "order-1", 100); err != nil {
-				b.Fatal(err)
-			}
-		}
+		goroutines(b, 1, func(int64) { must2(d.Place(ctx, "order-1", 100)) })
 	})
 	b.Run("impl=baldur-cancellable/key=stored", func(b *testing.B) {
 		d := svc.NewOrdersProtected(orders{}, newRuntime(b))
 		if _, err := d.Place(requestCtx, "order-1", 100); err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := d.Place(requestCtx, "order-1", 100); err != nil {
-				b.Fatal(err)
-			}
-		}
+		goroutines(b, 1, func(int64) { must2(d.Place(requestCtx, "order-1", 100)) })
 	})
 }

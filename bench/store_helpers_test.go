@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	baldur "github.com/baldur-go/baldur/runtime"
 )
@@ -65,6 +66,14 @@ func goroutines(b *testing.B, n int, f func(i int64)) {
 
 // requestCtx is a context that can be cancelled, like a request's.
 var requestCtx, _ = context.WithCancel(context.Background())
+
+// bounded runs f with a context that ends after the runtime's default
+// store timeout.
+func bounded(f func(ctx context.Context)) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	f(ctx)
+}
 
 // uniquePrefix names the keys of one benchmark run.
 func uniquePrefix() string { return "baldur-bench:" + rand.Text() + ":" }

@@ -20,8 +20,9 @@ import (
 // PostgreSQL, with the statements it cannot avoid, on the same pool: a
 // unique key is a claim (INSERT ... ON CONFLICT DO NOTHING) and a
 // completing write (UPDATE ... WHERE token); a duplicate is one SELECT.
-// impl=baldur and impl=baldur-cancellable are as in
-// BenchmarkRedisIdempotency.
+// impl=baldur, impl=baldur-cancellable and impl=floor-bounded are as in
+// BenchmarkRedisIdempotency; a deadline makes pgx watch the context on a
+// goroutine of its own for every statement.
 func BenchmarkPostgresIdempotency(b *testing.B) {
 	cfg, err := pgxpool.ParseConfig(serverOrSkip(b, envPostgres))
 	if err != nil {
@@ -67,6 +68,22 @@ func BenchmarkPostgresIdempotency(b *testing.B) {
 				}
 			})
 		})
+		b.Run("impl=floor-bounded/key=unique"+g, func(b *testing.B) {
+			run := rand.Text()
+			goroutines(b, n, func(i int64) {
+				k, token, exp := run+itoa(i), rand.Text(), time.Now().Add(24*time.Hour)
+				bounded(func(ctx context.Context) {
+					if _, err := p.Exec(ctx, insert, k, token, fp, time.Now().Add(30*time.Second)); err != nil {
+						panic(err)
+					}
+				})
+				bounded(func(ctx context.Context) {
+					if _, err := p.Exec(ctx, update, k, token, fp, result, exp); err != nil {
+						panic(err)
+					}
+				})
+			})
+		})
 		b.Run("impl=baldur/key=unique"+g, func(b *testing.B) {
 			run := rand.Text()
 			goroutines(b, n, func(i int64) { must2(d.Place(ctx, run+itoa(i), 100)) })
@@ -86,6 +103,21 @@ func BenchmarkPostgresIdempotency(b *testing.B) {
 				if err := p.QueryRow(ctx, sel, stored).Scan(&state, &tok, &fprint, &value, &exp); err != nil {
 					panic(err)
 				}
+			})
+		})
+		b.Run("impl=floor-bounded/key=stored"+g, func(b *testing.B) {
+			goroutines(b, n, func(int64) {
+				var (
+					state       int16
+					tok, fprint string
+					value       []byte
+					exp         time.Time
+				)
+				bounded(func(ctx context.Context) {
+					if err := p.QueryRow(ctx, sel, stored).Scan(&state, &tok, &fprint, &value, &exp); err != nil {
+						panic(err)
+					}
+				})
 			})
 		})
 		b.Run("impl=baldur/key=stored"+g, func(b *testing.B) {

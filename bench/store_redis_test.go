@@ -45,7 +45,8 @@ func redisRecord(state int, token string) string {
 // context.Background(), which cannot be cancelled, so the call runs on the
 // caller's goroutine; impl=baldur-cancellable with a context that can be,
 // as a request's, so it runs on a goroutine of the runtime and the caller
-// waits for it.
+// waits for it. impl=floor-bounded gives each command a deadline, as
+// code that must not hang on a store does (and as the runtime does).
 func BenchmarkRedisIdempotency(b *testing.B) {
 	// ContextTimeoutEnabled: the client bounds its commands by their
 	// context, so the store says it is bounded (see redisstore).
@@ -84,6 +85,22 @@ func BenchmarkRedisIdempotency(b *testing.B) {
 				}
 			})
 		})
+		b.Run("impl=floor-bounded/key=unique"+g, func(b *testing.B) {
+			run := rand.Text()
+			goroutines(b, n, func(i int64) {
+				k, token := prefix+run+itoa(i), rand.Text()
+				bounded(func(ctx context.Context) {
+					if err := c.Do(ctx, "SET", k, redisRecord(1, token), "PX", px, "NX", "GET").Err(); !errors.Is(err, redis.Nil) {
+						panic(err)
+					}
+				})
+				bounded(func(ctx context.Context) {
+					if err := casSet.Run(ctx, c, []string{k}, token, redisRecord(2, token), px).Err(); err != nil {
+						panic(err)
+					}
+				})
+			})
+		})
 		b.Run("impl=baldur/key=unique"+g, func(b *testing.B) {
 			run := rand.Text()
 			goroutines(b, n, func(i int64) { must2(d.Place(ctx, run+itoa(i), 100)) })
@@ -97,6 +114,15 @@ func BenchmarkRedisIdempotency(b *testing.B) {
 				if err := c.Get(ctx, stored).Err(); err != nil {
 					panic(err)
 				}
+			})
+		})
+		b.Run("impl=floor-bounded/key=stored"+g, func(b *testing.B) {
+			goroutines(b, n, func(int64) {
+				bounded(func(ctx context.Context) {
+					if err := c.Get(ctx, stored).Err(); err != nil {
+						panic(err)
+					}
+				})
 			})
 		})
 		b.Run("impl=baldur/key=stored"+g, func(b *testing.B) {
