@@ -187,6 +187,20 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		leafSafe:        comparableErrors(spec.RetryOn, spec.AbortOn, spec.Ignore),
 		gate:            &rt.open,
 	}
+	rt.share(p, spec, r)
+	if spec.DeadLetter != nil {
+		if spec.DeadLetter.Replay == nil {
+			panic(fmt.Sprintf("baldur: policy %s: a DeadLetterSpec needs a Replay function", spec.Name))
+		}
+		p.dl = spec.DeadLetter
+		rt.letters().register(p)
+	}
+	return p
+}
+
+// share gives p the state it shares with the runtime's other policies:
+// its breaker, idempotency engine and retry budget.
+func (rt *Runtime) share(p *Policy, spec Spec, r resolution) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if other, ok := rt.methods[spec.Name]; ok && other != spec.Method {
@@ -225,14 +239,6 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		}
 		p.budget = b
 	}
-	if spec.DeadLetter != nil {
-		if spec.DeadLetter.Replay == nil {
-			panic(fmt.Sprintf("baldur: policy %s: a DeadLetterSpec needs a Replay function", spec.Name))
-		}
-		p.dl = spec.DeadLetter
-		defer rt.letters().register(p) // after rt.mu: letters() may log
-	}
-	return p
 }
 
 // sleep waits d on the runtime's clock, or returns the context's error if
