@@ -42,6 +42,7 @@ type Runtime struct {
 	engines       map[string]*idempotency.Engine
 
 	idemStore IdempotencyStore
+	clients   []ClientErrors // from WithClientErrors
 	closed    bool
 	// open is the gate of policies without a breaker: it never rejects.
 	open atomic.Pointer[generation]
