@@ -1,7 +1,6 @@
 package httpbaldur
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 )
@@ -27,8 +26,8 @@ func (m *Matcher) Error() string { return m.name }
 
 // MatchError reports whether err is a StatusError with one of the codes.
 func (m *Matcher) MatchError(err error) bool {
-	var se *StatusError
-	if !errors.As(err, &se) {
+	se := statusErrorOf(err)
+	if se == nil {
 		return false
 	}
 	for _, c := range m.codes {
@@ -48,3 +47,27 @@ var (
 	// retry_on=httpbaldur.TransientStatuses.
 	TransientStatuses = Statuses(408, 429, 502, 503, 504)
 )
+
+// statusErrorOf returns the first *StatusError in err's chain, or nil: a
+// walk rather than errors.As, whose target escapes, since it runs once per
+// failed attempt.
+func statusErrorOf(err error) *StatusError {
+	for err != nil {
+		switch e := err.(type) {
+		case *StatusError:
+			return e
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				if se := statusErrorOf(inner); se != nil {
+					return se
+				}
+			}
+			return nil
+		default:
+			return nil
+		}
+	}
+	return nil
+}
