@@ -116,7 +116,7 @@ func (p *Policy) retryable(ctx context.Context, err error) bool {
 		if containsLeaf(p.ignore, err) || containsLeaf(p.abortOn, err) {
 			return false
 		}
-		if p.meshOwnsNetwork && (err == io.EOF || err == io.ErrUnexpectedEOF) {
+		if p.meshOwnsNetwork && (err == io.EOF || err == io.ErrUnexpectedEOF || p.rt.clientConnectionError(err)) {
 			return false
 		}
 		return len(p.retryOn) == 0 || containsLeaf(p.retryOn, err)
@@ -135,7 +135,7 @@ func (p *Policy) retryable(ctx context.Context, err error) bool {
 	if p.ignores(err) || (matchesAny(err, p.abortOn) && !errors.Is(err, ErrTimeout)) {
 		return false
 	}
-	if p.meshOwnsNetwork && IsConnectionError(err) {
+	if p.meshOwnsNetwork && p.rt.IsConnectionError(err) {
 		return false
 	}
 	return len(p.retryOn) == 0 || matchesAny(err, p.retryOn)

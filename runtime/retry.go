@@ -30,7 +30,7 @@ func (p *Policy) retryAfter(ctx context.Context, fn func(context.Context) error,
 			}
 			return stop(nil)
 		}
-		delay := p.retry.Delay(n)
+		delay := p.retryDelay(n, err)
 		if deadline, ok := ctx.Deadline(); ok && !p.rt.clock.Now().Add(delay).Before(deadline) {
 			return stop(ErrRetryDeadline)
 		}

@@ -41,6 +41,7 @@ type Runtime struct {
 	engines       map[string]*idemEngine
 
 	idemStore IdempotencyStore
+	clients   []ClientErrors // from WithClientErrors
 	closed    bool
 
 	dlStore DeadLetterStore
