@@ -15,6 +15,7 @@ var ErrIllegalTransition = errors.New("baldur: illegal breaker transition")
 // the name their annotation gives.
 type CircuitBreaker struct {
 	name string
+	key  string // the breaker_key value of a keyed breaker; "" otherwise
 	cfg  BreakerConfig
 	rt   *Runtime
 
@@ -83,6 +84,10 @@ func (b *CircuitBreaker) newGenerationLocked(s State) *generation {
 
 // Name is the breaker's name.
 func (b *CircuitBreaker) Name() string { return b.name }
+
+// Key is the value of the field a keyed breaker (breaker_key) is kept for,
+// or "" for a breaker shared by every call.
+func (b *CircuitBreaker) Key() string { return b.key }
 
 // State is the breaker's current state.
 func (b *CircuitBreaker) State() State { return b.cur.Load().state }
@@ -246,7 +251,7 @@ func (b *CircuitBreaker) deliverOne(e transitionEvent) {
 			b.mu.Unlock()
 		}
 	}()
-	b.rt.emitTransition(b.name, e.from, e.to)
+	b.rt.emitTransition(b, e.from, e.to)
 	ok = true
 }
 

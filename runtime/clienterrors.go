@@ -89,8 +89,8 @@ func RetryAfter(err error) (time.Duration, bool) {
 // retryDelay is the wait before attempt n+1 after an attempt failed with
 // err: the backoff, or longer when the peer asked for longer, but never
 // more than retry.max_delay, which stays the bound on every wait.
-func (p *Policy) retryDelay(n int, err error) time.Duration {
-	d := p.retry.Delay(n)
+func (p *Policy) retryDelay(r *RetryConfig, n int, err error) time.Duration {
+	d := r.Delay(n)
 	asked, ok := RetryAfter(err)
 	for _, c := range p.rt.clients {
 		if ok {
@@ -101,7 +101,7 @@ func (p *Policy) retryDelay(n int, err error) time.Duration {
 		}
 	}
 	if ok && asked > d {
-		d = min(asked, p.retry.MaxDelay.v)
+		d = min(asked, r.MaxDelay.v)
 	}
 	return d
 }

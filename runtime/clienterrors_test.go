@@ -47,7 +47,7 @@ breakers:
 				t.Fatal("IsConnectionError without WithClientErrors")
 			}
 			var inner counter
-			e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3}).Do(bg, inner.fn(down))
+			e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3}).Do(bg, nil, inner.fn(down))
 			if inner.n() != 3 {
 				t.Fatalf("without the reading: %d attempts, want 3", inner.n())
 			}
@@ -59,7 +59,7 @@ breakers:
 			}
 			p := rt.Policy(baldur.Spec{Name: "dep", Method: "test.Dep.Call", Retry: true, Attempts: 3, Breaker: "dep"})
 			inner = counter{}
-			err := p.Do(bg, inner.fn(down))
+			err := p.Do(bg, nil, inner.fn(down))
 			if inner.n() != 1 || !errors.Is(err, down) {
 				t.Fatalf("with the reading: %d attempts, err %v; want 1 (the mesh retries it)", inner.n(), err)
 			}
@@ -107,7 +107,7 @@ func TestRetryAfterFindsTheRequestInTheChain(t *testing.T) {
 func retryDelay(t *testing.T, e *env, p *baldur.Policy, err error) time.Duration {
 	t.Helper()
 	result := make(chan error)
-	go func() { result <- p.Do(bg, func(context.Context) error { return err }) }()
+	go func() { result <- p.Do(bg, nil, func(context.Context) error { return err }) }()
 	waitCallTimers(t, e.clock, 1)
 	var delay time.Duration
 	e.mu.Lock()

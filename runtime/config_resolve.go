@@ -163,3 +163,8 @@ func (c *Config) deadLetters() DeadLetterConfig {
 	overlay(reflect.ValueOf(&d).Elem(), reflect.ValueOf(c.DLQ), "", "", nil)
 	return d
 }
+
+// overlayOverride applies an override's settings to a resolved policy.
+func overlayOverride(dst *PolicyConfig, o PolicyConfig) {
+	overlay(reflect.ValueOf(dst).Elem(), reflect.ValueOf(o), "", "", nil)
+}

@@ -80,7 +80,7 @@ func newGateway(rt *baldur.Runtime, next *provider, signature string, dedupe boo
 // protected is the path a replay takes again: idempotency, retry, breaker.
 func (g *gateway) protected(ctx context.Context, orderID string, amount int64) (string, error) {
 	attempt := func(ctx context.Context) (string, error) {
-		err := g.charge.Do(ctx, func(context.Context) error { return g.next.charge(orderID) })
+		err := g.charge.Do(ctx, nil, func(context.Context) error { return g.next.charge(orderID) })
 		if err != nil {
 			return "", err
 		}
@@ -97,7 +97,7 @@ func (g *gateway) Charge(ctx context.Context, orderID string, amount int64) (str
 	r, err := g.protected(ctx, orderID, amount)
 	if err != nil {
 		err = g.charge.Capture(ctx, nil, chargeArgs{OrderID: orderID, Amount: amount}, err)
-		if g.charge.ShouldFallback(ctx, err) {
+		if g.charge.ShouldFallback(ctx, nil, err) {
 			if errors.Is(err, baldur.ErrDeadLettered) {
 				return "queued", nil
 			}
@@ -273,8 +273,17 @@ func TestScheduledReplay(t *testing.T) {
 	if wait := l.NextReplay.Sub(l.Created); wait < 30*time.Second || wait > time.Minute {
 		t.Fatalf("first replay due after %v, want within [30s, 1m] of the interval", wait)
 	}
-	d.clock.Advance(time.Minute) // the loop's timer, and the letter's time
-	waitFor(t, "the scheduled replay", func() bool { return len(d.pr.charges()) == 1 })
+	// The loop's timer and the letter's time are both jittered within the
+	// interval: move time in steps until the loop, woken on each of its
+	// timers, finds the letter due.
+	waitFor(t, "the scheduled replay", func() bool {
+		if len(d.pr.charges()) == 1 {
+			return true
+		}
+		d.clock.Advance(5 * time.Second)
+		return false
+	})
+
 }
 
 // A letter that keeps failing is parked after max_replays, is not

@@ -108,7 +108,7 @@ func TestNotFoundIsABusinessOutcome(t *testing.T) {
 	if m := p.Breaker().Metrics(); m.Calls != 0 || m.Failures != 0 {
 		t.Fatalf("breaker %+v: a business outcome must not count", m)
 	}
-	if p.ShouldFallback(bg, check(bg, p, c)) {
+	if p.ShouldFallback(bg, nil, check(bg, p, c)) {
 		t.Fatal("a NotFound was handed to the fallback")
 	}
 }

@@ -1,8 +1,5 @@
-//go:build lead_wiring
-
-// These tests need Spec.Classify, which the runtime does not have yet
-// (issue 10). Run them with -tags lead_wiring once it lands, then drop the
-// constraint.
+// classify= at the policy: the runtime asks the classifier about every
+// failed attempt.
 
 package grpcbaldur_test
 
@@ -33,7 +30,7 @@ func TestClassifiedNotFoundIsReturnedAtOnceUncounted(t *testing.T) {
 	if m := p.Breaker().Metrics(); m.Calls != 0 || m.Failures != 0 {
 		t.Fatalf("breaker %+v: DecideIgnore must not count", m)
 	}
-	if p.ShouldFallback(bg, err) {
+	if p.ShouldFallback(bg, nil, err) {
 		t.Fatal("DecideIgnore handed to the fallback")
 	}
 }
@@ -71,7 +68,7 @@ func TestClassifiedTransportUnavailableUnderTheMesh(t *testing.T) {
 	rt := newRuntime(t, meshOwns, baldur.WithClientErrors(grpcbaldur.ClientErrors()))
 	var calls int
 	c := client(t, deadAddr(t))
-	classified(t, rt, 3).Do(bg, func(ctx context.Context) error {
+	classified(t, rt, 3).Do(bg, nil, func(ctx context.Context) error {
 		calls++
 		_, err := c.Check(ctx, nil)
 		return err

@@ -35,7 +35,7 @@ func TestMeshOwnsGRPCConnectionErrors(t *testing.T) {
 
 	var calls int
 	counted := func(ctx context.Context, p *baldur.Policy) error {
-		return p.Do(ctx, func(ctx context.Context) error {
+		return p.Do(ctx, nil, func(ctx context.Context) error {
 			calls++
 			_, err := c.Check(ctx, nil)
 			return err

@@ -20,7 +20,7 @@ func breakerOpen(t *testing.T) error {
 	rt := newRuntime(t, noDelay)
 	p := rt.Policy(baldur.Spec{Name: "down", Method: "t.Ledger.Post", Breaker: "dep"})
 	p.Breaker().ForceOpen()
-	err := p.Do(bg, func(context.Context) error { return nil })
+	err := p.Do(bg, nil, func(context.Context) error { return nil })
 	if err == nil {
 		t.Fatal("a forced-open breaker let the call through")
 	}

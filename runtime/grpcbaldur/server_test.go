@@ -121,7 +121,7 @@ breakers:
 
 // check makes one protected Check through p.
 func check(ctx context.Context, p *baldur.Policy, c healthpb.HealthClient) error {
-	return p.Do(ctx, func(ctx context.Context) error {
+	return p.Do(ctx, nil, func(ctx context.Context) error {
 		_, err := c.Check(ctx, &healthpb.HealthCheckRequest{})
 		return err
 	})

@@ -103,7 +103,7 @@ func (e *env) advanceEachSleep(t *testing.T, done <-chan struct{}) {
 // attempts run out the last response is returned as it is.
 func roundTrip(p *baldur.Policy, rt http.RoundTripper, req *http.Request) (*http.Response, error) {
 	var resp *http.Response
-	err := p.Do(req.Context(), func(ctx context.Context) error {
+	err := p.Do(req.Context(), nil, func(ctx context.Context) error {
 		httpbaldur.Discard(resp)
 		var err error
 		resp, err = rt.RoundTrip(req.Clone(ctx))

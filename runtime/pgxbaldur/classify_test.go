@@ -70,7 +70,7 @@ func TestUniqueViolationNotRetriedNorCounted(t *testing.T) {
 	}
 	var inserts int
 	insert := func(p *baldur.Policy, email string) error {
-		return p.Do(bg, func(ctx context.Context) error {
+		return p.Do(bg, nil, func(ctx context.Context) error {
 			inserts++
 			_, err := c.Exec(ctx, "INSERT INTO accounts VALUES ($1)", email)
 			return err
@@ -103,7 +103,7 @@ func TestUniqueViolationNotRetriedNorCounted(t *testing.T) {
 		if !errors.As(err, &pe) || pe.Code != pgxbaldur.SQLStateUniqueViolation {
 			t.Fatalf("err %v, want the unique violation as is", err)
 		}
-		if p.ShouldFallback(bg, err) {
+		if p.ShouldFallback(bg, nil, err) {
 			t.Fatal("a unique violation was handed to the fallback")
 		}
 	}
@@ -122,7 +122,7 @@ func TestSerializationFailureRetried(t *testing.T) {
 	rt := newRuntime(t, noDelay)
 	p := rt.Policy(baldur.Spec{Name: "tx", Method: "t.Ledger.Post", Retry: true, Attempts: 3, RetryOn: []error{pgxbaldur.Transient}})
 	var n int
-	err := p.Do(bg, func(ctx context.Context) error {
+	err := p.Do(bg, nil, func(ctx context.Context) error {
 		if n++; n == 1 {
 			return raise(c, pgxbaldur.SQLStateSerializationFailure)
 		}
@@ -133,7 +133,7 @@ func TestSerializationFailureRetried(t *testing.T) {
 		t.Fatalf("err %v after %d attempts, want success on the 2nd", err, n)
 	}
 	n = 0
-	p.Do(bg, func(ctx context.Context) error { n++; return raise(c, "23505") })
+	p.Do(bg, nil, func(ctx context.Context) error { n++; return raise(c, "23505") })
 	if n != 1 {
 		t.Fatalf("retry_on=Transient retried a unique violation %d times", n)
 	}

@@ -1,8 +1,5 @@
-//go:build lead_wiring
-
-// These tests need Spec.Classify, which the runtime does not have yet
-// (issue 10). Run them with -tags lead_wiring once it lands, then drop the
-// constraint.
+// classify= at the policy: the runtime asks the classifier about every
+// failed attempt.
 
 package pgxbaldur_test
 
@@ -22,7 +19,7 @@ func TestClassifiedSQLStates(t *testing.T) {
 		Breaker: "db", Classify: pgxbaldur.Classify})
 	for state, want := range map[string]int{"23505": 1, "40001": 3, "42P01": 1} {
 		n := 0
-		p.Do(bg, func(context.Context) error { n++; return raise(c, state) })
+		p.Do(bg, nil, func(context.Context) error { n++; return raise(c, state) })
 		if n != want {
 			t.Errorf("%s: %d attempts, want %d", state, n, want)
 		}

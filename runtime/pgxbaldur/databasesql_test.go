@@ -54,7 +54,7 @@ func TestDatabaseSQLRetriesBadConnections(t *testing.T) {
 	}
 
 	p := newRuntime(t, noDelay).Policy(baldur.Spec{Name: "db", Method: "t.DB.Exec", Retry: true, Attempts: 3})
-	p.Do(bg, func(ctx context.Context) error {
+	p.Do(bg, nil, func(ctx context.Context) error {
 		_, err := db.ExecContext(ctx, "INSERT 1")
 		return err
 	})

@@ -20,7 +20,7 @@ func TestNilIsABusinessOutcome(t *testing.T) {
 	c, prefix := shared(t)
 	var gets int
 	get := func(p *baldur.Policy) error {
-		return p.Do(bg, func(ctx context.Context) error {
+		return p.Do(bg, nil, func(ctx context.Context) error {
 			gets++
 			return c.Get(ctx, prefix+"missing").Err()
 		})

@@ -56,7 +56,7 @@ func TestDeadAddressConfiguredFailsFast(t *testing.T) {
 	}
 
 	get := func(p *baldur.Policy) error {
-		return p.Do(bg, func(ctx context.Context) error { return c.Get(ctx, "k").Err() })
+		return p.Do(bg, nil, func(ctx context.Context) error { return c.Get(ctx, "k").Err() })
 	}
 	rt := newRuntime(t, noDelay)
 	get(rt.Policy(baldur.Spec{Name: "cache", Method: "t.Cache.Get", Retry: true, Attempts: 3}))

@@ -95,7 +95,7 @@ func TestGoRedisMaxRetriesMultiplyAttempts(t *testing.T) {
 			c.opt.Addr, c.opt.Protocol, c.opt.DisableIdentity = s.l.Addr().String(), 2, true
 			rc := newClient(t, c.opt)
 			p := newRuntime(t, noDelay).Policy(baldur.Spec{Name: "cache", Method: "t.Cache.Get", Retry: true, Attempts: 3})
-			err := p.Do(bg, func(ctx context.Context) error { return rc.Get(ctx, "k").Err() })
+			err := p.Do(bg, nil, func(ctx context.Context) error { return rc.Get(ctx, "k").Err() })
 			if n := s.gets.Load(); n != c.want || redisbaldur.Classify(baldur.PolicyContext{}, err) == baldur.DecideDefault {
 				t.Fatalf("%d GETs reached the server, err %v; want %d", n, err, c.want)
 			}

@@ -21,7 +21,7 @@ func TestStalledServerTimesOutPerAttempt(t *testing.T) {
 	c := newClient(t, redisbaldur.Configure(&redis.Options{Addr: s.addr(), Protocol: 2}))
 	rt := newRuntime(t, noDelay)
 	p := rt.Policy(baldur.Spec{Name: "cache", Method: "t.Cache.Get", Retry: true, Attempts: 2, Timeout: 100 * time.Millisecond})
-	err := p.Do(bg, func(ctx context.Context) error { return c.Get(ctx, "k").Err() })
+	err := p.Do(bg, nil, func(ctx context.Context) error { return c.Get(ctx, "k").Err() })
 	var te *baldur.TimeoutError
 	if !errors.As(err, &te) || s.accepted.Load() != 2 {
 		t.Fatalf("err %v over %d connections; want 2 timed-out attempts", err, s.accepted.Load())
