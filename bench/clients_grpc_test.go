@@ -56,10 +56,10 @@ func BenchmarkClientsGRPCUnary(b *testing.B) {
 		each(b, false, func() int64 { return must(call(ctx)) })
 	})
 	b.Run("baldur", func(b *testing.B) {
-		each(b, false, func() int64 { return must(retryBreaker.Do(ctx, call)) })
+		each(b, false, func() int64 { return must(retryBreaker.Do(ctx, nil, call)) })
 	})
 	b.Run("baldur+timeout", func(b *testing.B) {
-		each(b, false, func() int64 { return must(withTimeout.Do(ctx, call)) })
+		each(b, false, func() int64 { return must(withTimeout.Do(ctx, nil, call)) })
 	})
 }
 
@@ -85,9 +85,9 @@ func BenchmarkClientsGRPCUnaryPaired(b *testing.B) {
 	for b.Loop() {
 		if n++; n%2 == 0 {
 			bare += timed(func() error { return call(ctx) })
-			protected += timed(func() error { return p.Do(ctx, call) })
+			protected += timed(func() error { return p.Do(ctx, nil, call) })
 		} else {
-			protected += timed(func() error { return p.Do(ctx, call) })
+			protected += timed(func() error { return p.Do(ctx, nil, call) })
 			bare += timed(func() error { return call(ctx) })
 		}
 	}

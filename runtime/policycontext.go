@@ -197,6 +197,7 @@ func (c PolicyContext) all() iter.Seq[Field] {
 		}
 	}
 }
+
 // field returns the Field called name without formatting it, by element
 // and with plain loops: overrides and keyed breakers call it on every
 // call.
@@ -212,7 +213,7 @@ func (c *PolicyContext) field(name string) (Field, bool) {
 		}
 	}
 	return Field{}, false
-}// LogValue renders the context as slog attributes: policy, method,
+} // LogValue renders the context as slog attributes: policy, method,
 // attempt, key and the fields in a group. Handlers quote and escape the
 // values, so a key such as "o-1\nlevel=ERROR" stays inside its record.
 func (c PolicyContext) LogValue() slog.Value {
@@ -261,7 +262,7 @@ func (c *PolicyContext) detached(p *Policy, ctx context.Context) PolicyContext {
 		}
 	}
 	return d
-}// Decision is what a classify function says about an attempt's outcome.
+} // Decision is what a classify function says about an attempt's outcome.
 type Decision int
 
 const (
