@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -41,6 +42,9 @@ type Store struct {
 	mu      sync.RWMutex // guards closed; writers hold it shared while queueing
 	closed  bool
 	pending sync.WaitGroup
+
+	commits, writes atomic.Uint64 // for Stats
+	waiting         atomic.Int64  // writes queued for the committer, for tests
 
 	// update runs one write transaction; tests replace it to make a
 	// commit fail (see writefail_test.go).
@@ -156,3 +160,13 @@ func (s *Store) Close() error {
 
 // Path is the file's path.
 func (s *Store) Path() string { return s.db.Path() }
+
+// Stats says how the store's writes were committed.
+type Stats struct {
+	// Commits is the write transactions run, Writes the writes (Put,
+	// Claim, Ack...) they held: Writes/Commits is the mean batch.
+	Commits, Writes uint64
+}
+
+// Stats returns the counts since Open.
+func (s *Store) Stats() Stats { return Stats{Commits: s.commits.Load(), Writes: s.writes.Load()} }

@@ -40,9 +40,12 @@ func (s *Store) write(ctx context.Context, fn func(*bolt.Tx) error) error {
 	s.mu.RUnlock()
 	defer s.pending.Done()
 	o := &op{fn: fn, done: make(chan struct{})}
+	s.waiting.Add(1)
 	select {
 	case s.ops <- o:
+		s.waiting.Add(-1)
 	case <-ctx.Done():
+		s.waiting.Add(-1)
 		return ctx.Err()
 	}
 	<-o.done
@@ -86,6 +89,8 @@ func (s *Store) commitLoop() {
 var errSolo = errors.New("boltstore: rerun the batch one write at a time")
 
 func (s *Store) commit(batch []*op) {
+	s.commits.Add(1)
+	s.writes.Add(uint64(len(batch)))
 	err := s.update(func(tx *bolt.Tx) error {
 		for _, o := range batch {
 			o.err = o.fn(tx)
@@ -97,6 +102,7 @@ func (s *Store) commit(batch []*op) {
 	})
 	switch {
 	case errors.Is(err, errSolo):
+		s.commits.Add(uint64(len(batch)))
 		for _, o := range batch {
 			o.err = s.update(o.fn)
 			o.err = answer(o.err)
