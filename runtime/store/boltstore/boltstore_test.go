@@ -43,7 +43,7 @@ func openAt(t testing.TB, path string, opts ...boltstore.Option) *boltstore.Stor
 	return s
 }
 
-func TestConformance(t *testing.T) {
+func TestDeadLetterConformance(t *testing.T) {
 	lettertest.Run(t, lettertest.Backend{
 		Open: func(t *testing.T) baldur.DeadLetterStore { return open(t) },
 		OpenFull: func(t *testing.T, n int) baldur.DeadLetterStore {

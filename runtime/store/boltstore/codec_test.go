@@ -22,7 +22,7 @@ func sample() baldur.StoredLetter {
 	}
 }
 
-func TestCodecRoundTrip(t *testing.T) {
+func TestDeadLetterCodecRoundTrip(t *testing.T) {
 	for _, l := range []baldur.StoredLetter{sample(), {Letter: baldur.Letter{ID: "z", Policy: "p", State: baldur.LetterPending}}} {
 		got, err := decode(encode(&l))
 		if err != nil {

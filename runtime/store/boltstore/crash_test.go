@@ -20,7 +20,7 @@ import (
 // Put. 100 times on one file: every time the file opens, passes bbolt's
 // check and the store's own (indexes, counters), and holds every letter
 // whose Put returned, with at least the replays its claims reported.
-func TestKillAfterAcknowledgedPut(t *testing.T) {
+func TestDeadLetterKillAfterAcknowledgedPut(t *testing.T) {
 	const iterations = 100
 	path := filepath.Join(t.TempDir(), "letters.db")
 	start := time.Now()
@@ -71,7 +71,7 @@ func TestKillAfterAcknowledgedPut(t *testing.T) {
 // The kill test has teeth: a child that answers before its commit (says
 // "put" before Put returns) loses acknowledged letters, and the same
 // checks see it within a few kills.
-func TestKillCatchesAnAnswerBeforeTheCommit(t *testing.T) {
+func TestDeadLetterKillCatchesAnAnswerBeforeTheCommit(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "letters.db")
 	for run := range 20 {
 		acked, _, _ := killChild(t, "crash-early", path, run)

@@ -21,7 +21,7 @@ const (
 // it must keep Body in one place only, the letter's own value, and index
 // nothing but plain fields (policy, times, IDs, state). With a sealer the
 // one copy is ciphertext. Errors never carry the body either.
-func TestBodyIsStoredOnceAndNeverIndexed(t *testing.T) {
+func TestDeadLetterBodyIsStoredOnceAndNeverIndexed(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "letters.db")
 	s, err := boltstore.Open(path, boltstore.WithMaxLetters(1))
 	if err != nil {

@@ -48,7 +48,7 @@ func mustCheck(t testing.TB, s *boltstore.Store) {
 // Letters, their leases and their replay counts survive a restart: a
 // replica that died holding a lease does not get its letter back before
 // the lease ends (D3's redelivery comes after the lease).
-func TestReopenKeepsLettersAndLeases(t *testing.T) {
+func TestDeadLetterReopenKeepsLettersAndLeases(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "letters.db")
 	s, err := boltstore.Open(path)
 	if err != nil {
@@ -76,7 +76,7 @@ func TestReopenKeepsLettersAndLeases(t *testing.T) {
 
 // A second Open of a file, here or in another process, fails with
 // ErrLocked after the lock timeout instead of hanging.
-func TestSecondOpenIsLocked(t *testing.T) {
+func TestDeadLetterSecondOpenIsLocked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "letters.db")
 	openAt(t, path)
 	start := time.Now()
@@ -95,7 +95,7 @@ func TestSecondOpenIsLocked(t *testing.T) {
 }
 
 // D4: a lease that is not positive is refused, not stored as "free".
-func TestLeaseMustBePositive(t *testing.T) {
+func TestDeadLetterLeaseMustBePositive(t *testing.T) {
 	s := open(t)
 	mustPut(t, s, letter("a"))
 	for _, d := range []time.Duration{0, -time.Second} {
@@ -114,7 +114,7 @@ func TestLeaseMustBePositive(t *testing.T) {
 	}
 }
 
-func TestInvalidLettersRefused(t *testing.T) {
+func TestDeadLetterInvalidLettersRefused(t *testing.T) {
 	s := open(t)
 	for _, l := range []baldur.StoredLetter{
 		{Letter: baldur.Letter{ID: "", Policy: "charge"}},
@@ -129,7 +129,7 @@ func TestInvalidLettersRefused(t *testing.T) {
 }
 
 // A Put retried after an unclear failure neither duplicates nor resets.
-func TestPutOfAStoredIDKeepsTheLetter(t *testing.T) {
+func TestDeadLetterPutOfAStoredIDKeepsTheLetter(t *testing.T) {
 	s := open(t)
 	mustPut(t, s, letter("a"))
 	l, _ := s.Claim(ctx, baldur.ClaimRequest{Policies: []string{"charge"}, Now: epoch, Lease: time.Minute, Max: 1})
@@ -145,7 +145,7 @@ func TestPutOfAStoredIDKeepsTheLetter(t *testing.T) {
 
 // D10: the byte bound, like the count bound, takes nothing of a letter
 // that does not fit, and the store goes on.
-func TestMaxBytes(t *testing.T) {
+func TestDeadLetterMaxBytes(t *testing.T) {
 	s := open(t, boltstore.WithMaxBytes(4096))
 	small := letter("small")
 	mustPut(t, s, small)
@@ -167,7 +167,7 @@ func TestMaxBytes(t *testing.T) {
 // D5 across restarts: a letter whose replay kills its process every time
 // still reaches max_replays, because each claim is counted on disk before
 // the replay starts; then it is parked and only an operator moves it.
-func TestCrashLoopingLetterIsParked(t *testing.T) {
+func TestDeadLetterCrashLoopingLetterIsParked(t *testing.T) {
 	const maxReplays = 5
 	path := filepath.Join(t.TempDir(), "letters.db")
 	s, err := boltstore.Open(path)
@@ -217,7 +217,7 @@ func TestCrashLoopingLetterIsParked(t *testing.T) {
 
 // Claim reads the due index of the policies it names only: letters of a
 // policy with no handler here, or not due yet, are never decoded.
-func TestClaimReadsOnlyDueLettersOfItsPolicies(t *testing.T) {
+func TestDeadLetterClaimReadsOnlyDueLettersOfItsPolicies(t *testing.T) {
 	s := open(t)
 	for i := range 50 {
 		l := letter(fmt.Sprintf("later-%02d", i))
@@ -249,7 +249,7 @@ func TestClaimReadsOnlyDueLettersOfItsPolicies(t *testing.T) {
 	}
 }
 
-func TestCloseTwiceAndUseAfterClose(t *testing.T) {
+func TestDeadLetterCloseTwiceAndUseAfterClose(t *testing.T) {
 	s, err := boltstore.Open(filepath.Join(t.TempDir(), "letters.db"))
 	if err != nil {
 		t.Fatal(err)

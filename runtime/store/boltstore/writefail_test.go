@@ -31,7 +31,7 @@ import (
 // and the same Store goes on. What it does not: an fsync that reports an
 // error after the data reached the disk (bbolt has failpoints for that in
 // its own test builds only), or a power loss.
-func TestWriteFailureLeavesNothing(t *testing.T) {
+func TestDeadLetterWriteFailureLeavesNothing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "letters.db")
 	out := runChildProcess(t, "full", path, limitEnv+"=1048576")
 	put, failed, dropped, kept := map[string]bool{}, map[string]string{}, map[string]bool{}, map[string]bool{}
@@ -95,7 +95,7 @@ var errCommit = errors.New("injected: commit failed")
 // after every write in it was applied (as a failed fsync or a rollback
 // would make it). Every caller in that batch gets the error, none of their
 // letters is stored, and the store takes the next Put.
-func TestFailedCommitFailsEveryWriteInIt(t *testing.T) {
+func TestDeadLetterFailedCommitFailsEveryWriteInIt(t *testing.T) {
 	s := open(t)
 	mustPut(t, s, letter("before"))
 	var mu sync.Mutex
@@ -164,7 +164,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 // Group commit, made deterministic: while one commit is held, 63 Puts
 // queue; all of them land in the one commit that follows.
-func TestConcurrentPutsShareOneCommit(t *testing.T) {
+func TestDeadLetterConcurrentPutsShareOneCommit(t *testing.T) {
 	s := open(t)
 	entered, release := holdCommits(t, s)
 	var wg sync.WaitGroup
@@ -187,7 +187,7 @@ func TestConcurrentPutsShareOneCommit(t *testing.T) {
 
 // A letter refused in a batch (the store is full) fails alone: the others
 // in its commit land, and the batch is not rerun.
-func TestRefusedLetterInABatchFailsAlone(t *testing.T) {
+func TestDeadLetterRefusedLetterInABatchFailsAlone(t *testing.T) {
 	s := open(t, boltstore.WithMaxLetters(10))
 	entered, release := holdCommits(t, s)
 	var wg sync.WaitGroup
@@ -225,7 +225,7 @@ func TestRefusedLetterInABatchFailsAlone(t *testing.T) {
 // A write that fails after it changed something (not a refusal) makes the
 // committer rerun each write of the batch alone: the failing one is rolled
 // back with its changes, the others land.
-func TestFailingWriteInABatchIsRerunAlone(t *testing.T) {
+func TestDeadLetterFailingWriteInABatchIsRerunAlone(t *testing.T) {
 	s := open(t)
 	entered, release := holdCommits(t, s)
 	var wg sync.WaitGroup

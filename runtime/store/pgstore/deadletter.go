@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,6 +24,14 @@ const DefaultDeadLetterTimeout = 5 * time.Second
 // DeadLetterDB is what the dead-letter store needs from a connection pool:
 // *pgxpool.Pool has it. It must be safe for concurrent use.
 type DeadLetterDB interface {
+	dlQuerier
+	// BeginTx is used only on a server whose default isolation is above
+	// READ COMMITTED (see DeadLetterStore.do).
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+}
+
+// dlQuerier runs statements: the pool, or a transaction on it.
+type dlQuerier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
@@ -46,7 +55,9 @@ type DeadLetterError struct {
 	Err error
 }
 
-func (e *DeadLetterError) Error() string { return "pgstore: dead letters " + e.Op + ": " + e.Err.Error() }
+func (e *DeadLetterError) Error() string {
+	return "pgstore: dead letters " + e.Op + ": " + e.Err.Error()
+}
 func (e *DeadLetterError) Unwrap() error { return e.Err }
 
 // DeadLetterStore is a baldur.DeadLetterStore on a PostgreSQL table, for
@@ -60,6 +71,10 @@ type DeadLetterStore struct {
 	timeout    time.Duration
 	maxLetters int64
 	retries    int // serialization failures and deadlocks retried, per operation
+	// readCommitted is set once the server answered 40001: its default
+	// isolation is above READ COMMITTED, so from then on every operation
+	// runs in an explicit READ COMMITTED transaction.
+	readCommitted atomic.Bool
 
 	retried func() // test hook: called on each retry
 }
@@ -127,17 +142,20 @@ func NewDeadLetterStore(db DeadLetterDB, opts ...DeadLetterOption) (*DeadLetterS
 // Migrate creates the table and its indexes if they do not exist.
 // Concurrent calls from several processes serialize on an advisory lock.
 func (s *DeadLetterStore) Migrate(ctx context.Context) error {
-	return s.do(ctx, "migrate", func(ctx context.Context) error {
-		_, err := s.db.Exec(ctx, s.sql.migrate)
+	return s.do(ctx, "migrate", func(ctx context.Context, q dlQuerier) error {
+		_, err := q.Exec(ctx, s.sql.migrate)
 		return err
 	})
 }
 
-// do runs op under the store's timeout, retrying serialization failures
-// and deadlocks (they can only come from a server whose default isolation
-// is above READ COMMITTED; every statement here is one statement, safe to
-// run again). Failures become *DeadLetterError; answers pass through.
-func (s *DeadLetterStore) do(ctx context.Context, name string, op func(context.Context) error) error {
+// do runs op under the store's timeout. Every operation is one statement
+// (or a statement and a read), written for READ COMMITTED, where a claim
+// with SKIP LOCKED never fails to serialize. A server whose default
+// isolation is higher answers 40001 instead; then the operation, and every
+// later one, runs in an explicit READ COMMITTED transaction, so no
+// serialization failure reaches the caller. Deadlocks (40P01) are retried
+// too. Failures become *DeadLetterError; answers pass through.
+func (s *DeadLetterStore) do(ctx context.Context, name string, op func(context.Context, dlQuerier) error) error {
 	if err := ctx.Err(); err != nil {
 		return &DeadLetterError{Op: name, Err: err}
 	}
@@ -145,7 +163,11 @@ func (s *DeadLetterStore) do(ctx context.Context, name string, op func(context.C
 	defer cancel()
 	var err error
 	for attempt := 0; ; attempt++ {
-		err = op(octx)
+		if s.readCommitted.Load() {
+			err = s.inReadCommitted(octx, op)
+		} else {
+			err = op(octx, s.db)
+		}
 		if err == nil || isAnswer(err) {
 			return err
 		}
@@ -154,6 +176,10 @@ func (s *DeadLetterStore) do(ctx context.Context, name string, op func(context.C
 		}
 		if s.retried != nil {
 			s.retried()
+		}
+		if isSerialization(err) && !s.readCommitted.Load() {
+			s.readCommitted.Store(true)
+			continue // at once: the transaction cannot fail that way
 		}
 		t := time.NewTimer(time.Duration(1+rand.IntN(4<<attempt)) * time.Millisecond)
 		select {
@@ -174,15 +200,34 @@ func (s *DeadLetterStore) do(ctx context.Context, name string, op func(context.C
 	return &DeadLetterError{Op: name, Err: err}
 }
 
+func (s *DeadLetterStore) inReadCommitted(ctx context.Context, op func(context.Context, dlQuerier) error) error {
+	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return err
+	}
+	if err := op(ctx, tx); err != nil {
+		_ = tx.Rollback(ctx)
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
 func isAnswer(err error) bool {
 	return errors.Is(err, baldur.ErrLeaseLost) || errors.Is(err, baldur.ErrNoLetter) ||
 		errors.Is(err, baldur.ErrDeadLettersFull) || errors.Is(err, ErrDeadLetterInvalid)
 }
 
 // retryable: serialization_failure and deadlock_detected.
-func retryable(err error) bool {
+func retryable(err error) bool { return isSerialization(err) || sqlState(err) == "40P01" }
+
+func isSerialization(err error) bool { return sqlState(err) == "40001" }
+
+func sqlState(err error) string {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
 }
 
 func invalidLetter(format string, args ...any) error {

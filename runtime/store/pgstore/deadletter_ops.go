@@ -42,15 +42,15 @@ func (s *DeadLetterStore) Put(ctx context.Context, l baldur.StoredLetter) error 
 	if fields == nil {
 		fields = map[string]string{}
 	}
-	return s.do(ctx, "put", func(ctx context.Context) error {
-		tag, err := s.db.Exec(ctx, s.sql.put, l.ID, l.Policy, l.Method, l.Key, fields, l.Err, l.Attempts, l.Replays,
+	return s.do(ctx, "put", func(ctx context.Context, q dlQuerier) error {
+		tag, err := q.Exec(ctx, s.sql.put, l.ID, l.Policy, l.Method, l.Key, fields, l.Err, l.Attempts, l.Replays,
 			l.Reason, l.Signature, l.Body, l.Created, l.LastFailed, ceilMicro(l.NextReplay), s.maxLetters)
 		if err != nil || tag.RowsAffected() == 1 || s.maxLetters == 0 {
 			return err
 		}
 		// Nothing inserted: the letter was there already, or the table is full.
 		var there bool
-		if err := s.db.QueryRow(ctx, s.sql.exists, l.ID).Scan(&there); err != nil {
+		if err := q.QueryRow(ctx, s.sql.exists, l.ID).Scan(&there); err != nil {
 			return err
 		}
 		if !there {
@@ -75,9 +75,9 @@ func (s *DeadLetterStore) Claim(ctx context.Context, r baldur.ClaimRequest) ([]b
 	}
 	var out []baldur.StoredLetter
 	var was []time.Time
-	err := s.do(ctx, "claim", func(ctx context.Context) error {
+	err := s.do(ctx, "claim", func(ctx context.Context, q dlQuerier) error {
 		out, was = out[:0], was[:0]
-		rows, err := s.db.Query(ctx, stmt, policies, r.Now, max, ceilMicro(r.Now.Add(r.Lease)))
+		rows, err := q.Query(ctx, stmt, policies, r.Now, max, ceilMicro(r.Now.Add(r.Lease)))
 		if err != nil {
 			return err
 		}
@@ -114,8 +114,8 @@ func (s *DeadLetterStore) ClaimID(ctx context.Context, id string, now time.Time,
 	}
 	var l baldur.StoredLetter
 	var ok bool
-	err := s.do(ctx, "claim", func(ctx context.Context) (err error) {
-		l, err = scanLetter(s.db.QueryRow(ctx, s.sql.claimID, id, now, ceilMicro(now.Add(lease))), nil)
+	err := s.do(ctx, "claim", func(ctx context.Context, q dlQuerier) (err error) {
+		l, err = scanLetter(q.QueryRow(ctx, s.sql.claimID, id, now, ceilMicro(now.Add(lease))), nil)
 		ok = err == nil
 		if err == pgx.ErrNoRows {
 			return nil
@@ -129,14 +129,14 @@ func (s *DeadLetterStore) ClaimID(ctx context.Context, id string, now time.Time,
 }
 
 func (s *DeadLetterStore) Ack(ctx context.Context, id, token string) error {
-	return s.do(ctx, "ack", func(ctx context.Context) error {
-		return oneRow(s.db.Exec(ctx, s.sql.ack, id, token))
+	return s.do(ctx, "ack", func(ctx context.Context, q dlQuerier) error {
+		return oneRow(q.Exec(ctx, s.sql.ack, id, token))
 	})
 }
 
 func (s *DeadLetterStore) Reschedule(ctx context.Context, id, token string, u baldur.LetterUpdate) error {
-	return s.do(ctx, "reschedule", func(ctx context.Context) error {
-		return oneRow(s.db.Exec(ctx, s.sql.reschedule, id, token, u.Body, u.LastFailed, u.Park, u.Reason, ceilMicro(u.NextReplay)))
+	return s.do(ctx, "reschedule", func(ctx context.Context, q dlQuerier) error {
+		return oneRow(q.Exec(ctx, s.sql.reschedule, id, token, u.Body, u.LastFailed, u.Park, u.Reason, ceilMicro(u.NextReplay)))
 	})
 }
 
@@ -152,13 +152,13 @@ func oneRow(tag interface{ RowsAffected() int64 }, err error) error {
 }
 
 func (s *DeadLetterStore) Requeue(ctx context.Context, id string, now time.Time) error {
-	return s.do(ctx, "requeue", func(ctx context.Context) error {
-		tag, err := s.db.Exec(ctx, s.sql.requeue, id, now)
+	return s.do(ctx, "requeue", func(ctx context.Context, q dlQuerier) error {
+		tag, err := q.Exec(ctx, s.sql.requeue, id, now)
 		if err != nil || tag.RowsAffected() == 1 {
 			return err
 		}
 		var there bool
-		if err := s.db.QueryRow(ctx, s.sql.exists, id).Scan(&there); err != nil {
+		if err := q.QueryRow(ctx, s.sql.exists, id).Scan(&there); err != nil {
 			return err
 		}
 		if there {
@@ -169,8 +169,8 @@ func (s *DeadLetterStore) Requeue(ctx context.Context, id string, now time.Time)
 }
 
 func (s *DeadLetterStore) Drop(ctx context.Context, id string) error {
-	return s.do(ctx, "drop", func(ctx context.Context) error {
-		tag, err := s.db.Exec(ctx, s.sql.drop, id)
+	return s.do(ctx, "drop", func(ctx context.Context, q dlQuerier) error {
+		tag, err := q.Exec(ctx, s.sql.drop, id)
 		if err == nil && tag.RowsAffected() == 0 {
 			return baldur.ErrNoLetter
 		}
@@ -181,8 +181,8 @@ func (s *DeadLetterStore) Drop(ctx context.Context, id string) error {
 func (s *DeadLetterStore) Get(ctx context.Context, id string) (baldur.StoredLetter, bool, error) {
 	var l baldur.StoredLetter
 	var ok bool
-	err := s.do(ctx, "get", func(ctx context.Context) (err error) {
-		l, err = scanLetter(s.db.QueryRow(ctx, s.sql.get, id), nil)
+	err := s.do(ctx, "get", func(ctx context.Context, q dlQuerier) (err error) {
+		l, err = scanLetter(q.QueryRow(ctx, s.sql.get, id), nil)
 		ok = err == nil
 		if err == pgx.ErrNoRows {
 			return nil
@@ -204,9 +204,9 @@ func (s *DeadLetterStore) List(ctx context.Context, f baldur.LetterFilter) ([]ba
 		limit = 1000
 	}
 	var out []baldur.StoredLetter
-	err := s.do(ctx, "list", func(ctx context.Context) error {
+	err := s.do(ctx, "list", func(ctx context.Context, q dlQuerier) error {
 		out = out[:0]
-		rows, err := s.db.Query(ctx, s.sql.list, f.Policy, int16(f.State), f.After, limit)
+		rows, err := q.Query(ctx, s.sql.list, f.Policy, int16(f.State), f.After, limit)
 		if err != nil {
 			return err
 		}
@@ -228,9 +228,9 @@ func (s *DeadLetterStore) List(ctx context.Context, f baldur.LetterFilter) ([]ba
 
 func (s *DeadLetterStore) Counts(ctx context.Context) ([]baldur.LetterCount, error) {
 	var out []baldur.LetterCount
-	err := s.do(ctx, "counts", func(ctx context.Context) error {
+	err := s.do(ctx, "counts", func(ctx context.Context, q dlQuerier) error {
 		out = out[:0]
-		rows, err := s.db.Query(ctx, s.sql.counts)
+		rows, err := q.Query(ctx, s.sql.counts)
 		if err != nil {
 			return err
 		}

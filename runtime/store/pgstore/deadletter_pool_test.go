@@ -136,3 +136,33 @@ func (r dlRow) Scan(dest ...any) error {
 type dlErrRow struct{ err error }
 
 func (r dlErrRow) Scan(...any) error { return r.err }
+
+func (p *dlPool) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	c, err := p.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := c.BeginTx(ctx, opts)
+	if err != nil {
+		p.release(c)
+		return nil, err
+	}
+	return &dlTx{Tx: tx, release: func() { p.release(c) }}, nil
+}
+
+// dlTx gives the connection back once the transaction ends.
+type dlTx struct {
+	pgx.Tx
+	once    sync.Once
+	release func()
+}
+
+func (t *dlTx) Commit(ctx context.Context) error {
+	defer t.once.Do(t.release)
+	return t.Tx.Commit(ctx)
+}
+
+func (t *dlTx) Rollback(ctx context.Context) error {
+	defer t.once.Do(t.release)
+	return t.Tx.Rollback(ctx)
+}
