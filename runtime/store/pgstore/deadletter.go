@@ -76,7 +76,10 @@ type DeadLetterStore struct {
 	// runs in an explicit READ COMMITTED transaction.
 	readCommitted atomic.Bool
 
-	retried func() // test hook: called on each retry
+	acks ackBatcher
+
+	retried    func()      // test hook: called on each retry
+	ackBatched func(n int) // test hook: called with each batch of Acks
 }
 
 var _ baldur.DeadLetterStore = (*DeadLetterStore)(nil)

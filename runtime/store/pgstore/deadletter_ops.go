@@ -128,12 +128,6 @@ func (s *DeadLetterStore) ClaimID(ctx context.Context, id string, now time.Time,
 	return l, true, nil
 }
 
-func (s *DeadLetterStore) Ack(ctx context.Context, id, token string) error {
-	return s.do(ctx, "ack", func(ctx context.Context, q dlQuerier) error {
-		return oneRow(q.Exec(ctx, s.sql.ack, id, token))
-	})
-}
-
 func (s *DeadLetterStore) Reschedule(ctx context.Context, id, token string, u baldur.LetterUpdate) error {
 	return s.do(ctx, "reschedule", func(ctx context.Context, q dlQuerier) error {
 		return oneRow(q.Exec(ctx, s.sql.reschedule, id, token, u.Body, u.LastFailed, u.Park, u.Reason, ceilMicro(u.NextReplay)))

@@ -10,7 +10,8 @@ import (
 type deadLetterStatements struct {
 	migrate                           string
 	put, exists, claimDue, claimAny   string
-	claimID, ack, reschedule, requeue string
+	claimID, ack, ackMany, reschedule string
+	requeue                           string
 	drop, get, list, counts           string
 }
 
@@ -85,7 +86,8 @@ WHERE t.id = $1 AND (t.token = '' OR t.lease_until <= $2)
 RETURNING %[2]s`, t, returning),
 
 		// Fencing: every write of a holder names its token.
-		ack: fmt.Sprintf(`DELETE FROM %s WHERE id = $1 AND token = $2 AND token <> ''`, t),
+		ack:     fmt.Sprintf(`DELETE FROM %s WHERE id = $1 AND token = $2 AND token <> ''`, t),
+		ackMany: ackManySQL(t),
 
 		// $1 id, $2 token, $3 body, $4 last failed, $5 park, $6 reason, $7 next replay.
 		reschedule: fmt.Sprintf(`UPDATE %s SET body = COALESCE($3::bytea, ''::bytea), last_failed = $4,
