@@ -111,7 +111,7 @@ func BenchmarkDeadLetterPGPut(b *testing.B) {
 }
 
 // BenchmarkDeadLetterPGReplay: draining b.N due letters, each claimed and
-// acked (a no-op replay), by 50 workers claiming up to 10 at a time;
+// acked (a no-op replay), by 50 workers claiming up to 32 at a time (the runtime's dlq.batch);
 // against River working b.N jobs with a no-op worker (100 worker slots,
 // the shortest fetch cooldown). Both start with everything inserted and
 // end when the last letter is acked, the last job recorded completed.
@@ -127,7 +127,7 @@ func BenchmarkDeadLetterPGReplay(b *testing.B) {
 		for range 50 {
 			wg.Go(func() {
 				for acked.Load() < int64(b.N) {
-					ls, err := s.Claim(ctx, baldur.ClaimRequest{Policies: []string{"charge"}, Now: dlEpoch, Lease: time.Minute, Max: 10})
+					ls, err := s.Claim(ctx, baldur.ClaimRequest{Policies: []string{"charge"}, Now: dlEpoch, Lease: time.Minute, Max: 32})
 					if err != nil {
 						b.Error(err)
 						return
