@@ -85,24 +85,28 @@ func (s *DeadLetterStore) ackBatch(ctx context.Context, batch []*ackReq) {
 	for i, r := range batch {
 		ids[i], tokens[i] = r.id, r.token
 	}
-	acked := map[string]bool{}
+	// Keyed by ID and token: a stale Ack and the holder's Ack of one letter
+	// can share the statement, and only the holder's landed.
+	type held struct{ id, token string }
+	acked := map[held]bool{}
 	err := s.do(ctx, "ack", func(ctx context.Context, q dlQuerier) error {
 		clear(acked)
 		rows, err := q.Query(ctx, s.sql.ackMany, ids, tokens)
 		if err != nil {
 			return err
 		}
-		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		for _, id := range got {
-			acked[id] = true
-		}
+		var id, token string
+		_, err = pgx.ForEachRow(rows, []any{&id, &token}, func() error {
+			acked[held{id, token}] = true
+			return nil
+		})
 		return err
 	})
 	for _, r := range batch {
 		switch {
 		case err != nil:
 			r.err = err
-		case acked[r.id]:
+		case acked[held{r.id, r.token}]:
 			r.err = nil
 		default:
 			r.err = baldur.ErrLeaseLost
@@ -113,5 +117,5 @@ func (s *DeadLetterStore) ackBatch(ctx context.Context, batch []*ackReq) {
 func ackManySQL(t string) string {
 	return fmt.Sprintf(`DELETE FROM %s AS t USING unnest($1::text[], $2::text[]) AS a(id, token)
 WHERE t.id = a.id AND t.token = a.token AND a.token <> ''
-RETURNING t.id`, t)
+RETURNING t.id, t.token`, t)
 }

@@ -116,6 +116,7 @@ func effectCount(t *testing.T, db *dlPool, table string) int {
 // count is exactly 10,000, the table ends empty, and no error (a
 // serialization failure included) reaches a worker.
 func TestDeadLetterFiftyWorkersTenThousandLetters(t *testing.T) {
+	dlLeakCheck(t)
 	const workers, letters = 50, 10_000
 	cfg := dlConfig(t, nil)
 	db := dlConnect(t, cfg, 8)
@@ -142,6 +143,7 @@ func TestDeadLetterFiftyWorkersTenThousandLetters(t *testing.T) {
 // there; the store retries it, and no serialization failure reaches a
 // worker.
 func TestDeadLetterSerializableDefaultNoFailureEscapes(t *testing.T) {
+	dlLeakCheck(t)
 	const workers, letters = 16, 2_000
 	cfg := dlConfig(t, func(c *pgx.ConnConfig) { c.RuntimeParams["default_transaction_isolation"] = "serializable" })
 	db := dlConnect(t, cfg, 8)
@@ -171,6 +173,7 @@ func TestDeadLetterSerializableDefaultNoFailureEscapes(t *testing.T) {
 // Two replicas (two stores, two pools) claiming at once with a long lease:
 // each letter goes to exactly one of them.
 func TestDeadLetterTwoReplicasClaimEachLetterOnce(t *testing.T) {
+	dlLeakCheck(t)
 	const letters = 2_000
 	cfg := dlConfig(t, nil)
 	db := dlConnect(t, cfg, 4)
