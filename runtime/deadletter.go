@@ -178,3 +178,13 @@ func (q *deadLetterQueue) capture(ctx context.Context, p *Policy, pc *PolicyCont
 func (q *deadLetterQueue) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), q.cfg.StoreTimeout.v)
 }
+
+// DecodeArgs decodes a dead letter's arguments into v, the method's
+// generated codec type. A letter that does not decode never will: the
+// error is permanent, and the letter is parked with it.
+func DecodeArgs(data []byte, v any) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return Permanent(fmt.Errorf("baldur: decoding a dead letter's arguments: %w", err))
+	}
+	return nil
+}

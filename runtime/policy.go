@@ -61,6 +61,7 @@ type Policy struct {
 	rt      *Runtime
 	name    string
 	method  string
+	spec    Spec
 	cfg     PolicyConfig      // resolved: every setting set
 	from    map[string]string // the level each setting came from
 	breaker *CircuitBreaker
@@ -118,6 +119,10 @@ func (p *Policy) Breaker() *CircuitBreaker { return p.breaker }
 
 // Retry is the policy's resolved retry configuration.
 func (p *Policy) Retry() RetryConfig { return p.base.retry }
+
+// Explain is the policy's configuration with the level each setting came
+// from, and its breaker's and overrides'.
+func (p *Policy) Explain() Explanation { return p.rt.config.Explain(p.spec) }
 
 // Config is the policy's configuration with every level applied: each
 // setting is set.

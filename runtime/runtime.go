@@ -243,6 +243,7 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 	r := rt.config.resolve(spec)
 	p := &Policy{
 		rt:              rt,
+		spec:            spec,
 		name:            spec.Name,
 		method:          spec.Method,
 		cfg:             r.cfg,
