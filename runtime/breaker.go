@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ErrIllegalTransition is returned by a manual transition the state
@@ -15,6 +16,7 @@ var ErrIllegalTransition = errors.New("baldur: illegal breaker transition")
 // the name their annotation gives.
 type CircuitBreaker struct {
 	name string
+	key  string // the breaker_key value of a keyed breaker; "" otherwise
 	cfg  BreakerConfig
 	rt   *Runtime
 
@@ -39,6 +41,7 @@ type transitionEvent struct{ from, to State }
 
 type generation struct {
 	state State
+	since time.Time // when the breaker entered state
 	// closed only: one of the two windows.
 	cw *countWindow
 	tw *timeWindow
@@ -61,7 +64,7 @@ func newCircuitBreaker(rt *Runtime, name string, cfg BreakerConfig) *CircuitBrea
 }
 
 func (b *CircuitBreaker) newGenerationLocked(s State) *generation {
-	g := &generation{state: s}
+	g := &generation{state: s, since: b.rt.clock.Now()}
 	switch s {
 	case StateClosed:
 		if b.cfg.Window.v == TimeWindow {
@@ -83,6 +86,10 @@ func (b *CircuitBreaker) newGenerationLocked(s State) *generation {
 
 // Name is the breaker's name.
 func (b *CircuitBreaker) Name() string { return b.name }
+
+// Key is the value of the field a keyed breaker (breaker_key) is kept for,
+// or "" for a breaker shared by every call.
+func (b *CircuitBreaker) Key() string { return b.key }
 
 // State is the breaker's current state.
 func (b *CircuitBreaker) State() State { return b.cur.Load().state }
@@ -246,7 +253,7 @@ func (b *CircuitBreaker) deliverOne(e transitionEvent) {
 			b.mu.Unlock()
 		}
 	}()
-	b.rt.emitTransition(b.name, e.from, e.to)
+	b.rt.emitTransition(b, e.from, e.to)
 	ok = true
 }
 

@@ -36,7 +36,7 @@ breakers:
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 7, Breaker: "dep"})
 	var inner counter
-	err := p.Do(bg, inner.fn(errBoom))
+	err := p.Do(bg, nil, inner.fn(errBoom))
 	if inner.n() != 3 {
 		t.Fatalf("inner called %d times, want 3", inner.n())
 	}
@@ -45,7 +45,7 @@ breakers:
 		t.Fatalf("err = %v, want a RetryError of 4 attempts ending in ErrBreakerOpen", err)
 	}
 	outer := e.policy(baldur.Spec{Name: "outer", Retry: true, Attempts: 5})
-	if outer.Do(bg, func(ctx context.Context) error { return p.Do(ctx, inner.fn(errBoom)) }); inner.n() != 3 {
+	if outer.Do(bg, nil, func(ctx context.Context) error { return p.Do(ctx, nil, inner.fn(errBoom)) }); inner.n() != 3 {
 		t.Fatalf("an enclosing retry reached the inner method: %d calls", inner.n())
 	}
 }

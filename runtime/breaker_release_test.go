@@ -21,7 +21,7 @@ func TestC5IgnoredAndCancelledCallsGiveThePermitBack(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(bg)
 	for range 4 {
-		p.Do(ctx, func(context.Context) error { cancel(); return context.Canceled })
+		p.Do(ctx, nil, func(context.Context) error { cancel(); return context.Canceled })
 		ctx, cancel = context.WithCancel(bg)
 	}
 	cancel()
@@ -50,7 +50,7 @@ func TestC5PanicCountsAsAFailureAndPanicsOn(t *testing.T) {
 					t.Fatalf("call %d: recovered %v, want the inner panic", i, r)
 				}
 			}()
-			p.Do(bg, func(context.Context) error { panic("kaboom") })
+			p.Do(bg, nil, func(context.Context) error { panic("kaboom") })
 		}()
 	}
 	wantState(t, b, baldur.StateOpen)
@@ -63,7 +63,7 @@ func TestC5ProbeOutlivingHalfOpenMaxWaitReopens(t *testing.T) {
 	holding := make(chan struct{})
 	result := make(chan error)
 	go func() {
-		result <- p.Do(bg, func(context.Context) error { close(holding); <-slow; return nil })
+		result <- p.Do(bg, nil, func(context.Context) error { close(holding); <-slow; return nil })
 	}()
 	<-holding // the probe holds its permit
 	e.clock.Advance(2*time.Second - time.Millisecond)
@@ -87,7 +87,7 @@ func TestC6ResultFromAnEarlierGenerationChangesNoCounter(t *testing.T) {
 	result := make(chan error)
 	started := make(chan struct{})
 	go func() {
-		result <- p.Do(bg, func(context.Context) error { close(started); <-release; return errBoom })
+		result <- p.Do(bg, nil, func(context.Context) error { close(started); <-release; return errBoom })
 	}()
 	<-started // admitted while closed
 	b.ForceOpen()
@@ -101,7 +101,7 @@ func TestC6ResultFromAnEarlierGenerationChangesNoCounter(t *testing.T) {
 	// open and then half-open does not reopen it or take a probe.
 	started2, release2 := make(chan struct{}), make(chan struct{})
 	go func() {
-		result <- p.Do(bg, func(context.Context) error { close(started2); <-release2; return errBoom })
+		result <- p.Do(bg, nil, func(context.Context) error { close(started2); <-release2; return errBoom })
 	}()
 	<-started2
 	halfOpen(t, e, p)
@@ -128,7 +128,7 @@ breakers:
 	wantState(t, p.Breaker(), baldur.StateHalfOpen)
 	holding, release, result := make(chan struct{}), make(chan struct{}), make(chan error)
 	go func() {
-		result <- p.Do(bg, func(context.Context) error { close(holding); <-release; return errDeclined })
+		result <- p.Do(bg, nil, func(context.Context) error { close(holding); <-release; return errDeclined })
 	}()
 	<-holding
 	for range 100 {
@@ -139,7 +139,7 @@ breakers:
 	close(release)
 	<-result
 	var inner counter
-	if err := p.Do(bg, inner.fn(nil)); err != nil || inner.n() != 1 {
+	if err := p.Do(bg, nil, inner.fn(nil)); err != nil || inner.n() != 1 {
 		t.Fatalf("after the permit came back: err %v, inner %d; want the probe admitted", err, inner.n())
 	}
 	wantState(t, p.Breaker(), baldur.StateClosed)

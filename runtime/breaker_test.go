@@ -71,7 +71,7 @@ func TestC2HalfOpenAdmitsExactlyNProbes(t *testing.T) {
 	results := make(chan error, 10)
 	for range 4 {
 		go func() {
-			results <- p.Do(bg, func(context.Context) error {
+			results <- p.Do(bg, nil, func(context.Context) error {
 				started <- struct{}{}
 				<-release
 				return nil
@@ -116,7 +116,7 @@ func TestC2ThousandGoroutinesAtTheOpenTimeoutGetNProbes(t *testing.T) {
 		for range 1000 {
 			go func() {
 				<-gate
-				results <- p.Do(bg, func(ctx context.Context) error {
+				results <- p.Do(bg, nil, func(ctx context.Context) error {
 					inner.fn(nil)(ctx)
 					<-done
 					return nil
@@ -151,7 +151,7 @@ func TestC3OpenRejectsFastUntilTheOpenPeriodEnds(t *testing.T) {
 	e.clock.Advance(3 * time.Second)
 	var inner counter
 	for range 10 {
-		err := p.Do(bg, inner.fn(nil))
+		err := p.Do(bg, nil, inner.fn(nil))
 		var boe *baldur.BreakerOpenError
 		if !errors.As(err, &boe) || boe.Breaker != "dep" || boe.State != baldur.StateOpen {
 			t.Fatalf("call at +3s: %v, want a *BreakerOpenError for dep, open", err)
@@ -168,7 +168,7 @@ func TestC3OpenRejectsFastUntilTheOpenPeriodEnds(t *testing.T) {
 	if m := b.Metrics(); m.ProbesLeft != 4 || m.ProbeSuccesses != 0 {
 		t.Fatalf("half-open metrics not reset: %+v", m)
 	}
-	if err := p.Do(bg, inner.fn(nil)); err != nil || inner.n() != 1 {
+	if err := p.Do(bg, nil, inner.fn(nil)); err != nil || inner.n() != 1 {
 		t.Fatalf("first probe: %v, inner %d; want it to pass", err, inner.n())
 	}
 }
@@ -195,7 +195,7 @@ func TestC4HalfOpenSuccessesCloseWithAnEmptyWindow(t *testing.T) {
 		}
 	}
 	wantState(t, b, baldur.StateClosed)
-	want := baldur.BreakerMetrics{State: baldur.StateClosed, FailureRate: -1, SlowCallRate: -1}
+	want := baldur.BreakerMetrics{State: baldur.StateClosed, Since: e.clock.Now(), FailureRate: -1, SlowCallRate: -1}
 	if m := b.Metrics(); m != want {
 		t.Fatalf("metrics after closing = %+v, want %+v", m, want)
 	}

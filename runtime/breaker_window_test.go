@@ -81,14 +81,14 @@ breakers:
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Breaker: "dep"})
 	slow := func(context.Context) error { e.clock.Advance(time.Second); return nil }
-	p.Do(bg, slow)
+	p.Do(bg, nil, slow)
 	do(p, nil)
 	do(p, nil)
 	wantState(t, p.Breaker(), baldur.StateClosed)
 	if m := p.Breaker().Metrics(); m.SlowCalls != 1 || m.Failures != 0 {
 		t.Fatalf("metrics %+v, want 1 slow call, no failure", m)
 	}
-	p.Do(bg, slow) // 2 of 4 slow
+	p.Do(bg, nil, slow) // 2 of 4 slow
 	wantState(t, p.Breaker(), baldur.StateOpen)
 }
 

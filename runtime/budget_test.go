@@ -18,7 +18,7 @@ func TestR7BudgetCapsRetriesDuringAnIncident(t *testing.T) {
 	var inner counter
 	refused := 0
 	for range 10000 {
-		err := p.Do(bg, inner.fn(errBoom))
+		err := p.Do(bg, nil, inner.fn(errBoom))
 		if errors.Is(err, baldur.ErrRetryBudget) {
 			var re *baldur.RetryError
 			if !errors.As(err, &re) || re.Stop != baldur.ErrRetryBudget || !errors.Is(err, errBoom) {
@@ -51,7 +51,7 @@ func TestR7FloorCoversTheStartOfAnIncident(t *testing.T) {
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 2})
 	var inner counter
 	for range 10 {
-		p.Do(bg, inner.fn(errBoom))
+		p.Do(bg, nil, inner.fn(errBoom))
 	}
 	if retries := inner.n() - 10; retries != 5 {
 		t.Fatalf("%d retries, want the floor's 5 (1/s over 5 s)", retries)
@@ -64,9 +64,9 @@ func TestR7BudgetRecovers(t *testing.T) {
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 2})
 	var inner counter
 	for range 3 { // the floor is 1 retry; then the budget is spent
-		p.Do(bg, inner.fn(errBoom))
+		p.Do(bg, nil, inner.fn(errBoom))
 	}
-	if err := p.Do(bg, inner.fn(errBoom)); !errors.Is(err, baldur.ErrRetryBudget) {
+	if err := p.Do(bg, nil, inner.fn(errBoom)); !errors.Is(err, baldur.ErrRetryBudget) {
 		t.Fatalf("err %v, want the budget spent", err)
 	}
 	// Successful calls while the budget is active are counted: 20 % of
@@ -77,8 +77,8 @@ func TestR7BudgetRecovers(t *testing.T) {
 		}
 	}
 	before := inner.n()
-	p.Do(bg, inner.fn(errBoom))
-	p.Do(bg, inner.fn(errBoom))
+	p.Do(bg, nil, inner.fn(errBoom))
+	p.Do(bg, nil, inner.fn(errBoom))
 	if got := inner.n() - before; got != 4 {
 		t.Fatalf("%d attempts for 2 failing calls after recovery, want 4", got)
 	}
@@ -102,9 +102,9 @@ func TestBudgetIsPerPolicyName(t *testing.T) {
 	a := e.policy(baldur.Spec{Name: "a", Retry: true, Attempts: 2})
 	b := e.policy(baldur.Spec{Name: "b", Retry: true, Attempts: 2})
 	var inner counter
-	a.Do(bg, inner.fn(errBoom))
-	a.Do(bg, inner.fn(errBoom))
-	b.Do(bg, inner.fn(errBoom))
+	a.Do(bg, nil, inner.fn(errBoom))
+	a.Do(bg, nil, inner.fn(errBoom))
+	b.Do(bg, nil, inner.fn(errBoom))
 	if inner.n() != 5 { // a: 2+1, b: 2
 		t.Fatalf("%d attempts, want 5: a's spent budget must not limit b", inner.n())
 	}

@@ -45,18 +45,6 @@ func IsConnectionError(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// ignoredByBreaker reports that err, from a call made with the caller's
-// ctx, gives the breaker permit back without counting: the caller
-// cancelled, or err is a business outcome listed in ignore. An idempotent
-// call whose callers all gave up at their deadlines was not cancelled by
-// choice: the dependency did not answer in time, and that counts.
-func (p *Policy) ignoredByBreaker(ctx context.Context, err error) bool {
-	if cerr := ctx.Err(); cerr != nil && errors.Is(cerr, context.Canceled) && !abandoned(ctx) {
-		return true
-	}
-	return p.ignores(err)
-}
-
 // ignores reports whether err is a business outcome listed in ignore. A
 // timeout never is, whatever the error it cut short: the dependency did
 // not answer in time.
@@ -102,10 +90,29 @@ func comparableErrors(lists ...[]error) bool {
 
 // retryable decides whether err, the error of an attempt made with the
 // caller's ctx, is worth another attempt.
-func (p *Policy) retryable(ctx context.Context, err error) bool {
+func (p *Policy) retryable(ctx context.Context, pc *PolicyContext, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}
+	if p.classify != nil || isJudged(err) {
+		// What is never retried stays so (a permanent error, an open
+		// breaker, a failure an inner call already retried); the decision
+		// comes next, before the lists and the built-in rules.
+		if errors.Is(err, errPermanent) || errors.Is(err, ErrBreakerOpen) || errors.Is(err, errRetried) {
+			return false
+		}
+		switch p.decide(ctx, pc, err) {
+		case DecideRetry:
+			return true
+		case DecideFail, DecideIgnore:
+			return false
+		}
+	}
+	return p.retryableByRules(err)
+}
+
+// retryableByRules decides by the lists and the built-in rules alone.
+func (p *Policy) retryableByRules(err error) bool {
 	if p.leafSafe && isLeaf(err) {
 		// The same decisions as below, without errors.Is walking a chain
 		// that is not there: this runs once per failed attempt.
@@ -116,7 +123,7 @@ func (p *Policy) retryable(ctx context.Context, err error) bool {
 		if containsLeaf(p.ignore, err) || containsLeaf(p.abortOn, err) {
 			return false
 		}
-		if p.meshOwnsNetwork && (err == io.EOF || err == io.ErrUnexpectedEOF) {
+		if p.meshOwnsNetwork && (err == io.EOF || err == io.ErrUnexpectedEOF || p.rt.clientConnectionError(err)) {
 			return false
 		}
 		return len(p.retryOn) == 0 || containsLeaf(p.retryOn, err)
@@ -135,8 +142,10 @@ func (p *Policy) retryable(ctx context.Context, err error) bool {
 	if p.ignores(err) || (matchesAny(err, p.abortOn) && !errors.Is(err, ErrTimeout)) {
 		return false
 	}
-	if p.meshOwnsNetwork && IsConnectionError(err) {
+	if p.meshOwnsNetwork && p.rt.IsConnectionError(err) {
 		return false
 	}
 	return len(p.retryOn) == 0 || matchesAny(err, p.retryOn)
 }
+
+func isJudged(err error) bool { _, ok := err.(*judgedError); return ok }

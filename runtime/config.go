@@ -34,10 +34,13 @@ type MeshConfig struct {
 type PolicyConfig struct {
 	Timeout     Opt[time.Duration] `yaml:"timeout" default:"0s" range:"0s,24h" doc:"per-attempt timeout; the attempt's context carries the deadline; 0 means none"`
 	Retry       RetryConfig        `yaml:"retry"`
-	Breaker     BreakerConfig      `yaml:"breaker"`
-	Budget      BudgetConfig       `yaml:"budget"`
+	Breaker     BreakerConfig      `yaml:"breaker" in:"defaults,policy"`
+	Budget      BudgetConfig       `yaml:"budget" in:"defaults,policy"`
 	Mesh        MeshConfig         `yaml:"mesh" in:"policy" doc:"overrides the top-level mesh setting for one policy"`
-	Idempotency IdempotencyConfig  `yaml:"idempotency"`
+	Idempotency IdempotencyConfig  `yaml:"idempotency" in:"defaults,policy"`
+	// Overrides change timeout and retry for calls whose PolicyContext
+	// fields match, first match wins.
+	Overrides []Override `yaml:"overrides" in:"policy" section:"override" doc:"a list of {when: {field: value}, timeout, retry}: the first whose when the call's fields match applies"`
 }
 
 // RetryConfig is how a policy retries. Policy.Config returns it resolved.
@@ -55,6 +58,7 @@ type RetryConfig struct {
 // policy's own section can only add or remove its breaker.
 type BreakerConfig struct {
 	Enabled         Opt[bool]          `yaml:"enabled" in:"policy" doc:"adds (true) or removes (false) the policy's breaker, whatever the annotation says"`
+	MaxKeys         Opt[int]           `yaml:"max_keys" in:"defaults,breaker" default:"1000" range:"1,1000000" doc:"with breaker_key, the keys that keep a breaker of their own; the least recently used key's breaker is dropped and starts closed again"`
 	Window          Opt[WindowKind]    `yaml:"window" in:"defaults,breaker" default:"count" doc:"sliding window of the last size calls, or of the calls of the last span"`
 	Size            Opt[int]           `yaml:"size" in:"defaults,breaker" default:"100" range:"1,1048576" doc:"calls a count window holds"`
 	Span            Opt[time.Duration] `yaml:"span" in:"defaults,breaker" default:"60s" range:"1ms,24h" doc:"period a time window covers"`

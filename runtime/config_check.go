@@ -3,6 +3,7 @@ package baldur
 import (
 	"maps"
 	"slices"
+	"strings"
 )
 
 // CheckConfig reports each section of the configuration that nothing
@@ -32,5 +33,11 @@ func (rt *Runtime) CheckConfig() error {
 	}
 	unread("policies", "policy", slices.Sorted(maps.Keys(c.Policies)), policies)
 	unread("breakers", "breaker", slices.Sorted(maps.Keys(c.Breakers)), breakers)
+	rt.mu.Lock()
+	for _, problem := range rt.unread {
+		name, _, _ := strings.Cut(strings.TrimPrefix(problem, "policies."), ".")
+		p.add(c.keyAt("policies."+name), "%s", problem)
+	}
+	rt.mu.Unlock()
 	return p.err()
 }

@@ -184,11 +184,42 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, kind section
 	if isNull(n) {
 		return // an empty section sets nothing
 	}
-	switch v.Kind() {
-	case reflect.Struct:
+	switch {
+	case v.Kind() == reflect.Struct:
 		d.mapping(n, v, path, kind)
-	case reflect.Map:
+	case v.Kind() == reflect.Map && v.Type().Elem().Kind() == reflect.String:
+		d.strings(n, v, path)
+	case v.Kind() == reflect.Map:
 		d.sections(n, v, path, kind)
+	case v.Kind() == reflect.Slice:
+		d.list(n, v, path, kind)
+	}
+}
+
+// strings decodes a mapping of names to text values (an override's when).
+func (d *decoder) strings(n *yaml.Node, v reflect.Value, path string) {
+	m := reflect.MakeMap(v.Type())
+	for _, kv := range d.pairs(n, path, "a mapping of field names to values") {
+		k, val := kv[0], d.deref(kv[1])
+		if val.Kind != yaml.ScalarNode || isNull(val) {
+			d.probs.add(at(val), "%s.%s: expected a value, found %s", path, k.Value, describe(val))
+			continue
+		}
+		m.SetMapIndex(reflect.ValueOf(k.Value), reflect.ValueOf(val.Value))
+	}
+	v.Set(m)
+}
+
+// list decodes a sequence of sections (overrides).
+func (d *decoder) list(n *yaml.Node, v reflect.Value, path string, kind sectionKind) {
+	if n.Kind != yaml.SequenceNode {
+		d.probs.add(at(n), "%s: expected a list, found %s", path, describe(n))
+		return
+	}
+	for i, item := range n.Content {
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.value(item, elem, fmt.Sprintf("%s[%d]", path, i), kind)
+		v.Set(reflect.Append(v, elem))
 	}
 }
 

@@ -46,6 +46,8 @@ func docRows(t reflect.Type, prefix string, kind, allowed, table sectionKind) []
 		switch {
 		case f.leaf != nil:
 			rows = append(rows, docRow{key: key, def: docDefault(f.leaf), values: docValues(f.leaf), where: docWhere(where, table), doc: f.doc})
+		case f.section != 0 && f.typ.Kind() == reflect.Slice:
+			rows = append(rows, docRow{key: key, values: "list", where: docWhere(where, table), doc: f.doc + "; an override sets only timeout and retry.*"})
 		case f.section != 0:
 			rows = append(rows, docRow{key: key + docSectionSuffix(f), def: "", values: "section", where: "top level", doc: f.doc})
 		case f.typ.Kind() == reflect.Struct:

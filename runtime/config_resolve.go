@@ -3,6 +3,7 @@ package baldur
 import (
 	"reflect"
 	"sync"
+	"time"
 )
 
 // Levels a resolved setting can come from, lowest first. Explain reports
@@ -162,4 +163,52 @@ func (c *Config) deadLetters() DeadLetterConfig {
 	d := builtin[DeadLetterConfig]()
 	overlay(reflect.ValueOf(&d).Elem(), reflect.ValueOf(c.DLQ), "", "", nil)
 	return d
+}
+
+// overlayOverride applies an override's settings to a resolved policy.
+func overlayOverride(dst *PolicyConfig, o PolicyConfig) {
+	overlay(reflect.ValueOf(dst).Elem(), reflect.ValueOf(o), "", "", nil)
+}
+
+// Explanation is a policy's configuration as it resolves, with the level
+// each setting came from: what baldurgen plan prints and the admin API
+// serves.
+type Explanation struct {
+	Policy PolicyConfig
+	// From names the level of each setting of Policy, by key path
+	// ("retry.attempts"): FromDefault, FromMesh, FromDefaults,
+	// FromAnnotation or "policies.<name>".
+	From map[string]string
+	// Breaker is the breaker's name ("" for none) and its settings, with
+	// theirs in BreakerFrom ("breakers.<name>" for its own section).
+	Breaker     string
+	BreakerKey  string
+	BreakerCfg  BreakerConfig
+	BreakerFrom map[string]string
+	// Overrides are the policy's overrides, each resolved on top of the
+	// policy: timeout and retry for the calls whose fields match When.
+	Overrides []ExplainedOverride
+}
+
+// ExplainedOverride is one override as it resolves.
+type ExplainedOverride struct {
+	When    map[string]string
+	Timeout time.Duration
+	Retry   RetryConfig
+}
+
+// Explain resolves the policy spec describes as a Runtime would, without
+// one.
+func (c *Config) Explain(spec Spec) Explanation {
+	r := c.resolve(spec)
+	x := Explanation{Policy: r.cfg, From: r.from, Breaker: r.breaker, BreakerKey: spec.BreakerKey}
+	if r.breaker != "" {
+		x.BreakerCfg, x.BreakerFrom = c.breakerConfig(r.breaker)
+	}
+	for _, o := range c.Policies[spec.Name].Overrides {
+		pc := r.cfg
+		overlayOverride(&pc, o.PolicyConfig)
+		x.Overrides = append(x.Overrides, ExplainedOverride{When: o.When, Timeout: pc.Timeout.v, Retry: pc.Retry})
+	}
+	return x
 }

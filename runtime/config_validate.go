@@ -49,8 +49,12 @@ func (c *Config) checkSettings(p *problems, v reflect.Value, path string, kind s
 			}
 		case fv.Kind() == reflect.Struct:
 			c.checkSettings(p, fv, sub, next)
-		case fv.Kind() == reflect.Map:
+		case fv.Kind() == reflect.Map && fv.Type().Elem().Kind() != reflect.String:
 			c.checkSections(p, fv, sub, next)
+		case fv.Kind() == reflect.Slice:
+			for i := range fv.Len() {
+				c.checkSettings(p, fv.Index(i), fmt.Sprintf("%s[%d]", sub, i), next)
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 )
 
 // DeadLetterSpec is what a generated decorator tells the runtime about a
@@ -50,14 +51,16 @@ func (e *DeadLetteredError) Unwrap() error        { return e.Err }
 func (e *DeadLetteredError) Is(target error) bool { return target == ErrDeadLettered }
 
 // NotCapturedError is what a call gets when it failed for good and should
-// have been captured, but the store refused the letter: the error is the
-// call's own, and Cause says why nothing was kept.
+// have been captured, but the store did not take the letter: the error is
+// the call's own, and Cause says why. A full store kept nothing; after a
+// store's failure (a commit whose answer was lost) the letter may still
+// have been kept, and be replayed.
 type NotCapturedError struct {
 	Err, Cause error
 }
 
 func (e *NotCapturedError) Error() string {
-	return fmt.Sprintf("%v (not captured for replay: %v)", e.Err, e.Cause)
+	return fmt.Sprintf("%v (the dead-letter store did not take the call: %v)", e.Err, e.Cause)
 }
 func (e *NotCapturedError) Unwrap() error { return e.Err }
 
@@ -75,12 +78,15 @@ func replaying(ctx context.Context) bool { return ctx.Value(replayKey{}) != nil 
 // nor is a replay. args are the call's arguments, in the generated codec's
 // type; pc is its PolicyContext (nil for none).
 func (p *Policy) Capture(ctx context.Context, pc *PolicyContext, args any, err error) error {
-	if p.dl == nil || err == nil || replaying(ctx) || !p.finalFailure(ctx, err) || IsPermanent(err) {
+	if p.dl == nil || err == nil || replaying(ctx) || !p.finalFailure(ctx, pc, err) || IsPermanent(err) {
 		return err
 	}
 	id, cerr := p.rt.letters().capture(ctx, p, pc, args, err)
 	if cerr != nil {
 		return &NotCapturedError{Err: err, Cause: cerr}
+	}
+	if pc != nil {
+		pc.captured = true
 	}
 	return &DeadLetteredError{Letter: id, Err: err}
 }
@@ -89,9 +95,14 @@ func (p *Policy) Capture(ctx context.Context, pc *PolicyContext, args any, err e
 // the dependency that a fallback may answer and a dead letter may keep:
 // not a business outcome, not a mistake of the caller, not the caller
 // giving up, and not an error that means the method ran.
-func (p *Policy) finalFailure(ctx context.Context, err error) bool {
-	if p.ignores(err) {
+func (p *Policy) finalFailure(ctx context.Context, pc *PolicyContext, err error) bool {
+	switch p.decide(ctx, pc, err) {
+	case DecideIgnore:
 		return false
+	case DecideDefault:
+		if p.ignores(err) {
+			return false
+		}
 	}
 	if p.idem != nil && matchesAny(err, callerErrors) {
 		return false
@@ -119,8 +130,8 @@ func (q *deadLetterQueue) capture(ctx context.Context, p *Policy, pc *PolicyCont
 	env := envelope{Args: raw, Err: err.Error(), Tenant: TenantFrom(ctx)}
 	own := map[string]string{}
 	if pc != nil {
-		for _, f := range pc.fields {
-			own[f.name] = f.Value()
+		for i := range pc.fields {
+			own[pc.fields[i].name] = pc.fields[i].Value()
 		}
 	}
 	if extra, _ := ctx.Value(fieldsKey{}).([]Field); len(extra) > 0 {
@@ -137,7 +148,7 @@ func (q *deadLetterQueue) capture(ctx context.Context, p *Policy, pc *PolicyCont
 		Signature: p.dl.Signature,
 	}
 	if pc != nil {
-		l.Key = pc.key
+		l.Key = strings.Clone(pc.key) // never pc's own pointer: see PolicyContext
 	}
 	fields := maps.Clone(env.Extra)
 	if fields == nil {
@@ -168,4 +179,14 @@ func (q *deadLetterQueue) capture(ctx context.Context, p *Policy, pc *PolicyCont
 // has already given up: the letter must be written before it is answered.
 func (q *deadLetterQueue) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), q.cfg.StoreTimeout.v)
+}
+
+// DecodeArgs decodes a dead letter's arguments into v, the method's
+// generated codec type. A letter that does not decode never will: the
+// error is permanent, and the letter is parked with it.
+func DecodeArgs(data []byte, v any) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return Permanent(fmt.Errorf("baldur: decoding a dead letter's arguments: %w", err))
+	}
+	return nil
 }

@@ -60,7 +60,9 @@ func (q *deadLetterQueue) register(p *Policy) {
 	q.policies[p.name] = p
 	if !q.started && !q.closed {
 		q.started = true
-		go q.loop()
+		// The first timer is set here, not in the goroutine, so that a
+		// test's clock sees it as soon as the decorator is built.
+		go q.loop(q.rt.clock.NewTimer(jittered(q.cfg.Interval.v)))
 	}
 }
 
@@ -103,7 +105,7 @@ func (q *deadLetterQueue) close() {
 
 // loop replays due letters every interval (jittered), and at once when a
 // breaker recovers.
-func (q *deadLetterQueue) loop() {
+func (q *deadLetterQueue) loop(t Timer) {
 	defer close(q.done)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -112,7 +114,6 @@ func (q *deadLetterQueue) loop() {
 		cancel()
 	}()
 	for {
-		t := q.rt.clock.NewTimer(jittered(q.cfg.Interval.v))
 		select {
 		case <-q.quit:
 			t.Stop()
@@ -122,6 +123,7 @@ func (q *deadLetterQueue) loop() {
 		case <-t.C():
 		}
 		q.round(ctx)
+		t = q.rt.clock.NewTimer(jittered(q.cfg.Interval.v))
 	}
 }
 

@@ -91,6 +91,11 @@ type Event struct {
 	Err     error
 	// Letter is the dead letter's ID, for the dead-letter events.
 	Letter string
+	// BreakerKey is the key of a keyed breaker (breaker_key), with Breaker.
+	BreakerKey string
+	// Context is the call's PolicyContext, for the events of a call: its
+	// attempt, key and fields. The observer may keep it.
+	Context PolicyContext
 }
 
 // Observer receives every event synchronously, on the goroutine that caused
@@ -117,10 +122,10 @@ func (e *Event) level() slog.Level {
 	}
 }
 
-func (rt *Runtime) emitTransition(breaker string, from, to State) {
-	rt.emit(context.Background(), Event{Kind: EventBreakerTransition, Breaker: breaker, From: from, To: to})
+func (rt *Runtime) emitTransition(b *CircuitBreaker, from, to State) {
+	rt.emit(context.Background(), Event{Kind: EventBreakerTransition, Breaker: b.name, BreakerKey: b.key, From: from, To: to})
 	if q := rt.dlq.Load(); q != nil && to == StateClosed {
-		q.recover(breaker) // the dependency is back: replay what waits for it
+		q.recover(b.name) // the dependency is back: replay what waits for it
 	}
 }
 
@@ -130,6 +135,9 @@ func (rt *Runtime) emitTransition(breaker string, from, to State) {
 func (rt *Runtime) emit(ctx context.Context, e Event) {
 	if rt.observer != nil {
 		rt.observer(e)
+	}
+	if rt.interceptor != nil {
+		rt.interceptor.Event(ctx, e)
 	}
 	level := e.level()
 	if ctx == nil {
@@ -147,6 +155,19 @@ func (rt *Runtime) emit(ctx context.Context, e Event) {
 	}
 	if e.Breaker != "" {
 		attrs = append(attrs, slog.String("breaker", e.Breaker))
+	}
+	if e.BreakerKey != "" {
+		attrs = append(attrs, slog.String("breaker_key", e.BreakerKey))
+	}
+	if e.Context.key != "" {
+		attrs = append(attrs, slog.String("key", e.Context.key))
+	}
+	if len(e.Context.fields) > 0 {
+		fields := make([]slog.Attr, len(e.Context.fields))
+		for i, f := range e.Context.fields {
+			fields[i] = f.attr()
+		}
+		attrs = append(attrs, slog.Attr{Key: "fields", Value: slog.GroupValue(fields...)})
 	}
 	if e.Attempt > 0 {
 		attrs = append(attrs, slog.Int("attempt", e.Attempt))

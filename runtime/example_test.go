@@ -29,7 +29,7 @@ breakers:
 	quote := rt.Policy(baldur.Spec{Name: "quote", Retry: true, Breaker: "quote"})
 
 	calls := 0
-	err = quote.Do(context.Background(), func(ctx context.Context) error {
+	err = quote.Do(context.Background(), nil, func(ctx context.Context) error {
 		calls++
 		return errors.New("upstream 503")
 	})

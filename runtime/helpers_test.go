@@ -114,7 +114,7 @@ func (c *counter) n() int {
 
 // do makes one call through p whose inner method returns err.
 func do(p *baldur.Policy, err error) error {
-	return p.Do(bg, func(context.Context) error { return err })
+	return p.Do(bg, nil, func(context.Context) error { return err })
 }
 
 func wantState(t *testing.T, b *baldur.CircuitBreaker, want baldur.State) {

@@ -46,7 +46,18 @@ var callerErrors = []error{ErrKeyReused, ErrInFlight, ErrMissingKey, ErrMissingT
 // written) is decoded once and then copied for each duplicate: the copy is
 // equal to a fresh decode and shares nothing writable.
 func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run func(context.Context) (R, error)) (R, error) {
+	pc := p.Call()
+	return IdempotentCall(ctx, p, &pc, key, args, func(ctx context.Context, _ *PolicyContext) (R, error) { return run(ctx) })
+}
+
+// IdempotentCall is Idempotent for the call pc describes, as generated
+// decorators make it: run gets the PolicyContext of the call it makes (its
+// own copy, since it may run on after the caller left), for Do; pc gets the
+// key, and, once the call is settled, its attempts, or that a duplicate was
+// answered from the record.
+func IdempotentCall[R any](ctx context.Context, p *Policy, pc *PolicyContext, key string, args any, run func(context.Context, *PolicyContext) (R, error)) (R, error) {
 	var zero R
+	pc.key = key
 	e := p.idem
 	if e == nil {
 		return zero, fmt.Errorf("baldur: policy %s has no idempotency key in its Spec", p.name)
@@ -66,19 +77,23 @@ func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run
 	c, res, done := e.prepare(ctx, &r)
 	var tc *typedCall[R]
 	if !done {
-		tc = &typedCall[R]{fn: run, policy: p.name}
+		// The call may run on after its caller left, so it gets a context
+		// of its own rather than the caller's.
+		tc = &typedCall[R]{fn: run, policy: p.name, pc: pc.detached(p, ctx)}
 		res = e.proceed(ctx, &r, c, tc)
 	}
 	switch {
 	case !res.settled:
 		return zero, res.err
 	case tc != nil && tc.ran:
+		pc.attempt = tc.pc.attempt
 		return tc.out, res.err
 	case res.err != nil && (res.val == nil || !methodRan(res.err)):
 		// A duplicate that waited on a call that ran but was not recorded
 		// gets its result, beside the same error.
 		return zero, res.err
 	}
+	pc.answered, pc.attempt = true, 0
 	if v, ok := res.memo.(R); ok { // kept only for a copyable R (see setMemo below)
 		return v, nil
 	}
@@ -97,14 +112,15 @@ func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run
 // written on the flight's goroutine and read by Idempotent only when the
 // outcome is settled, that is after that goroutine published it.
 type typedCall[R any] struct {
-	fn     func(context.Context) (R, error)
+	fn     func(context.Context, *PolicyContext) (R, error)
 	policy string
+	pc     PolicyContext // the flight's, its attempts counted by Do
 	out    R
 	ran    bool
 }
 
 func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
-	r, err := t.fn(ctx)
+	r, err := t.fn(ctx, &t.pc)
 	t.out, t.ran = r, true
 	if err != nil {
 		return nil, err

@@ -32,11 +32,11 @@ breakers:
 
 	for i := range 5 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-		_ = plain.Do(ctx, hung)
+		_ = plain.Do(ctx, nil, hung)
 		cancel()
 		ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
 		_, _ = baldur.Idempotent(ctx, keyed, fmt.Sprint("order-", i), nil, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, keyed.Do(ctx, hung)
+			return struct{}{}, keyed.Do(ctx, nil, hung)
 		})
 		cancel()
 		// The abandoned flight ends after its caller has returned.

@@ -137,7 +137,7 @@ func TestUnencodableArgumentsAreACallerMistake(t *testing.T) {
 		if !errors.As(err, &ae) || !errors.Is(err, baldur.ErrCodec) || runs != 0 {
 			t.Fatalf("%v: %v after %d runs, want an *ArgumentsError matching ErrCodec and no run", v, err, runs)
 		}
-		if p.ShouldFallback(ctx, err) {
+		if p.ShouldFallback(ctx, nil, err) {
 			t.Fatalf("%v: ShouldFallback(%v) = true; a caller's mistake must not reach the fallback", v, err)
 		}
 	}

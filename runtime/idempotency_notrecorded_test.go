@@ -26,14 +26,14 @@ func charge(ctx context.Context, p *baldur.Policy, orderID string, inner func(co
 	type results struct{ R0 receipt }
 	res, err := baldur.Idempotent(ctx, p, orderID, struct{}{}, func(ctx context.Context) (results, error) {
 		var r results
-		err := p.Do(ctx, func(ctx context.Context) error {
+		err := p.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			r.R0, err = inner(ctx)
 			return err
 		})
 		return r, err
 	})
-	if err != nil && p.ShouldFallback(ctx, err) {
+	if err != nil && p.ShouldFallback(ctx, nil, err) {
 		return receipt{Status: "queued"}, nil
 	}
 	return res.R0, err
@@ -51,7 +51,7 @@ func TestNotRecordedNeverReachesTheFallback(t *testing.T) {
 	if !errors.Is(err, baldur.ErrNotRecorded) || !errors.Is(err, errStoreDown) || r != (receipt{ID: "ch_1", Status: "captured"}) {
 		t.Fatalf("caller got %+v, %v; want the real receipt and ErrNotRecorded", r, err)
 	}
-	if p.ShouldFallback(ctx, &baldur.NotRecordedError{Policy: "p", Err: baldur.ErrLeaseLost}) {
+	if p.ShouldFallback(ctx, nil, &baldur.NotRecordedError{Policy: "p", Err: baldur.ErrLeaseLost}) {
 		t.Fatal("ShouldFallback accepted a call that ran")
 	}
 }

@@ -213,7 +213,7 @@ func TestStoreDownFallbackAnswers(t *testing.T) {
 	}
 	_, err = baldur.Idempotent(ctx, p, "o-1", nil, func(context.Context) (int, error) { return 1, nil })
 	var se *baldur.StoreError
-	if !errors.As(err, &se) || se.Op != "claim" || !p.ShouldFallback(ctx, err) {
+	if !errors.As(err, &se) || se.Op != "claim" || !p.ShouldFallback(ctx, nil, err) {
 		t.Fatalf("without a fallback: %v, want a claim *StoreError a fallback may answer", err)
 	}
 }

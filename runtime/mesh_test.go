@@ -92,7 +92,7 @@ policies:
 `)
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3, Breaker: "dep"})
 	var inner counter
-	err := p.Do(bg, inner.fn(refused))
+	err := p.Do(bg, nil, inner.fn(refused))
 	if inner.n() != 1 || !errors.Is(err, refused) {
 		t.Fatalf("connection error: %d attempts, err %v; want 1 attempt", inner.n(), err)
 	}
@@ -100,13 +100,13 @@ policies:
 		t.Fatalf("breaker %+v: the connection error must count as a failure", m)
 	}
 	inner = counter{}
-	p.Do(bg, inner.fn(errBoom))
+	p.Do(bg, nil, inner.fn(errBoom))
 	if inner.n() != 3 {
 		t.Fatalf("application error: %d attempts, want 3", inner.n())
 	}
 	local := e.policy(baldur.Spec{Name: "local", Retry: true, Attempts: 3})
 	inner = counter{}
-	local.Do(bg, inner.fn(refused))
+	local.Do(bg, nil, inner.fn(refused))
 	if inner.n() != 3 {
 		t.Fatalf("policy with mesh off: %d attempts, want 3", inner.n())
 	}

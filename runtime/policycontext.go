@@ -5,6 +5,7 @@ import (
 	"iter"
 	"log/slog"
 	"strconv"
+	"strings"
 )
 
 // PolicyContext is what a decision (classify, an override, a keyed
@@ -17,12 +18,27 @@ import (
 // It is a small value, cheap to copy. The generated decorator gathers the
 // fields only when a decision or an event will read them, so a policy
 // whose calls nobody inspects pays nothing for them.
+//
+// A call's own PolicyContext lives on its caller's stack. The runtime
+// never lets a pointer it loads from one reach the heap (Go's escape
+// analysis does not tell a struct's fields apart, so one such load would
+// move every call's fields to the heap): what it keeps, an event or a
+// classifier's argument, is a detached copy.
 type PolicyContext struct {
 	p       *Policy
 	attempt int
 	key     string
-	fields  []Field
-	ctx     context.Context // for the fields middleware set with WithFields
+	fields  []Field // the call's own, in parameter order
+	// extra are the fields middleware set (WithFields) that the call does
+	// not have; only detached copies carry them.
+	extra []Field
+
+	// The classifier's decision on the error of attempt decided.
+	decided  int
+	decision Decision
+	// What became of the call, for the interceptor's end.
+	end                          func(CallEnd)
+	fellBack, captured, answered bool
 }
 
 // Field is one business field of a call: a name and a string, integer or
@@ -146,10 +162,8 @@ func (c PolicyContext) Key() string { return c.key }
 // Field returns the value of the field called name: the call's own
 // first, then those set with WithFields.
 func (c PolicyContext) Field(name string) (string, bool) {
-	for f := range c.all() {
-		if f.name == name {
-			return f.Value(), true
-		}
+	if f, ok := c.field(name); ok {
+		return f.Value(), true
 	}
 	return "", false
 }
@@ -167,7 +181,8 @@ func (c PolicyContext) Fields() iter.Seq2[string, string] {
 	}
 }
 
-// all yields the fields as Field values.
+// all yields the fields as Field values: the call's own, then the
+// middleware's.
 func (c PolicyContext) all() iter.Seq[Field] {
 	return func(yield func(Field) bool) {
 		for _, f := range c.fields {
@@ -175,14 +190,7 @@ func (c PolicyContext) all() iter.Seq[Field] {
 				return
 			}
 		}
-		if c.ctx == nil {
-			return
-		}
-		extra, _ := c.ctx.Value(fieldsKey{}).([]Field)
-		for _, f := range extra {
-			if c.own(f.name) {
-				continue
-			}
+		for _, f := range c.extra {
 			if !yield(f) {
 				return
 			}
@@ -190,26 +198,22 @@ func (c PolicyContext) all() iter.Seq[Field] {
 	}
 }
 
-func (c PolicyContext) own(name string) bool {
-	for _, f := range c.fields {
-		if f.name == name {
-			return true
+// field returns the Field called name without formatting it, by element
+// and with plain loops: overrides and keyed breakers call it on every
+// call.
+func (c *PolicyContext) field(name string) (Field, bool) {
+	for i := range c.fields {
+		if c.fields[i].name == name {
+			return c.fields[i], true
 		}
 	}
-	return false
-}
-
-// field returns the Field called name without formatting it.
-func (c PolicyContext) field(name string) (Field, bool) {
-	for f := range c.all() {
-		if f.name == name {
-			return f, true
+	for i := range c.extra {
+		if c.extra[i].name == name {
+			return c.extra[i], true
 		}
 	}
 	return Field{}, false
-}
-
-// LogValue renders the context as slog attributes: policy, method,
+} // LogValue renders the context as slog attributes: policy, method,
 // attempt, key and the fields in a group. Handlers quote and escape the
 // values, so a key such as "o-1\nlevel=ERROR" stays inside its record.
 func (c PolicyContext) LogValue() slog.Value {
@@ -236,19 +240,29 @@ func (c PolicyContext) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// detached is a copy of c that owns its fields, so an observer may keep
-// it after the call; the call's own may live on its stack.
-func (c PolicyContext) detached() PolicyContext {
-	d := c
-	d.fields = nil
-	for f := range c.all() {
-		d.fields = append(d.fields, f)
+// detached is a copy of c, the call of p in ctx, that owns everything it
+// points to, so that it may be kept after the call: it copies c's fields
+// by element and its key by bytes, and adds the fields middleware set in
+// ctx that the call does not have.
+func (c *PolicyContext) detached(p *Policy, ctx context.Context) PolicyContext {
+	d := PolicyContext{p: p, attempt: c.attempt, key: strings.Clone(c.key)}
+	var mw []Field
+	if ctx != nil {
+		mw, _ = ctx.Value(fieldsKey{}).([]Field)
 	}
-	d.ctx = nil
+	if n := len(c.fields); n > 0 {
+		d.fields = make([]Field, n)
+		for i := range c.fields {
+			d.fields[i] = c.fields[i]
+		}
+	}
+	for _, f := range mw {
+		if _, own := d.field(f.name); !own {
+			d.extra = append(d.extra, f)
+		}
+	}
 	return d
-}
-
-// Decision is what a classify function says about an attempt's outcome.
+} // Decision is what a classify function says about an attempt's outcome.
 type Decision int
 
 const (

@@ -2,16 +2,18 @@ package baldur
 
 import "context"
 
-// retryAfter runs the attempts after a failed first one. It is the slow
-// path; keeping it out of Do keeps Do small.
-func (p *Policy) retryAfter(ctx context.Context, fn func(context.Context) error, err error) error {
+// retryAfter runs the attempts after a failed first one, through breaker b
+// with v's timeout and retry. It is the slow path; keeping it out of Do
+// keeps Do small.
+func (p *Policy) retryAfter(ctx context.Context, pc *PolicyContext, b *CircuitBreaker, v *variant, fn func(context.Context) error, err error) error {
 	if _, ok := err.(*BreakerOpenError); ok {
 		// A rejected call is not retried into the same open breaker, and
 		// it never reached the dependency, so the budget does not see it.
 		return err
 	}
 	bud := p.budget
-	if p.retry.Attempts.v <= 1 || !p.retryable(ctx, err) {
+	attempts := v.retry.Attempts.v
+	if attempts <= 1 || !p.retryable(ctx, pc, err) {
 		if bud != nil && bud.active.Load() {
 			bud.deposit()
 		}
@@ -22,36 +24,39 @@ func (p *Policy) retryAfter(ctx context.Context, fn func(context.Context) error,
 	}
 	var buf [8]error
 	errs := append(buf[:0], err)
-	stop := func(reason error) error { return p.retryError(errs, reason) }
+	stop := func(reason error) error { return p.retryError(errs, attempts, reason) }
 	for n := 1; ; n++ {
-		if n >= p.retry.Attempts.v {
+		if n >= attempts {
 			if p.rt.callEvents {
-				p.rt.emit(ctx, Event{Kind: EventRetriesExhausted, Policy: p.name, Method: p.method, Attempt: n, Err: err})
+				p.rt.emit(ctx, p.event(ctx, EventRetriesExhausted, pc, Event{Attempt: n, Err: err}))
 			}
 			return stop(nil)
 		}
-		delay := p.retry.Delay(n)
+		delay := p.retryDelay(&v.retry, n, err)
 		if deadline, ok := ctx.Deadline(); ok && !p.rt.clock.Now().Add(delay).Before(deadline) {
 			return stop(ErrRetryDeadline)
 		}
 		if bud != nil && !bud.withdraw() {
 			if p.rt.callEvents {
-				p.rt.emit(ctx, Event{Kind: EventRetryBudget, Policy: p.name, Method: p.method, Attempt: n, Err: err})
+				p.rt.emit(ctx, p.event(ctx, EventRetryBudget, pc, Event{Attempt: n, Err: err}))
 			}
 			return stop(ErrRetryBudget)
 		}
 		if p.rt.callEvents {
-			p.rt.emit(ctx, Event{Kind: EventRetry, Policy: p.name, Method: p.method, Attempt: n, Delay: delay, Err: err})
+			p.rt.emit(ctx, p.event(ctx, EventRetry, pc, Event{Attempt: n, Delay: delay, Err: err}))
 		}
 		if serr := p.rt.sleep(ctx, delay); serr != nil {
 			return stop(serr)
 		}
-		err = p.attempt(ctx, fn)
+		if pc != nil {
+			pc.attempt = n + 1
+		}
+		err = p.attempt(ctx, pc, b, v, fn)
 		if err == nil {
 			return nil
 		}
 		errs = append(errs, err)
-		if !p.retryable(ctx, err) {
+		if !p.retryable(ctx, pc, err) {
 			if cerr := ctx.Err(); cerr != nil {
 				return stop(cerr)
 			}
@@ -70,8 +75,8 @@ type retryErrorBox struct {
 	errs [4]error
 }
 
-func (p *Policy) retryError(errs []error, stop error) *RetryError {
-	box := &retryErrorBox{err: RetryError{Policy: p.name, Attempts: len(errs), MaxAttempts: p.retry.Attempts.v, Stop: stop}}
+func (p *Policy) retryError(errs []error, attempts int, stop error) *RetryError {
+	box := &retryErrorBox{err: RetryError{Policy: p.name, Attempts: len(errs), MaxAttempts: attempts, Stop: stop}}
 	if len(errs) <= len(box.errs) {
 		box.err.Errs = box.errs[:copy(box.errs[:], errs):len(errs)]
 	} else {

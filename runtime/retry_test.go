@@ -24,7 +24,7 @@ func TestR1ExactAttemptsAndEveryErrorReachable(t *testing.T) {
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3})
 	n := 0
 	errA := errors.New("first")
-	err := p.Do(bg, func(context.Context) error {
+	err := p.Do(bg, nil, func(context.Context) error {
 		n++
 		if n == 1 {
 			return errA
@@ -51,7 +51,7 @@ func TestR1SuccessOnALaterAttemptReturnsNil(t *testing.T) {
 	e := newEnv(t, zeroDelay)
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true})
 	n := 0
-	if err := p.Do(bg, func(context.Context) error {
+	if err := p.Do(bg, nil, func(context.Context) error {
 		if n++; n < 3 {
 			return errBoom
 		}
@@ -81,13 +81,13 @@ func TestR2NonRetryableErrorsMakeOneAttempt(t *testing.T) {
 		"inner retry error": {p, &baldur.RetryError{Policy: "inner", Attempts: 3, Errs: []error{errBoom}}},
 	} {
 		var inner counter
-		err := tc.p.Do(bg, inner.fn(tc.err))
+		err := tc.p.Do(bg, nil, inner.fn(tc.err))
 		if inner.n() != 1 || err != tc.err {
 			t.Errorf("%s: %d attempts, err %v; want 1 attempt and the error unchanged", name, inner.n(), err)
 		}
 	}
 	var inner counter
-	only.Do(bg, inner.fn(errOnly))
+	only.Do(bg, nil, inner.fn(errOnly))
 	if inner.n() != 5 {
 		t.Errorf("retry_on error: %d attempts, want 5", inner.n())
 	}
@@ -105,7 +105,7 @@ defaults:
 	ctx, cancel := context.WithCancel(bg)
 	var inner counter
 	result := make(chan error)
-	go func() { result <- p.Do(ctx, inner.fn(errBoom)) }()
+	go func() { result <- p.Do(ctx, nil, inner.fn(errBoom)) }()
 	waitCallTimers(t, e.clock, 1) // asleep in the backoff
 	cancel()
 	err := <-result
@@ -127,7 +127,7 @@ defaults:
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3})
 	var inner counter
 	result := make(chan error)
-	go func() { result <- p.Do(bg, inner.fn(errBoom)) }()
+	go func() { result <- p.Do(bg, nil, inner.fn(errBoom)) }()
 	for i, d := range []time.Duration{time.Second, 2 * time.Second} {
 		waitCallTimers(t, e.clock, 1)
 		e.clock.Advance(d - time.Millisecond)
@@ -153,7 +153,7 @@ defaults:
 	ctx, cancel := context.WithDeadline(bg, e.clock.Now().Add(20*time.Minute))
 	defer cancel()
 	var inner counter
-	err := p.Do(ctx, inner.fn(errBoom))
+	err := p.Do(ctx, nil, inner.fn(errBoom))
 	if inner.n() != 1 || !errors.Is(err, baldur.ErrRetryDeadline) || !errors.Is(err, errBoom) {
 		t.Fatalf("err %v after %d attempts, want ErrRetryDeadline wrapping boom after 1", err, inner.n())
 	}
@@ -171,9 +171,9 @@ func TestR8NestedRetriesDoNotMultiply(t *testing.T) {
 	b := e.policy(baldur.Spec{Name: "b", Retry: true, Attempts: 3})
 	c := e.policy(baldur.Spec{Name: "c", Retry: true, Attempts: 3})
 	var dep counter
-	err := a.Do(bg, func(ctx context.Context) error {
-		return b.Do(ctx, func(ctx context.Context) error {
-			return c.Do(ctx, dep.fn(errBoom))
+	err := a.Do(bg, nil, func(ctx context.Context) error {
+		return b.Do(ctx, nil, func(ctx context.Context) error {
+			return c.Do(ctx, nil, dep.fn(errBoom))
 		})
 	})
 	if dep.n() != 3 {
@@ -191,7 +191,7 @@ func TestTimeoutCutsAnAttemptAndIsRetried(t *testing.T) {
 	result := make(chan error)
 	var inner counter
 	go func() {
-		result <- p.Do(bg, func(ctx context.Context) error {
+		result <- p.Do(bg, nil, func(ctx context.Context) error {
 			inner.fn(nil)(ctx)
 			<-ctx.Done()
 			return ctx.Err()
@@ -214,15 +214,15 @@ func TestTimeoutCutsAnAttemptAndIsRetried(t *testing.T) {
 func TestFallbackDecision(t *testing.T) {
 	e := newEnv(t, zeroDelay)
 	p := e.policy(baldur.Spec{Name: "dep", Ignore: []error{errDeclined}})
-	if !p.ShouldFallback(bg, errBoom) {
+	if !p.ShouldFallback(bg, nil, errBoom) {
 		t.Error("a failure was not handed to the fallback")
 	}
-	if p.ShouldFallback(bg, fmt.Errorf("card: %w", errDeclined)) {
+	if p.ShouldFallback(bg, nil, fmt.Errorf("card: %w", errDeclined)) {
 		t.Error("an ignored business error was handed to the fallback")
 	}
 	ctx, cancel := context.WithCancel(bg)
 	cancel()
-	if p.ShouldFallback(ctx, context.Canceled) {
+	if p.ShouldFallback(ctx, nil, context.Canceled) {
 		t.Error("a cancelled caller's error was handed to the fallback")
 	}
 	if e.count(baldur.EventFallback) != 1 {
@@ -239,7 +239,7 @@ func TestUncomparableErrorTargetsDoNotPanic(t *testing.T) {
 	e := newEnv(t, zeroDelay)
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3, RetryOn: []error{sliceError{"x"}}})
 	var inner counter
-	p.Do(bg, inner.fn(sliceError{"x"}))
+	p.Do(bg, nil, inner.fn(sliceError{"x"}))
 	if inner.n() != 1 { // like errors.Is: an uncomparable target matches nothing
 		t.Fatalf("%d attempts, want 1", inner.n())
 	}
@@ -277,8 +277,8 @@ func TestErrorMatcherInRetryOn(t *testing.T) {
 	e := newEnv(t, zeroDelay)
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 3, RetryOn: []error{codeMatcher(14)}})
 	var unavailable, notFound counter
-	p.Do(bg, unavailable.fn(statusError{14}))
-	p.Do(bg, notFound.fn(fmt.Errorf("lookup: %w", statusError{5})))
+	p.Do(bg, nil, unavailable.fn(statusError{14}))
+	p.Do(bg, nil, notFound.fn(fmt.Errorf("lookup: %w", statusError{5})))
 	if unavailable.n() != 3 || notFound.n() != 1 {
 		t.Fatalf("code 14: %d attempts, code 5: %d; want 3 and 1", unavailable.n(), notFound.n())
 	}

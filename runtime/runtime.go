@@ -1,10 +1,13 @@
 package baldur
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,7 +24,9 @@ type Runtime struct {
 	fake     bool // clock is not SystemClock: timeouts run on its timers
 	logger   *slog.Logger
 	observer Observer
-	config   *Config
+	// interceptor sees every call whole; nil costs nothing.
+	interceptor Interceptor
+	config      *Config
 	// configFrom names the option that gave config, so a second one is
 	// refused rather than silently dropped.
 	configFrom string
@@ -35,13 +40,17 @@ type Runtime struct {
 	// builtBreakers the breakers policies use: CheckConfig reports the
 	// configuration sections neither names.
 	methods       map[string]string
+	policies      map[string]*Policy // the first built under each name
 	builtBreakers map[string]bool
 	breakers      map[string]*CircuitBreaker
+	keyed         map[string]*keyedBreaker
+	unread        []string // configuration no policy can read, for CheckConfig
 	budgets       map[string]*retryBudget
 	engines       map[string]*idemEngine
 
 	idemStore IdempotencyStore
-	idemGuard *storeGuard // the store's breaker, shared by the engines
+	idemGuard *storeGuard    // the store's breaker, shared by the engines
+	clients   []ClientErrors // from WithClientErrors
 	closed    bool
 
 	dlStore DeadLetterStore
@@ -63,7 +72,9 @@ func New(opts ...Option) (*Runtime, error) {
 		logger:        slog.Default(),
 		config:        &Config{},
 		breakers:      make(map[string]*CircuitBreaker),
+		keyed:         make(map[string]*keyedBreaker),
 		methods:       make(map[string]string),
+		policies:      make(map[string]*Policy),
 		builtBreakers: make(map[string]bool),
 		budgets:       make(map[string]*retryBudget),
 		engines:       make(map[string]*idemEngine),
@@ -84,7 +95,7 @@ func New(opts ...Option) (*Runtime, error) {
 	if cc, ok := rt.clock.(CallClock); ok {
 		rt.calls = cc.CallClock()
 	}
-	rt.callEvents = rt.observer != nil || rt.logger.Enabled(context.Background(), slog.LevelDebug)
+	rt.callEvents = rt.observer != nil || rt.interceptor != nil || rt.logger.Enabled(context.Background(), slog.LevelDebug)
 	return rt, nil
 }
 
@@ -137,6 +148,9 @@ func (rt *Runtime) Close() error {
 	for _, b := range rt.budgets {
 		b.stop()
 	}
+	for _, k := range rt.keyed {
+		k.stop()
+	}
 	q := rt.dlq.Load()
 	rt.mu.Unlock()
 	if q != nil {
@@ -158,11 +172,66 @@ func (rt *Runtime) Budget(name string) (BudgetMetrics, bool) {
 }
 
 // Breaker returns the breaker registered under name, or nil when no policy
-// uses it yet.
+// uses it yet. For a keyed breaker (breaker_key) see KeyedBreaker.
 func (rt *Runtime) Breaker(name string) *CircuitBreaker {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	return rt.breakers[name]
+}
+
+// KeyedBreaker returns the breaker kept under name for key, or nil when no
+// call with that key has been made (or its breaker was dropped, being the
+// least recently used of breaker.max_keys).
+func (rt *Runtime) KeyedBreaker(name, key string) *CircuitBreaker {
+	rt.mu.Lock()
+	k := rt.keyed[name]
+	rt.mu.Unlock()
+	if k == nil {
+		return nil
+	}
+	return k.lookup(key)
+}
+
+// Breakers returns every breaker of the runtime, those kept per key
+// included, sorted by name and key.
+func (rt *Runtime) Breakers() []*CircuitBreaker {
+	rt.mu.Lock()
+	out := make([]*CircuitBreaker, 0, len(rt.breakers))
+	for _, b := range rt.breakers {
+		out = append(out, b)
+	}
+	keyed := make([]*keyedBreaker, 0, len(rt.keyed))
+	for _, k := range rt.keyed {
+		keyed = append(keyed, k)
+	}
+	rt.mu.Unlock()
+	for _, k := range keyed {
+		k.each(func(b *CircuitBreaker) { out = append(out, b) })
+	}
+	slices.SortFunc(out, func(a, b *CircuitBreaker) int {
+		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.key, b.key))
+	})
+	return out
+}
+
+// Policies returns every policy built on the runtime, by name: one per
+// name, the first built when a decorator was built twice.
+func (rt *Runtime) Policies() []*Policy {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	out := make([]*Policy, 0, len(rt.policies))
+	for _, name := range slices.Sorted(maps.Keys(rt.policies)) {
+		out = append(out, rt.policies[name])
+	}
+	return out
+}
+
+// noteUnread keeps a configuration problem only a built policy reveals,
+// for CheckConfig.
+func (rt *Runtime) noteUnread(problem string) {
+	rt.mu.Lock()
+	rt.unread = append(rt.unread, problem)
+	rt.mu.Unlock()
 }
 
 // Policy builds the executor for one protected method. Generated
@@ -175,19 +244,47 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 	r := rt.config.resolve(spec)
 	p := &Policy{
 		rt:              rt,
+		spec:            spec,
 		name:            spec.Name,
 		method:          spec.Method,
 		cfg:             r.cfg,
 		from:            r.from,
-		timeout:         r.cfg.Timeout.v,
-		retry:           r.cfg.Retry,
+		base:            variant{timeout: r.cfg.Timeout.v, retry: r.cfg.Retry},
 		retryOn:         spec.RetryOn,
 		abortOn:         spec.AbortOn,
 		ignore:          spec.Ignore,
 		meshOwnsNetwork: r.cfg.Mesh.OwnsNetworkRetries.v,
 		leafSafe:        comparableErrors(spec.RetryOn, spec.AbortOn, spec.Ignore),
 		gate:            &rt.open,
+		classify:        spec.Classify,
+		breakerBy:       spec.BreakerKey,
 	}
+	if spec.BreakerKey != "" && r.breaker == "" {
+		panic(fmt.Sprintf("baldur: policy %s: BreakerKey %q without a breaker", spec.Name, spec.BreakerKey))
+	}
+	if ovs := rt.config.Policies[spec.Name].Overrides; len(ovs) > 0 {
+		for _, problem := range p.buildVariants(r.cfg, ovs, spec.Fields) {
+			rt.logger.Error("baldur: an override can never apply: " + problem)
+			rt.noteUnread(problem)
+		}
+	}
+	rt.share(p, spec, r)
+	p.needsFields = rt.callEvents || rt.interceptor != nil || p.variants != nil || p.keyed != nil ||
+		p.classify != nil || spec.JudgesResults || spec.DeadLetter != nil
+	p.lean = p.lean && p.variants == nil && p.keyed == nil
+	if spec.DeadLetter != nil {
+		if spec.DeadLetter.Replay == nil {
+			panic(fmt.Sprintf("baldur: policy %s: a DeadLetterSpec needs a Replay function", spec.Name))
+		}
+		p.dl = spec.DeadLetter
+		rt.letters().register(p)
+	}
+	return p
+}
+
+// share gives p the state it shares with the runtime's other policies:
+// its breaker, idempotency engine and retry budget.
+func (rt *Runtime) share(p *Policy, spec Spec, r resolution) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if other, ok := rt.methods[spec.Name]; ok && other != spec.Method {
@@ -197,8 +294,26 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		panic(fmt.Sprintf("baldur: policy name %q is used by %s and by %s; give one of them its own name= (two methods never share a policy)", spec.Name, other, spec.Method))
 	}
 	rt.methods[spec.Name] = spec.Method
-	if r.breaker != "" {
+	if _, ok := rt.policies[spec.Name]; !ok {
+		rt.policies[spec.Name] = p
+	}
+	if r.breaker != "" && spec.BreakerKey != "" {
 		rt.builtBreakers[r.breaker] = true
+		if _, ok := rt.breakers[r.breaker]; ok {
+			panic(fmt.Sprintf("baldur: breaker %s is keyed for policy %s but not for another policy; give the keyed one its own breaker name", r.breaker, spec.Name))
+		}
+		k, ok := rt.keyed[r.breaker]
+		if !ok {
+			cfg, _ := rt.config.breakerConfig(r.breaker)
+			k = newKeyedBreaker(rt, r.breaker, cfg)
+			rt.keyed[r.breaker] = k
+		}
+		p.keyed = k
+	} else if r.breaker != "" {
+		rt.builtBreakers[r.breaker] = true
+		if _, ok := rt.keyed[r.breaker]; ok {
+			panic(fmt.Sprintf("baldur: breaker %s is keyed for another policy but not for policy %s; give the keyed one its own breaker name", r.breaker, spec.Name))
+		}
 		b, ok := rt.breakers[r.breaker]
 		if !ok {
 			cfg, _ := rt.config.breakerConfig(r.breaker)
@@ -210,7 +325,7 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		}
 		p.breaker = b
 		p.gate = &b.cur
-		p.lean = p.timeout <= 0 && b.cfg.SlowCall.v <= 0
+		p.lean = p.base.timeout <= 0 && b.cfg.SlowCall.v <= 0
 	}
 	if spec.Dedupe {
 		p.idem, p.idemTTL = rt.engine(spec.Name, spec.Method, r.cfg.Idempotency), r.cfg.Idempotency.TTL.v
@@ -226,14 +341,6 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 		}
 		p.budget = b
 	}
-	if spec.DeadLetter != nil {
-		if spec.DeadLetter.Replay == nil {
-			panic(fmt.Sprintf("baldur: policy %s: a DeadLetterSpec needs a Replay function", spec.Name))
-		}
-		p.dl = spec.DeadLetter
-		defer rt.letters().register(p) // after rt.mu: letters() may log
-	}
-	return p
 }
 
 // sleep waits d on the runtime's clock, or returns the context's error if

@@ -55,7 +55,7 @@ func TestDeadlineFiredByTheSocketIsATimeout(t *testing.T) {
 	defer rt.Close()
 	p := rt.Policy(baldur.Spec{Name: "dep", Method: "test.Dep.Get", Timeout: 10 * time.Millisecond})
 	ioTimeout := &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
-	err = p.Do(bg, func(ctx context.Context) error {
+	err = p.Do(bg, nil, func(ctx context.Context) error {
 		deadline, _ := ctx.Deadline()
 		clock.set(deadline)
 		return ioTimeout
@@ -72,7 +72,7 @@ func TestTimeoutAroundAnIgnoredErrorStillCounts(t *testing.T) {
 	e := newEnv(t, zeroDelay+"  budget: {enabled: false}\nbreakers:\n  dep: {size: 10, minimum_calls: 10}\n")
 	p := e.policy(baldur.Spec{Name: "dep", Retry: true, Attempts: 2, Breaker: "dep", Timeout: 10 * time.Millisecond, Ignore: []error{errNotFound}})
 	var inner counter
-	err := p.Do(bg, func(ctx context.Context) error {
+	err := p.Do(bg, nil, func(ctx context.Context) error {
 		inner.fn(nil)(ctx)
 		e.clock.Advance(10 * time.Millisecond) // the answer comes after the deadline
 		return errNotFound
@@ -83,7 +83,7 @@ func TestTimeoutAroundAnIgnoredErrorStillCounts(t *testing.T) {
 	if m := p.Breaker().Metrics(); m.Failures != 2 {
 		t.Errorf("breaker counted %d failures, want the 2 timeouts", m.Failures)
 	}
-	if !p.ShouldFallback(bg, err) {
+	if !p.ShouldFallback(bg, nil, err) {
 		t.Error("a timeout was kept from the fallback because of the error it wrapped")
 	}
 }

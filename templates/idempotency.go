@@ -82,7 +82,7 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 		runParam, runCtx = jen.Id(name).Qual("context", "Context"), jen.Id(name)
 	}
 	run := jen.Func().Params(runParam).Params(resType.Clone(), jen.Error()).BlockFunc(func(b *jen.Group) {
-		do := c.policy().Dot("Do").Call(runCtx, mt.attempt(c, assign))
+		do := c.policy().Dot("Do").Call(runCtx, jen.Nil(), mt.attempt(c, assign))
 		if c.nres == 0 {
 			b.Return(jen.Struct().Values(), do)
 			return

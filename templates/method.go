@@ -138,7 +138,7 @@ func (mt *method) protected(g *jen.Group) {
 		if p.Fallback.Type().(*types.Signature).TypeParams().Len() > 0 {
 			fb.Types(mt.d.targs...)
 		}
-		g.If(jen.Id(c.err).Op("!=").Nil().Op("&&").Add(c.policy().Dot("ShouldFallback").Call(c.ctxArg, jen.Id(c.err)))).
+		g.If(jen.Id(c.err).Op("!=").Nil().Op("&&").Add(c.policy().Dot("ShouldFallback").Call(c.ctxArg, jen.Nil(), jen.Id(c.err)))).
 			Block(jen.Return(fb.Call(fbArgs...)))
 	}
 	g.Return(append(ret, jen.Id(c.err))...)
@@ -193,7 +193,7 @@ func (mt *method) plain(g *jen.Group, c shape) []jen.Code {
 		g.Var().Id(name).Add(typeExpr(sig.Results().At(i).Type(), mt.d.pkg.Types))
 		results[i] = jen.Id(name)
 	}
-	do := c.policy().Dot("Do").Call(c.ctxArg, mt.attempt(c, results))
+	do := c.policy().Dot("Do").Call(c.ctxArg, jen.Nil(), mt.attempt(c, results))
 	if mt.m.Policy.Fallback == nil && c.nres == 0 {
 		g.Return(do)
 		return nil

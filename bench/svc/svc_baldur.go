@@ -47,14 +47,14 @@ var _ Quotes = (*QuotesProtected)(nil)
 
 // Check calls the wrapped Check under policy check.
 func (d *QuotesProtected) Check(ctx context.Context, sku string) error {
-	return d.check.Do(ctx, func(ctx context.Context) error {
+	return d.check.Do(ctx, nil, func(ctx context.Context) error {
 		return d.next.Check(ctx, sku)
 	})
 }
 
 // Fetch calls the wrapped Fetch under policy fetch.
 func (d *QuotesProtected) Fetch(ctx context.Context, sku string) error {
-	return d.fetch.Do(ctx, func(ctx context.Context) error {
+	return d.fetch.Do(ctx, nil, func(ctx context.Context) error {
 		return d.next.Fetch(ctx, sku)
 	})
 }
@@ -63,12 +63,12 @@ func (d *QuotesProtected) Fetch(ctx context.Context, sku string) error {
 // staleQuote answers instead.
 func (d *QuotesProtected) Quote(ctx context.Context, sku string) (int64, error) {
 	var r0 int64
-	err := d.quote.Do(ctx, func(ctx context.Context) error {
+	err := d.quote.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Quote(ctx, sku)
 		return err
 	})
-	if err != nil && d.quote.ShouldFallback(ctx, err) {
+	if err != nil && d.quote.ShouldFallback(ctx, nil, err) {
 		return staleQuote(ctx, sku, err)
 	}
 	return r0, err
@@ -106,7 +106,7 @@ func (d *OrdersProtected) Place(ctx context.Context, orderID string, amount int6
 	}
 	res, err := baldur.Idempotent(ctx, d.place, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
 		var out results
-		err := d.place.Do(ctx, func(ctx context.Context) error {
+		err := d.place.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Place(ctx, orderID, amount)
 			return err

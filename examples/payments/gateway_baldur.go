@@ -57,14 +57,14 @@ func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, am
 	}
 	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
 		var out results
-		err := d.charge.Do(ctx, func(ctx context.Context) error {
+		err := d.charge.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Charge(ctx, orderID, amount)
 			return err
 		})
 		return out, err
 	})
-	if err != nil && d.charge.ShouldFallback(ctx, err) {
+	if err != nil && d.charge.ShouldFallback(ctx, nil, err) {
 		return queuedCharge(ctx, orderID, amount, err)
 	}
 	return res.R0, err
@@ -79,7 +79,7 @@ func (d *PaymentGatewayProtected) Ping(ctx context.Context) error {
 // payments.payment-gateway.status.
 func (d *PaymentGatewayProtected) Status(ctx context.Context, orderID string) (string, error) {
 	var r0 string
-	err := d.status.Do(ctx, func(ctx context.Context) error {
+	err := d.status.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Status(ctx, orderID)
 		return err

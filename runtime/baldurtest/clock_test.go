@@ -97,7 +97,7 @@ breakers:
 	}
 	done := make(chan error, 1)
 	go func() {
-		done <- p.Do(context.Background(), func(context.Context) error { return errors.New("unavailable") })
+		done <- p.Do(context.Background(), nil, func(context.Context) error { return errors.New("unavailable") })
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -52,8 +52,12 @@ func Run(t *testing.T, b Backend) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, b.Open(t)) })
 	}
+	for _, tc := range edges {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, b.Open(t)) })
+	}
 	if b.OpenFull != nil {
 		t.Run("FullStoreRefusesAndKeepsWhatItHas", func(t *testing.T) { full(t, b.OpenFull(t, 3)) })
+		t.Run("FullStoreTakesAgainOnceALetterLeaves", func(t *testing.T) { fullThenRoom(t, b.OpenFull(t, 3)) })
 	}
 }
 

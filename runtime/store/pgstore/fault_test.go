@@ -98,9 +98,9 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// behindProxy is a store in a fresh schema whose connections go through a
+// idemBehindProxy is a store in a fresh schema whose connections go through a
 // new proxy, and the proxy.
-func behindProxy(t *testing.T, conns int, opts ...pgstore.Option) (*pgstore.Store, *fault.Proxy) {
+func idemBehindProxy(t *testing.T, conns int, opts ...pgstore.Option) (*pgstore.Store, *fault.Proxy) {
 	t.Helper()
 	direct := pool(t, 1, nil)
 	_, schema := freshSchema(t, direct)
@@ -129,7 +129,7 @@ func leakCheck(t *testing.T) func() {
 // once when the claim's release got through after it, at the latest when
 // its lease ends; the next call runs, once.
 func TestFaultStallAtClaim(t *testing.T) {
-	store, p := behindProxy(t, 2)
+	store, p := idemBehindProxy(t, 2)
 	defer leakCheck(t)()
 	g := newFaultGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond), Lease: baldur.Set(2 * time.Second)})
 	p.Stall()
@@ -149,7 +149,7 @@ func TestFaultStallAtClaim(t *testing.T) {
 // (WithBoundedByContext), on which a caller whose context cannot be
 // cancelled makes the call on its own goroutine.
 func TestFaultStallAtClaimOnTheCallersGoroutine(t *testing.T) {
-	store, p := behindProxy(t, 2, pgstore.WithBoundedByContext())
+	store, p := idemBehindProxy(t, 2, pgstore.WithBoundedByContext())
 	defer leakCheck(t)()
 	g := newFaultGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond), Lease: baldur.Set(2 * time.Second)})
 	p.Stall()
@@ -171,7 +171,7 @@ func TestFaultStallAtClaimOnTheCallersGoroutine(t *testing.T) {
 // is back, another runtime gets the result or ErrInFlight; the method
 // never runs again.
 func TestFaultStallBeforeComplete(t *testing.T) {
-	store, p := behindProxy(t, 2)
+	store, p := idemBehindProxy(t, 2)
 	defer leakCheck(t)()
 	cfg := baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond)}
 	g := newFaultGateway(t, store, cfg)
@@ -204,7 +204,7 @@ func TestFaultStallBeforeComplete(t *testing.T) {
 // gets a claim *StoreError without running; either way the call after it
 // runs, and nothing is left claimed.
 func TestFaultCutIdleConnection(t *testing.T) {
-	store, p := behindProxy(t, 1)
+	store, p := idemBehindProxy(t, 1)
 	defer leakCheck(t)()
 	g := newFaultGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(time.Second)})
 	if o := within(t, g.goCharge("warm")); o.err != nil {
@@ -228,7 +228,7 @@ func TestFaultCutIdleConnection(t *testing.T) {
 // store timeout: they all wait on the one call, which claims once the
 // network is back; the method runs once and every caller gets its result.
 func TestFaultFiveHundredCallersThroughAStall(t *testing.T) {
-	store, p := behindProxy(t, 2)
+	store, p := idemBehindProxy(t, 2)
 	defer leakCheck(t)()
 	g := newFaultGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(2 * time.Second)})
 	p.Stall()

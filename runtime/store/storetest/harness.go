@@ -142,7 +142,7 @@ func charge(ctx context.Context, e *engine, policy, orderID string, args chargeA
 	p := e.policy(policy)
 	res, err := baldur.Idempotent(ctx, p, orderID, args, func(ctx context.Context) (results, error) {
 		var r results
-		err := p.Do(ctx, func(ctx context.Context) error {
+		err := p.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			r.R0, err = inner(ctx, args.Amount)
 			return err

@@ -50,12 +50,12 @@ var _ PaymentGateway = (*PaymentGatewayProtected)(nil)
 // for good, queuedCharge answers instead.
 func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
 	var r0 Receipt
-	err := d.charge.Do(ctx, func(ctx context.Context) error {
+	err := d.charge.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Charge(ctx, orderID, amount)
 		return err
 	})
-	if err != nil && d.charge.ShouldFallback(ctx, err) {
+	if err != nil && d.charge.ShouldFallback(ctx, nil, err) {
 		return queuedCharge(ctx, orderID, amount, err)
 	}
 	return r0, err
@@ -68,7 +68,7 @@ func (d *PaymentGatewayProtected) Ping(ctx context.Context) error {
 
 // Refund calls the wrapped Refund under policy basic.payment-gateway.refund.
 func (d *PaymentGatewayProtected) Refund(ctx context.Context, orderID string) error {
-	return d.refund.Do(ctx, func(ctx context.Context) error {
+	return d.refund.Do(ctx, nil, func(ctx context.Context) error {
 		return d.next.Refund(ctx, orderID)
 	})
 }
@@ -108,7 +108,7 @@ var _ Ledger = (*LedgerProtected)(nil)
 // Balance calls the wrapped Balance under policy basic.ledger.balance.
 func (d *LedgerProtected) Balance(ctx context.Context) (int64, error) {
 	var r0 int64
-	err := d.balance.Do(ctx, func(ctx context.Context) error {
+	err := d.balance.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Balance(ctx)
 		return err
@@ -128,7 +128,7 @@ func (d *LedgerProtected) Name() string {
 
 // Record calls the wrapped Record under policy basic.ledger.record.
 func (d *LedgerProtected) Record(ctx context.Context, entry string) error {
-	return d.record.Do(ctx, func(ctx context.Context) error {
+	return d.record.Do(ctx, nil, func(ctx context.Context) error {
 		return d.next.Record(ctx, entry)
 	})
 }

@@ -50,7 +50,7 @@ func (d *PaymentsProtected) Charge(ctx context.Context, id string, amount Money)
 	}
 	res, err := baldur.Idempotent(ctx, d.charge, id, args{Amount: amount}, func(ctx context.Context) (results, error) {
 		var out results
-		err := d.charge.Do(ctx, func(ctx context.Context) error {
+		err := d.charge.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Charge(ctx, id, amount)
 			return err
@@ -84,7 +84,7 @@ func (d *PaymentsProtected) Stamp(ctx context.Context, id string, at time.Time, 
 		Tagged: tagged,
 	}, func(ctx context.Context) (results, error) {
 		var out results
-		err := d.stamp.Do(ctx, func(ctx context.Context) error {
+		err := d.stamp.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			out.R0, out.R1, out.R2, err = d.next.Stamp(ctx, id, at, c, cs, tagged, emb, hosts)
 			return err

@@ -35,7 +35,7 @@ var _ Getter = (*GetterProtected)(nil)
 // Get calls the wrapped Get under policy embedded.getter.get.
 func (d *GetterProtected) Get(ctx context.Context, id string) (string, error) {
 	var r0 string
-	err := d.get.Do(ctx, func(ctx context.Context) error {
+	err := d.get.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Get(ctx, id)
 		return err
@@ -82,7 +82,7 @@ func (d *StoreProtected) Close() error {
 // Get calls the wrapped Get under policy embedded.store.get.
 func (d *StoreProtected) Get(ctx context.Context, id string) (string, error) {
 	var r0 string
-	err := d.get.Do(ctx, func(ctx context.Context) error {
+	err := d.get.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Get(ctx, id)
 		return err
@@ -92,7 +92,7 @@ func (d *StoreProtected) Get(ctx context.Context, id string) (string, error) {
 
 // Put calls the wrapped Put under policy embedded.store.put.
 func (d *StoreProtected) Put(ctx context.Context, id string, value string) error {
-	return d.put.Do(ctx, func(ctx context.Context) error {
+	return d.put.Do(ctx, nil, func(ctx context.Context) error {
 		return d.next.Put(ctx, id, value)
 	})
 }
@@ -139,7 +139,7 @@ var _ Defaults = (*DefaultsProtected)(nil)
 
 // Close calls the wrapped Close under policy embedded.defaults.close.
 func (d *DefaultsProtected) Close() error {
-	return d.close.Do(context.Background(), func(context.Context) error {
+	return d.close.Do(context.Background(), nil, func(context.Context) error {
 		return d.next.Close()
 	})
 }
@@ -147,7 +147,7 @@ func (d *DefaultsProtected) Close() error {
 // Read calls the wrapped Read under policy embedded.defaults.read.
 func (d *DefaultsProtected) Read(id string) ([]byte, error) {
 	var r0 []byte
-	err := d.read.Do(context.Background(), func(context.Context) error {
+	err := d.read.Do(context.Background(), nil, func(context.Context) error {
 		var err error
 		r0, err = d.next.Read(id)
 		return err

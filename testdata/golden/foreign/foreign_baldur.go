@@ -35,7 +35,7 @@ var _ Upstream = (*UpstreamProtected)(nil)
 // Fetch calls the wrapped Fetch under policy foreign.upstream.fetch.
 func (d *UpstreamProtected) Fetch(ctx context.Context, url string) ([]byte, error) {
 	var r0 []byte
-	err := d.fetch.Do(ctx, func(ctx context.Context) error {
+	err := d.fetch.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Fetch(ctx, url)
 		return err

@@ -37,7 +37,7 @@ var _ io.ReadWriter = (*ReadWriterProtected)(nil)
 // Read calls the wrapped Read under policy foreign.read-writer.read.
 func (d *ReadWriterProtected) Read(p []byte) (int, error) {
 	var r0 int
-	err := d.read.Do(context.Background(), func(context.Context) error {
+	err := d.read.Do(context.Background(), nil, func(context.Context) error {
 		var err error
 		r0, err = d.next.Read(p)
 		return err

@@ -39,12 +39,12 @@ var _ http.RoundTripper = (*TransportProtected)(nil)
 // it fails for good, retryRequest answers instead.
 func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, error) {
 	var r0 *http.Response
-	err := d.roundTrip.Do(context.Background(), func(context.Context) error {
+	err := d.roundTrip.Do(context.Background(), nil, func(context.Context) error {
 		var err error
 		r0, err = d.next.RoundTrip(arg0)
 		return err
 	})
-	if err != nil && d.roundTrip.ShouldFallback(context.Background(), err) {
+	if err != nil && d.roundTrip.ShouldFallback(context.Background(), nil, err) {
 		return retryRequest(arg0, err)
 	}
 	return r0, err

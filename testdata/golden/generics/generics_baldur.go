@@ -47,12 +47,12 @@ func _[K comparable, V any]() {
 // good, missing answers instead.
 func (d *RepoProtected[K, V]) Get(ctx context.Context, key K) (V, error) {
 	var r0 V
-	err := d.get.Do(ctx, func(ctx context.Context) error {
+	err := d.get.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Get(ctx, key)
 		return err
 	})
-	if err != nil && d.get.ShouldFallback(ctx, err) {
+	if err != nil && d.get.ShouldFallback(ctx, nil, err) {
 		return missing[K, V](ctx, key, err)
 	}
 	return r0, err
@@ -65,7 +65,7 @@ func (d *RepoProtected[K, V]) Keys(ctx context.Context) ([]K, error) {
 
 // Put calls the wrapped Put under policy generics.repo.put.
 func (d *RepoProtected[K, V]) Put(ctx context.Context, key K, value V) error {
-	return d.put.Do(ctx, func(ctx context.Context) error {
+	return d.put.Do(ctx, nil, func(ctx context.Context) error {
 		return d.next.Put(ctx, key, value)
 	})
 }
@@ -105,7 +105,7 @@ func _[T Number, S fmt.Stringer]() {
 // Label calls the wrapped Label under policy generics.summer.label.
 func (d *SummerProtected[T, S]) Label(ctx context.Context, s S) (string, error) {
 	var r0 string
-	err := d.label.Do(ctx, func(ctx context.Context) error {
+	err := d.label.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Label(ctx, s)
 		return err
@@ -116,7 +116,7 @@ func (d *SummerProtected[T, S]) Label(ctx context.Context, s S) (string, error) 
 // Sum calls the wrapped Sum under policy generics.summer.sum.
 func (d *SummerProtected[T, S]) Sum(ctx context.Context, xs ...T) (T, error) {
 	var r0 T
-	err := d.sum.Do(ctx, func(ctx context.Context) error {
+	err := d.sum.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Sum(ctx, xs...)
 		return err

@@ -91,7 +91,7 @@ func (d *PaymentsProtected) Allow(ctx context.Context, addr netip.Addr) (bool, e
 	}
 	res, err := baldur.Idempotent(ctx, d.allow, key, nil, func(ctx context.Context) (results, error) {
 		var out results
-		err := d.allow.Do(ctx, func(ctx context.Context) error {
+		err := d.allow.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Allow(ctx, addr)
 			return err
@@ -115,7 +115,7 @@ func (d *PaymentsProtected) Book(ctx context.Context, t *Ticket, seats ...int) (
 	}
 	res, err := baldur.Idempotent(ctx, d.book, key, args{Seats: seats}, func(ctx context.Context) (results, error) {
 		var out results
-		err := d.book.Do(ctx, func(ctx context.Context) error {
+		err := d.book.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Book(ctx, t, seats...)
 			return err
@@ -136,14 +136,14 @@ func (d *PaymentsProtected) Charge(ctx context.Context, orderID string, amount i
 	}
 	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
 		var out results
-		err := d.charge.Do(ctx, func(ctx context.Context) error {
+		err := d.charge.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Charge(ctx, orderID, amount)
 			return err
 		})
 		return out, err
 	})
-	if err != nil && d.charge.ShouldFallback(ctx, err) {
+	if err != nil && d.charge.ShouldFallback(ctx, nil, err) {
 		return queued(ctx, orderID, amount, err)
 	}
 	return res.R0, err
@@ -163,7 +163,7 @@ func (d *PaymentsProtected) Invoice(ctx context.Context, req Request) (int, erro
 	}
 	res, err := baldur.Idempotent(ctx, d.invoice, key, args{Req: req}, func(ctx context.Context) (results, error) {
 		var out results
-		err := d.invoice.Do(ctx, func(ctx context.Context) error {
+		err := d.invoice.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Invoice(ctx, req)
 			return err
@@ -193,14 +193,14 @@ func (d *PaymentsProtected) Lookup(ctx context.Context, req *LookupRequest) (Rec
 	}
 	res, err := baldur.Idempotent(ctx, d.lookup, key, args{Req: req}, func(ctx context.Context) (results, error) {
 		var out results
-		err := d.lookup.Do(ctx, func(ctx context.Context) error {
+		err := d.lookup.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			out.R0, out.R1, err = d.next.Lookup(ctx, req)
 			return err
 		})
 		return out, err
 	})
-	if err != nil && d.lookup.ShouldFallback(ctx, err) {
+	if err != nil && d.lookup.ShouldFallback(ctx, nil, err) {
 		return lookupFallback(ctx, req, err)
 	}
 	return res.R0, res.R1, err
@@ -212,7 +212,7 @@ func (d *PaymentsProtected) Note(ctx context.Context, req Keyed) error {
 		Req Keyed `json:"req"`
 	}
 	_, err := baldur.Idempotent(ctx, d.note, strconv.FormatInt(int64(req.Key()), 10), args{Req: req}, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, d.note.Do(ctx, func(ctx context.Context) error {
+		return struct{}{}, d.note.Do(ctx, nil, func(ctx context.Context) error {
 			return d.next.Note(ctx, req)
 		})
 	})
@@ -225,7 +225,7 @@ func (d *PaymentsProtected) Refund(ctx context.Context, id OrderID, reason strin
 		Reason string `json:"reason"`
 	}
 	_, err := baldur.Idempotent(ctx, d.refund, string(id), args{Reason: reason}, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, d.refund.Do(ctx, func(ctx context.Context) error {
+		return struct{}{}, d.refund.Do(ctx, nil, func(ctx context.Context) error {
 			return d.next.Refund(ctx, id, reason)
 		})
 	})
@@ -248,7 +248,7 @@ func (d *PaymentsProtected) Subscribe(ctx context.Context, req *Request) (string
 	}
 	res, err := baldur.Idempotent(ctx, d.subscribe, key, args{Req: req}, func(ctx context.Context) (results, error) {
 		var out results
-		err := d.subscribe.Do(ctx, func(ctx context.Context) error {
+		err := d.subscribe.Do(ctx, nil, func(ctx context.Context) error {
 			var err error
 			out.R0, out.R1, err = d.next.Subscribe(ctx, req)
 			return err

@@ -58,7 +58,7 @@ var _ Clashes = (*ClashesProtected)(nil)
 func (d *ClashesProtected) Codes(ctx context.Context, a errors.Code, b errors2.Code) (errors.Code, errors2.Code, error) {
 	var r0 errors.Code
 	var r1 errors2.Code
-	err := d.codes.Do(ctx, func(ctx context.Context) error {
+	err := d.codes.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, r1, err = d.next.Codes(ctx, a, b)
 		return err
@@ -75,12 +75,12 @@ func (d *ClashesProtected) Copy(ctx context.Context, w io.Writer) (int64, error)
 // fails for good, contextFallback answers instead.
 func (d *ClashesProtected) Shadow(context2 context.Context, baldur3 string, other2 other.Token) (string, error) {
 	var r0 string
-	err := d.shadow.Do(context2, func(context2 context.Context) error {
+	err := d.shadow.Do(context2, nil, func(context2 context.Context) error {
 		var err error
 		r0, err = d.next.Shadow(context2, baldur3, other2)
 		return err
 	})
-	if err != nil && d.shadow.ShouldFallback(context2, err) {
+	if err != nil && d.shadow.ShouldFallback(context2, nil, err) {
 		return contextFallback(context2, baldur3, other2, err)
 	}
 	return r0, err
@@ -89,7 +89,7 @@ func (d *ClashesProtected) Shadow(context2 context.Context, baldur3 string, othe
 // Wait calls the wrapped Wait under policy imports.clashes.wait.
 func (dec *ClashesProtected) Wait(ctx context.Context, time2 time.Duration, next string, err error, d int, r0 bool) (time.Duration, error) {
 	var res0 time.Duration
-	callErr := dec.wait.Do(ctx, func(ctx context.Context) error {
+	callErr := dec.wait.Do(ctx, nil, func(ctx context.Context) error {
 		var callErr error
 		res0, callErr = dec.next.Wait(ctx, time2, next, err, d, r0)
 		return callErr

@@ -35,7 +35,7 @@ var _ Orders = (*OrdersProtected)(nil)
 
 // Place calls the wrapped Place under policy multi.orders.place.
 func (d *OrdersProtected) Place(ctx context.Context, id string) error {
-	return d.place.Do(ctx, func(ctx context.Context) error {
+	return d.place.Do(ctx, nil, func(ctx context.Context) error {
 		return d.next.Place(ctx, id)
 	})
 }
@@ -64,7 +64,7 @@ var _ Invoices = (*InvoicesProtected)(nil)
 
 // Send calls the wrapped Send under policy multi.invoices.send.
 func (d *InvoicesProtected) Send(ctx context.Context, id string) error {
-	return d.send.Do(ctx, func(ctx context.Context) error {
+	return d.send.Do(ctx, nil, func(ctx context.Context) error {
 		return d.next.Send(ctx, id)
 	})
 }

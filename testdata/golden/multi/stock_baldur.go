@@ -40,7 +40,7 @@ var _ Stock = (*StockProtected)(nil)
 // Reserve calls the wrapped Reserve under policy multi.stock.reserve.
 func (d *StockProtected) Reserve(ctx context.Context, sku string, n int) (bool, error) {
 	var r0 bool
-	err := d.reserve.Do(ctx, func(ctx context.Context) error {
+	err := d.reserve.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Reserve(ctx, sku, n)
 		return err

@@ -50,7 +50,7 @@ var _ Cache = (*CacheProtected)(nil)
 
 // Flush calls the wrapped Flush under policy nocontext.cache.flush.
 func (d *CacheProtected) Flush() error {
-	return d.flush.Do(context.Background(), func(context.Context) error {
+	return d.flush.Do(context.Background(), nil, func(context.Context) error {
 		return d.next.Flush()
 	})
 }
@@ -65,7 +65,7 @@ func (d *CacheProtected) Load(key string, size int) ([]byte, error) {
 	}
 	res, err := baldur.Idempotent(context.Background(), d.load, key, args{Size: size}, func(ctx context.Context) (results, error) {
 		var out results
-		err := d.load.Do(ctx, func(context.Context) error {
+		err := d.load.Do(ctx, nil, func(context.Context) error {
 			var err error
 			out.R0, err = d.next.Load(key, size)
 			return err
@@ -79,12 +79,12 @@ func (d *CacheProtected) Load(key string, size int) ([]byte, error) {
 // fails for good, stale answers instead.
 func (d *CacheProtected) Lookup(key string) (string, error) {
 	var r0 string
-	err := d.lookup.Do(context.Background(), func(context.Context) error {
+	err := d.lookup.Do(context.Background(), nil, func(context.Context) error {
 		var err error
 		r0, err = d.next.Lookup(key)
 		return err
 	})
-	if err != nil && d.lookup.ShouldFallback(context.Background(), err) {
+	if err != nil && d.lookup.ShouldFallback(context.Background(), nil, err) {
 		return stale(key, err)
 	}
 	return r0, err

@@ -78,7 +78,7 @@ var _ Shapes = (*ShapesProtected)(nil)
 
 // Blank calls the wrapped Blank under policy shapes.shapes.blank.
 func (d *ShapesProtected) Blank(ctx context.Context, arg1 string, arg2 int) error {
-	return d.blank.Do(ctx, func(ctx context.Context) error {
+	return d.blank.Do(ctx, nil, func(ctx context.Context) error {
 		return d.next.Blank(ctx, arg1, arg2)
 	})
 }
@@ -94,7 +94,7 @@ func (d *ShapesProtected) Kinds(ctx context.Context, p *Point, s []Point, a [4]b
 	Point
 }) (func() error, error) {
 	var r0 func() error
-	err := d.kinds.Do(ctx, func(ctx context.Context) error {
+	err := d.kinds.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Kinds(ctx, p, s, a, m, c, in, out, nested, fn, anon)
 		return err
@@ -108,7 +108,7 @@ func (d *ShapesProtected) Many(ctx context.Context) (int, string, []byte, map[st
 	var r1 string
 	var r2 []byte
 	var r3 map[string]int
-	err := d.many.Do(ctx, func(ctx context.Context) error {
+	err := d.many.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, r1, r2, r3, err = d.next.Many(ctx)
 		return err
@@ -119,7 +119,7 @@ func (d *ShapesProtected) Many(ctx context.Context) (int, string, []byte, map[st
 // Mixed calls the wrapped Mixed under policy shapes.shapes.mixed.
 func (d *ShapesProtected) Mixed(arg0 context.Context, arg1 string, arg2 int) (int, error) {
 	var r0 int
-	err := d.mixed.Do(arg0, func(arg0 context.Context) error {
+	err := d.mixed.Do(arg0, nil, func(arg0 context.Context) error {
 		var err error
 		r0, err = d.next.Mixed(arg0, arg1, arg2)
 		return err
@@ -129,7 +129,7 @@ func (d *ShapesProtected) Mixed(arg0 context.Context, arg1 string, arg2 int) (in
 
 // Plain calls the wrapped Plain under policy shapes.shapes.plain.
 func (d *ShapesProtected) Plain(s string) error {
-	return d.plain.Do(context.Background(), func(context.Context) error {
+	return d.plain.Do(context.Background(), nil, func(context.Context) error {
 		return d.next.Plain(s)
 	})
 }
@@ -138,12 +138,12 @@ func (d *ShapesProtected) Plain(s string) error {
 // for good, sendFallback answers instead.
 func (d *ShapesProtected) Send(ctx context.Context, ids ...string) (int, error) {
 	var r0 int
-	err := d.send.Do(ctx, func(ctx context.Context) error {
+	err := d.send.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Send(ctx, ids...)
 		return err
 	})
-	if err != nil && d.send.ShouldFallback(ctx, err) {
+	if err != nil && d.send.ShouldFallback(ctx, nil, err) {
 		return sendFallback(ctx, ids, err)
 	}
 	return r0, err
@@ -154,7 +154,7 @@ func (d *ShapesProtected) Stream(ctx context.Context, r io.Reader, h interface {
 	Header() http.Header
 }) (io.ReadCloser, error) {
 	var r0 io.ReadCloser
-	err := d.stream.Do(ctx, func(ctx context.Context) error {
+	err := d.stream.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Stream(ctx, r, h)
 		return err

@@ -35,7 +35,7 @@ var _ store = (*storeProtected)(nil)
 // load calls the wrapped load under policy unexported.store.load.
 func (d *storeProtected) load(ctx context.Context, id string) ([]byte, error) {
 	var r0 []byte
-	err := d.load2.Do(ctx, func(ctx context.Context) error {
+	err := d.load2.Do(ctx, nil, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.load(ctx, id)
 		return err

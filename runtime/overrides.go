@@ -1,0 +1,74 @@
+package baldur
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Override changes a policy's timeout and retry for the calls whose
+// PolicyContext fields match When: all of them, by their text. A policy's
+// overrides are tried in order and the first match wins.
+type Override struct {
+	When         map[string]string `yaml:"when" doc:"the fields a call must carry, by name and value, for the override to apply"`
+	PolicyConfig `yaml:",inline"`
+}
+
+// variant is the part of a policy an override can change, resolved when
+// the policy is built, once per override; a call only chooses one.
+type variant struct {
+	timeout time.Duration
+	retry   RetryConfig
+	when    []Field // string fields: the names and values to match
+}
+
+// buildVariants resolves the overrides of the policy's section on top of
+// its resolved configuration. A when field the method never carries can
+// never match: it is reported by CheckConfig (and by baldurgen lint
+// --config) and the override is left out.
+func (p *Policy) buildVariants(cfg PolicyConfig, overrides []Override, fields []string) []string {
+	var problems []string
+	for i, o := range overrides {
+		v := variant{}
+		var missing []string
+		for _, name := range slices.Sorted(maps.Keys(o.When)) {
+			if fields != nil && !slices.Contains(fields, name) {
+				missing = append(missing, name)
+			}
+			v.when = append(v.when, String(name, o.When[name]))
+		}
+		if len(missing) > 0 {
+			problems = append(problems, fmt.Sprintf("policies.%s.overrides[%d].when: %s never carries %v", p.name, i, p.method, missing))
+			continue
+		}
+		c := cfg
+		overlayOverride(&c, o.PolicyConfig)
+		v.timeout, v.retry = c.Timeout.v, c.Retry
+		p.variants = append(p.variants, v)
+	}
+	return problems
+}
+
+// variant is the first override whose when the call's fields match, or
+// the policy's own settings.
+func (p *Policy) variant(pc *PolicyContext) *variant {
+	for i := range p.variants {
+		if pc.matches(p.variants[i].when) {
+			return &p.variants[i]
+		}
+	}
+	return &p.base
+}
+
+// matches reports whether every field of when is the call's, by value;
+// it formats nothing.
+func (c *PolicyContext) matches(when []Field) bool {
+	for _, w := range when {
+		f, ok := c.field(w.name)
+		if !ok || !f.equals(w.str) {
+			return false
+		}
+	}
+	return true
+}
