@@ -47,7 +47,7 @@ var callerErrors = []error{ErrKeyReused, ErrInFlight, ErrMissingKey, ErrMissingT
 // equal to a fresh decode and shares nothing writable.
 func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run func(context.Context) (R, error)) (R, error) {
 	pc := p.Call()
-	return IdempotentCall(ctx, p, &pc, key, args, func(ctx context.Context, _ *PolicyContext) (R, error) { return run(ctx) })
+	return idempotent(ctx, p, &pc, key, args, run, nil)
 }
 
 // IdempotentCall is Idempotent for the call pc describes, as generated
@@ -56,6 +56,12 @@ func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run
 // key, and, once the call is settled, its attempts, or that a duplicate was
 // answered from the record.
 func IdempotentCall[R any](ctx context.Context, p *Policy, pc *PolicyContext, key string, args any, run func(context.Context, *PolicyContext) (R, error)) (R, error) {
+	return idempotent(ctx, p, pc, key, args, nil, run)
+}
+
+// idempotent is Idempotent and IdempotentCall: one of plain and run is set
+// (taking both spares Idempotent a closure per call).
+func idempotent[R any](ctx context.Context, p *Policy, pc *PolicyContext, key string, args any, plain func(context.Context) (R, error), run func(context.Context, *PolicyContext) (R, error)) (R, error) {
 	var zero R
 	pc.key = key
 	e := p.idem
@@ -79,7 +85,7 @@ func IdempotentCall[R any](ctx context.Context, p *Policy, pc *PolicyContext, ke
 	if !done {
 		// The call may run on after its caller left, so it gets a context
 		// of its own rather than the caller's.
-		tc = &typedCall[R]{fn: run, policy: p.name, pc: pc.detached(p, ctx)}
+		tc = &typedCall[R]{plain: plain, fn: run, policy: p.name, pc: pc.detached(p, ctx)}
 		res = e.proceed(ctx, &r, c, tc)
 	}
 	switch {
@@ -112,6 +118,7 @@ func IdempotentCall[R any](ctx context.Context, p *Policy, pc *PolicyContext, ke
 // written on the flight's goroutine and read by Idempotent only when the
 // outcome is settled, that is after that goroutine published it.
 type typedCall[R any] struct {
+	plain  func(context.Context) (R, error) // Idempotent's run, or
 	fn     func(context.Context, *PolicyContext) (R, error)
 	policy string
 	pc     PolicyContext // the flight's, its attempts counted by Do
@@ -120,7 +127,13 @@ type typedCall[R any] struct {
 }
 
 func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
-	r, err := t.fn(ctx, &t.pc)
+	var r R
+	var err error
+	if t.plain != nil {
+		r, err = t.plain(ctx)
+	} else {
+		r, err = t.fn(ctx, &t.pc)
+	}
 	t.out, t.ran = r, true
 	if err != nil {
 		return nil, err
