@@ -85,7 +85,8 @@ func idempotent[R any](ctx context.Context, p *Policy, pc *PolicyContext, key st
 	if !done {
 		// The call may run on after its caller left, so it gets a context
 		// of its own rather than the caller's.
-		tc = &typedCall[R]{plain: plain, fn: run, policy: p.name, pc: pc.detached(p, ctx)}
+		tc = &typedCall[R]{plain: plain, fn: run, policy: p.name, pc: pc.detachedFields(p, ctx)}
+		tc.pc.key = key // the parameter, not pc's copy of it: see PolicyContext
 		res = e.proceed(ctx, &r, c, tc)
 	}
 	switch {
