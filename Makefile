@@ -20,7 +20,8 @@ demo: $(BIN)
 	$(GO) run ./examples/payments/cmd/demo
 
 ## test: vet, then every test of the module (race detector on) and of the
-## generator's test-case module, whose golden files are compiled and run.
+## generator's test-case module, whose golden files are compiled and run,
+## and the dashboard's browser test (headless Chromium, its own module).
 ## The store tests run against Redis and PostgreSQL: the BALDUR_TEST_*
 ## variables, or the default local ports when a server answers there; what
 ## cannot run is named in one line.
@@ -28,6 +29,8 @@ test: vet
 	eval "$$(.ci/services)" && $(GO) test $(RACE) ./...
 	cd testdata && $(GO) vet ./golden/... ./lib/... && $(GO) test $(RACE) ./golden/... ./lib/...
 	cd bench && $(GO) vet ./...
+	@# The dashboard in headless Chromium, from its own module (chromedp).
+	cd runtime/admin/e2e && $(GO) vet ./... && $(GO) test $(RACE) ./...
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/bad/'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/bad/'); echo "files above are not gofmt'd"; exit 1; }
@@ -45,6 +48,8 @@ check: $(BIN)
 	$(BIN) check ./examples/...
 	cd testdata && ../$(BIN) check ./golden/...
 	cd bench && ../$(BIN) check ./svc
+	@# The browser test's module: its go.mod and go.sum are current.
+	cd runtime/admin/e2e && $(GO) mod tidy -diff
 
 ## bench: the side-by-side benchmarks with peers, as a benchstat table
 bench:

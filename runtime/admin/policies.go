@@ -32,6 +32,8 @@ type setting struct {
 	From  string `json:"from"`
 }
 
+// overrideView is one override: when it applies, and the settings it
+// changes from the policy's.
 type overrideView struct {
 	When     map[string]string `json:"when"`
 	Settings []setting         `json:"settings"`
@@ -64,12 +66,22 @@ func viewPolicy(p *baldur.Policy) policyView {
 	if x.Breaker != "" {
 		v.BreakerSettings = flatten(reflect.ValueOf(x.BreakerCfg), "", x.BreakerFrom, func(key string) bool { return key == "enabled" })
 	}
+	policy := map[string]string{}
+	for _, s := range v.Settings {
+		policy[s.Key] = s.Value
+	}
 	for i, o := range x.Overrides {
+		// An override resolves on top of the policy: what it changes is
+		// what differs from the policy's own value.
 		from := fmt.Sprintf("policies.%s.overrides[%d]", p.Name(), i)
-		ov := overrideView{When: o.When, Settings: []setting{{Key: "timeout", Value: shortDuration(o.Timeout), From: from}}}
-		ov.Settings = append(ov.Settings, flatten(reflect.ValueOf(o.Retry), "retry", nil, func(string) bool { return false })...)
-		for j := range ov.Settings[1:] {
-			ov.Settings[j+1].From = from
+		all := append([]setting{{Key: "timeout", Value: shortDuration(o.Timeout)}},
+			flatten(reflect.ValueOf(o.Retry), "retry", nil, func(string) bool { return false })...)
+		ov := overrideView{When: o.When, Settings: []setting{}}
+		for _, s := range all {
+			if s.Value != policy[s.Key] {
+				s.From = from
+				ov.Settings = append(ov.Settings, s)
+			}
 		}
 		v.Overrides = append(v.Overrides, ov)
 	}

@@ -68,8 +68,9 @@ func TestPoliciesExplained(t *testing.T) {
 	if got := find(c.BreakerSettings, "size"); got != (setting{"size", "4", "breakers.gateway"}) {
 		t.Errorf("breaker size: %+v", got)
 	}
-	if len(c.Overrides) != 1 || c.Overrides[0].When["tier"] != "gold" || find(c.Overrides[0].Settings, "timeout").Value != "2s" {
-		t.Errorf("overrides %+v", c.Overrides)
+	if len(c.Overrides) != 1 || c.Overrides[0].When["tier"] != "gold" ||
+		len(c.Overrides[0].Settings) != 1 || c.Overrides[0].Settings[0] != (setting{"timeout", "2s", "policies.charge.overrides[0]"}) {
+		t.Errorf("overrides %+v, want the timeout it changes alone", c.Overrides)
 	}
 	if n := out.Policies[1]; n.BreakerKey != "tenant" || n.Breaker != "notifier" {
 		t.Errorf("notify %+v", n)

@@ -72,29 +72,33 @@ function setStatus(ok, msg) {
   s.textContent = msg;
 }
 
-// rows keeps one row per key and rebuilds a row only when its data
+// syncRows keeps one row per key and rebuilds a row only when its data
 // changed, so a button under the pointer is not replaced every poll.
 function syncRows(tbody, items, keyOf, build) {
+  const rows = tbody.rows_ || (tbody.rows_ = new Map());
   const seen = new Set();
   let prev = null;
   for (const item of items) {
     const key = keyOf(item);
     seen.add(key);
     const sig = JSON.stringify(item) + canWrite;
-    let row = tbody.querySelector(`tr[data-row="${CSS.escape(key)}"]`);
+    let row = rows.get(key);
     if (!row || row.dataset.sig !== sig) {
       const fresh = build(item);
-      fresh.dataset.row = key;
       fresh.dataset.sig = sig;
-      if (row) row.replaceWith(fresh); else tbody.append(fresh);
+      if (row) row.replaceWith(fresh);
+      rows.set(key, fresh);
       row = fresh;
     }
     const want = prev ? prev.nextSibling : tbody.firstChild;
     if (want !== row) tbody.insertBefore(row, want);
     prev = row;
   }
-  for (const row of [...tbody.children]) {
-    if (!seen.has(row.dataset.row)) row.remove();
+  for (const [key, row] of rows) {
+    if (!seen.has(key)) {
+      row.remove();
+      rows.delete(key);
+    }
   }
 }
 
@@ -105,29 +109,40 @@ function actionButton(label, action, attrs) {
   }, attrs), label);
 }
 
-function breakerRow(b) {
+// windowCell says what the breaker counts: only a closed breaker has a
+// window; the others reject, probe or record nothing.
+function windowCell(b) {
   const w = b.window;
-  const windowText = w.kind === "count"
+  switch (b.state) {
+    case "open": return `rejecting calls; probes after ${b.open_for}`;
+    case "forced-open": return "rejecting calls until an operator closes it";
+    case "half-open": return `probing: ${b.probe_successes} of ${b.half_open_probes} succeeded, ${b.probes_left} left`;
+    case "disabled": return "letting every call through, recording nothing";
+  }
+  return w.kind === "count"
     ? `${w.calls}/${w.size} calls, ${w.failures} failed`
     : `${w.calls} calls in ${w.span}, ${w.failures} failed`;
-  let rate = pct(b.failure_rate);
+}
+
+function rateCell(b) {
+  if (b.state !== "closed") return el("td", { class: "rate" }, "—");
   const bar = el("div", { class: "bar" }, el("div", { class: "fill" }), el("div", { class: "mark" }));
-  const fill = bar.firstChild;
-  fill.style.width = Math.min(100, b.failure_rate || 0) + "%";
+  bar.firstChild.style.width = Math.min(100, b.failure_rate || 0) + "%";
   bar.lastChild.style.left = b.failure_rate_threshold + "%";
-  if (b.failure_rate !== null && b.failure_rate >= b.failure_rate_threshold) fill.classList.add("over");
-  if (rate === null) rate = `— (needs ${w.minimum_calls} calls)`;
-  let stateNote = null;
-  if (b.state === "half-open") stateNote = el("small", null, ` ${b.probe_successes} ok, ${b.probes_left} probes left`);
-  if (b.state === "open") stateNote = el("small", null, ` for ${b.open_for}`);
+  if (b.failure_rate !== null && b.failure_rate >= b.failure_rate_threshold) bar.firstChild.classList.add("over");
+  const rate = b.failure_rate === null ? `— (needs ${b.window.minimum_calls} calls)` : pct(b.failure_rate);
+  return el("td", { class: "rate" }, bar, el("span", null, rate + `, opens at ${b.failure_rate_threshold}%`));
+}
+
+function breakerRow(b) {
   const data = { "data-name": b.name, "data-key": b.key || "" };
   return el("tr", { "data-breaker": b.name, "data-key": b.key || "", "data-state": b.state },
     el("td", null, el("strong", null, b.name), b.key ? el("span", { class: "key" }, " key " + b.key) : null),
-    el("td", null, el("span", { class: "state state-" + b.state, "data-state": b.state }, b.state), stateNote),
+    el("td", null, el("span", { class: "state state-" + b.state, "data-state": b.state }, b.state)),
     el("td", { class: "since", "data-since": b.since || "" }, ago(b.since)),
-    el("td", null, windowText),
-    el("td", { class: "rate" }, bar, el("span", null, rate + `, opens at ${b.failure_rate_threshold}%`)),
-    el("td", null, pct(b.slow_call_rate) || "—", w.slow_calls ? ` (${w.slow_calls})` : null),
+    el("td", null, windowCell(b)),
+    rateCell(b),
+    el("td", null, b.state === "closed" ? (pct(b.slow_call_rate) || "—") : "—", b.window.slow_calls ? ` (${b.window.slow_calls})` : null),
     el("td", { class: "actions" },
       actionButton("Force open", "force-open", data),
       actionButton("Close", "close", data),
@@ -140,7 +155,7 @@ function letterRow(l) {
     el("td", { class: "mono" }, l.id, l.key ? el("div", { class: "key" }, "key " + l.key) : null),
     el("td", null, l.policy),
     el("td", null, el("span", { class: "letter-" + l.state }, l.state), l.reason ? el("div", { class: "reason" }, l.reason) : null),
-    el("td", null, `${l.attempts} + ${l.replays} replays`),
+    el("td", { class: "attempts" }, `${l.attempts} attempts, ${l.replays} replays`),
     el("td", { class: "error" }, l.error),
     el("td", { "data-since": l.created || "" }, ago(l.created) + " ago"),
     el("td", null, l.state === "pending" ? until(l.next_replay) : "waits for an operator"),
@@ -152,7 +167,7 @@ function letterRow(l) {
 
 function settingsTable(rows) {
   return el("table", { class: "settings" },
-    ...rows.map(s => el("tr", null, el("td", { class: "mono" }, s.key), el("td", { class: "mono" }, s.value),
+    ...rows.map(s => el("tr", { class: s.from === "built-in" ? "builtin" : null }, el("td", { class: "mono" }, s.key), el("td", { class: "mono" }, s.value),
       el("td", { class: "from from-" + s.from.split(".")[0] }, s.from))));
 }
 
@@ -167,7 +182,8 @@ function policyCard(p) {
   }
   for (const o of p.overrides || []) {
     const when = Object.entries(o.when).map(([k, v]) => `${k}=${v}`).join(", ");
-    card.append(el("h4", null, `Override when ${when}`), settingsTable(o.settings));
+    card.append(el("h4", null, `Override when ${when}`),
+      o.settings.length ? settingsTable(o.settings) : el("p", { class: "empty" }, "changes nothing the policy does not already have"));
   }
   return card;
 }
@@ -251,6 +267,13 @@ document.addEventListener("click", async ev => {
     b.disabled = !canWrite;
   }
   await Promise.all([loadBreakers(), loadLetters()]).catch(() => {});
+});
+
+// Built-in values are hidden until asked for: what an operator looks for
+// is what some level of configuration changed.
+const builtins = document.getElementById("show-builtin");
+builtins.addEventListener("change", () => {
+  document.getElementById("policies").classList.toggle("show-builtin", builtins.checked);
 });
 
 loadAccess().catch(() => {}).finally(poll);
