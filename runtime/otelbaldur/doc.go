@@ -13,7 +13,7 @@
 //	baldur.calls                    counter    {call}     baldur.policy, baldur.outcome
 //	baldur.call.duration            histogram  s          baldur.policy, baldur.outcome
 //	baldur.attempts                 counter    {attempt}  baldur.policy, baldur.outcome
-//	baldur.breaker.state            gauge      1          baldur.breaker, baldur.breaker.key, baldur.breaker.state
+//	baldur.breaker.state            gauge      {state}    baldur.breaker, baldur.breaker.key, baldur.breaker.state
 //	baldur.breaker.transitions      counter    {transition} baldur.breaker, baldur.breaker.key, baldur.breaker.from, baldur.breaker.to
 //	baldur.retry.budget.exhausted   counter    {retry}    baldur.policy
 //	baldur.idempotency.duplicates   counter    {call}     baldur.policy

@@ -22,7 +22,7 @@ var states = []baldur.State{baldur.StateClosed, baldur.StateOpen, baldur.StateHa
 
 // observe registers the gauges, read from the runtime at each collection.
 func (ic *interceptor) observe(m metric.Meter) error {
-	_, err := m.Int64ObservableGauge("baldur.breaker.state", metric.WithUnit("1"),
+	_, err := m.Int64ObservableGauge("baldur.breaker.state", metric.WithUnit("{state}"),
 		metric.WithDescription("1 for the state each circuit breaker is in, 0 for the others."),
 		metric.WithInt64Callback(ic.observeBreakers))
 	if err != nil {
