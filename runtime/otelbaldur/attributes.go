@@ -40,12 +40,12 @@ type policyAttrs struct {
 	policy attribute.KeyValue
 	// start starts the call's span with its policy and method.
 	start []trace.SpanStartOption
-	// byOutcome is the measurement option of {policy, outcome}, indexed
-	// by the Outcome's value; outcome, that outcome's span attribute.
-	byOutcome [8]metric.MeasurementOption
+	// byOutcome is the measurement of {policy, outcome}, indexed by the
+	// Outcome's value; outcome, that outcome's span attribute.
+	byOutcome [8]measurement
 	outcome   [8]attribute.KeyValue
 	// only is {policy}, for the counters that have no outcome.
-	only metric.MeasurementOption
+	only []metric.AddOption
 	// fields are metrics.fields: with any, a call's set is built per call.
 	fields []string
 }
@@ -53,10 +53,10 @@ type policyAttrs struct {
 func newPolicyAttrs(name, method string, fields []string) *policyAttrs {
 	pa := &policyAttrs{name: name, policy: keyPolicy.String(name), fields: fields}
 	pa.start = []trace.SpanStartOption{trace.WithAttributes(pa.policy, keyMethod.String(method))}
-	pa.only = metric.WithAttributeSet(attribute.NewSet(pa.policy))
+	pa.only = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(pa.policy))}
 	for _, o := range outcomes {
 		pa.outcome[o] = keyOutcome.String(o.String())
-		pa.byOutcome[o] = metric.WithAttributeSet(attribute.NewSet(pa.policy, pa.outcome[o]))
+		pa.byOutcome[o] = newMeasurement(pa.policy, pa.outcome[o])
 	}
 	return pa
 }
@@ -105,15 +105,32 @@ func (pa *policyAttrs) fieldAttrs(kvs []attribute.KeyValue, c baldur.PolicyConte
 	return kvs
 }
 
-// measure is the measurement option of a call that ended with e.
-func (pa *policyAttrs) measure(e baldur.CallEnd) metric.MeasurementOption {
-	o := e.Outcome
-	if o <= 0 || int(o) >= len(pa.byOutcome) {
-		o = baldur.OutcomeFailure
-	}
+// measurement is the options of one attribute set, in slices of their
+// own: passed on with ..., they cost a call no allocation.
+type measurement struct {
+	add []metric.AddOption
+	rec []metric.RecordOption
+}
+
+func newMeasurement(kvs ...attribute.KeyValue) measurement {
+	o := metric.WithAttributeSet(attribute.NewSet(kvs...))
+	return measurement{add: []metric.AddOption{o}, rec: []metric.RecordOption{o}}
+}
+
+// measure is the measurement of a call that ended with outcome o and e's
+// fields.
+func (pa *policyAttrs) measure(o baldur.Outcome, e baldur.CallEnd) measurement {
 	if len(pa.fields) == 0 {
 		return pa.byOutcome[o]
 	}
-	kvs := pa.fieldAttrs([]attribute.KeyValue{pa.policy, pa.outcome[o]}, e.Context)
-	return metric.WithAttributeSet(attribute.NewSet(kvs...))
+	return newMeasurement(pa.fieldAttrs([]attribute.KeyValue{pa.policy, pa.outcome[o]}, e.Context)...)
+}
+
+// outcomeIndex is o as an index of byOutcome and outcome; an Outcome
+// this package does not know counts as a failure.
+func outcomeIndex(o baldur.Outcome) baldur.Outcome {
+	if o <= 0 || int(o) >= len(policyAttrs{}.outcome) {
+		return baldur.OutcomeFailure
+	}
+	return o
 }

@@ -30,17 +30,14 @@ func (ic *interceptor) Begin(ctx context.Context, c baldur.PolicyContext) (conte
 
 // end records the call and ends its span.
 func (ic *interceptor) end(ctx context.Context, span trace.Span, pa *policyAttrs, start time.Time, e baldur.CallEnd) {
-	m := pa.measure(e)
-	ic.calls.Add(ctx, 1, m)
-	ic.duration.Record(ctx, time.Since(start).Seconds(), m)
+	o := outcomeIndex(e.Outcome)
+	m := pa.measure(o, e)
+	ic.calls.Add(ctx, 1, m.add...)
+	ic.duration.Record(ctx, time.Since(start).Seconds(), m.rec...)
 	if e.Attempts > 0 {
-		ic.attempts.Add(ctx, int64(e.Attempts), m)
+		ic.attempts.Add(ctx, int64(e.Attempts), m.add...)
 	}
 	if span.IsRecording() {
-		o := e.Outcome
-		if o <= 0 || int(o) >= len(pa.outcome) {
-			o = baldur.OutcomeFailure
-		}
 		span.SetAttributes(pa.outcome[o], keyAttempts.Int(e.Attempts))
 		// An ignored error is the method's business answer, not a failure
 		// of the call.
@@ -81,9 +78,9 @@ func (ic *interceptor) Event(ctx context.Context, e baldur.Event) {
 		ic.transitions.Add(ctx, 1, metric.WithAttributes(kvs...))
 		return
 	case baldur.EventRetryBudget:
-		ic.budget.Add(ctx, 1, ic.attrs(e.Policy, e.Method).only)
+		ic.budget.Add(ctx, 1, ic.attrs(e.Policy, e.Method).only...)
 	case baldur.EventDuplicate:
-		ic.duplicates.Add(ctx, 1, ic.attrs(e.Policy, e.Method).only)
+		ic.duplicates.Add(ctx, 1, ic.attrs(e.Policy, e.Method).only...)
 	}
 	name, ok := spanEvents[e.Kind]
 	if !ok {
