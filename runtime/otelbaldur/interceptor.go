@@ -35,7 +35,10 @@ func (ic *interceptor) end(ctx context.Context, span trace.Span, pa *policyAttrs
 	ic.calls.Add(ctx, 1, m.add...)
 	ic.duration.Record(ctx, time.Since(start).Seconds(), m.rec...)
 	if e.Attempts > 0 {
-		ic.attempts.Add(ctx, int64(e.Attempts), m.add...)
+		// No exemplar for the attempts (a background context has no
+		// span): the call's count and duration link to its trace, and an
+		// exemplar costs a clock read and a copy of the attributes.
+		ic.attempts.Add(context.Background(), int64(e.Attempts), m.add...)
 	}
 	if span.IsRecording() {
 		span.SetAttributes(pa.outcome[o], keyAttempts.Int(e.Attempts))
