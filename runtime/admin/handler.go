@@ -75,15 +75,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Referrer-Policy", "same-origin")
 	hd.Set("Cache-Control", "no-store")
 	if r.URL.Path == "" {
-		// Mounted at /ops with StripPrefix("/ops"): the page's relative
-		// links need the trailing slash.
-		seg := r.URL.EscapedPath()
-		if p := strings.TrimSuffix(strings.SplitN(r.RequestURI, "?", 2)[0], "/"); p != "" {
-			seg = p[strings.LastIndex(p, "/")+1:]
-		}
-		// Not http.Redirect: it resolves a relative target against
-		// r.URL.Path, which StripPrefix emptied.
-		hd.Set("Location", seg+"/")
+		// A request for the prefix itself (/ops under StripPrefix("/ops")):
+		// the page's relative links need the trailing slash. Not
+		// http.Redirect, which resolves a relative target against
+		// r.URL.Path, emptied by StripPrefix.
+		p := strings.TrimSuffix(strings.SplitN(r.RequestURI, "?", 2)[0], "/")
+		hd.Set("Location", p[strings.LastIndex(p, "/")+1:]+"/")
 		w.WriteHeader(http.StatusMovedPermanently)
 		return
 	}
