@@ -210,6 +210,7 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *annot
 	if a.Retry != nil && p.Retry != 0 {
 		r.lintRetry(m, p, a.Retry.Pos)
 	}
+	p.Fields = autoFields(m, p, nil, m.Pos)
 	return p
 }
 

@@ -19,10 +19,10 @@ import (
 //	type results struct {
 //		R0 Receipt `json:"r0"`
 //	}
-//	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount},
-//		func(ctx context.Context) (results, error) {
+//	res, err := baldur.IdempotentCall(ctx, d.charge, &pc, orderID, args{Amount: amount},
+//		func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 //			var out results
-//			err := d.charge.Do(ctx, func(ctx context.Context) error { ... out.R0, err = d.next.Charge(...) ... })
+//			err := d.charge.Do(ctx, call, func(ctx context.Context) error { ... out.R0, err = d.next.Charge(...) ... })
 //			return out, err
 //		})
 //
@@ -30,9 +30,13 @@ import (
 // results are what duplicates receive. Both are local types, so they
 // declare nothing at package level; a method with no other arguments
 // passes nil, and one that returns only an error keeps struct{}. The call
-// runs on the runtime's goroutine, so results travel by return value, not
-// through the caller's variables.
-func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
+// runs on the runtime's goroutine with a PolicyContext of its own (call),
+// so results travel by return value, not through the caller's variables.
+//
+// It returns the results, held in variables when a fallback may replace
+// them, and whether it already returned (never: a key that cannot be
+// made returns early, inside an if).
+func (mt *method) idempotent(g *jen.Group, c shape) ([]jen.Code, bool) {
 	p, sig := mt.m.Policy, mt.m.Sig
 	from := mt.d.pkg.Types
 	var argsT, resT string
@@ -44,6 +48,7 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 	}
 	res, out := mt.local.first("res", "callRes"), mt.local.first("out", "attemptRes")
 	key := mt.local.first("key", "idemKey")
+	call := mt.local.first("call", "flight", "flightCtx")
 
 	args := jen.Nil()
 	if argsT != "" {
@@ -76,13 +81,12 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 		resType = jen.Id(resT)
 	}
 
-	runParam, runCtx := c.closureParam, jen.Id(mt.params[max(p.Ctx, 0)])
-	if p.Ctx < 0 {
-		name := mt.local.first("ctx", "runCtx")
-		runParam, runCtx = jen.Id(name).Qual("context", "Context"), jen.Id(name)
-	}
-	run := jen.Func().Params(runParam).Params(resType.Clone(), jen.Error()).BlockFunc(func(b *jen.Group) {
-		do := c.policy().Dot("Do").Call(runCtx, jen.Nil(), mt.attempt(c, assign))
+	// The flight's attempts run on its own PolicyContext.
+	inner := c
+	inner.pc, inner.pcIsPtr = call, true
+	runParam := jen.Id(c.ctxName).Qual("context", "Context")
+	run := jen.Func().Params(runParam, jen.Id(call).Op("*").Qual(runtimePath, "PolicyContext")).Params(resType.Clone(), jen.Error()).BlockFunc(func(b *jen.Group) {
+		do := c.policy().Dot("Do").Call(c.ctx(), jen.Id(call), mt.attempt(inner, assign))
 		if c.nres == 0 {
 			b.Return(jen.Struct().Values(), do)
 			return
@@ -96,8 +100,8 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 	if c.nres == 0 {
 		kept = jen.Id("_")
 	}
-	call := func(keyArg jen.Code) *jen.Statement {
-		return jen.List(kept, jen.Id(c.err)).Op(":=").Qual(runtimePath, "Idempotent").Call(c.ctxArg, c.policy(), keyArg, args, run)
+	callIdem := func(keyArg jen.Code) *jen.Statement {
+		return jen.List(kept, jen.Id(c.err)).Op(":=").Qual(runtimePath, "IdempotentCall").Call(c.ctx(), c.policy(), c.pcRef(), keyArg, args, run)
 	}
 
 	value, checks := mt.keyValue()
@@ -118,17 +122,27 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 		for i := 0; i < c.nres; i++ {
 			zeros = append(zeros, zeroValue(sig.Results().At(i).Type(), from))
 		}
-		g.If(jen.Id(keyErr).Op("!=").Nil()).Block(jen.Return(append(zeros, jen.Id(keyErr))...))
-		g.Add(call(jen.Id(key)))
+		g.If(jen.Id(keyErr).Op("!=").Nil()).Block(jen.Return(append(zeros, c.policy().Dot("End").Call(c.ctx(), c.pcRef(), jen.Id(keyErr)))...))
+		g.Add(callIdem(jen.Id(key)))
 	case len(checks) > 0:
 		// A nil pointer on the key's path is a missing key, not a panic.
 		g.Var().Id(key).String()
 		g.If(jen.Add(joinAnd(checks))).Block(jen.Id(key).Op("=").Add(value))
-		g.Add(call(jen.Id(key)))
+		g.Add(callIdem(jen.Id(key)))
 	default:
-		g.Add(call(value))
+		g.Add(callIdem(value))
 	}
-	return ret
+	if p.Fallback == nil || c.nres == 0 {
+		return ret, false
+	}
+	// A fallback may replace the results: they go in variables.
+	vars := make([]jen.Code, c.nres)
+	for i := range vars {
+		n := strconv.Itoa(i)
+		vars[i] = jen.Id(mt.local.first("r"+n, "res"+n, "result"+n))
+	}
+	g.List(vars...).Op(":=").List(ret...)
+	return vars, false
 }
 
 // keyValue is the key as a string expression (or, for a TextMarshaler,

@@ -289,7 +289,7 @@ func TestCheckReportsDrift(t *testing.T) {
 	if code != ExitProblems {
 		t.Fatalf("stale: exit %d, want 1", code)
 	}
-	for _, want := range []string{"stale: pay/gateway_baldur.go\n", "--- a/pay/gateway_baldur.go\n", "+\t\t\tAttempts: 5,\n"} {
+	for _, want := range []string{"stale: pay/gateway_baldur.go\n", "--- a/pay/gateway_baldur.go\n", "+\t\tAttempts: 5,\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("check output lacks %q:\n%s", want, stdout)
 		}
