@@ -184,10 +184,10 @@ func (d *decorator) spec(m *parser.Method, dec string) jen.Code {
 		fields = append(fields, jen.Id("BreakerKey").Op(":").Lit(p.BreakerKey))
 	}
 	if dl := p.DeadLetter; dl != nil {
-		fields = append(fields, jen.Id("DeadLetter").Op(":").Op("&").Qual(runtimePath, "DeadLetterSpec").Values(jen.Dict{
-			jen.Id("Signature"): jen.Lit(dl.Signature),
-			jen.Id("Replay"):    jen.Id(dec).Dot(d.replays[m.Name]),
-		}))
+		fields = append(fields, jen.Id("DeadLetter").Op(":").Op("&").Qual(runtimePath, "DeadLetterSpec").Values(
+			jen.Id("Signature").Op(":").Lit(dl.Signature),
+			jen.Id("Replay").Op(":").Id(dec).Dot(d.replays[m.Name]),
+		))
 	}
 	return jen.Qual(runtimePath, "Spec").Values(jen.Line().Add(joinLines(fields)...))
 }

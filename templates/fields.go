@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"fmt"
 	"go/types"
 	"strings"
 
@@ -29,9 +30,12 @@ func (mt *method) gather(g *jen.Group, c shape, scope *names, root func(i int) *
 		return
 	}
 	fill := func(b *jen.Group, op string) {
-		values := make([]jen.Code, len(p.Fields))
-		for i, f := range p.Fields {
-			values[i] = mt.fieldValue(b, f, scope, root)
+		values := mt.fieldValues(b, scope, root)
+		if len(values) > 2 { // one a line
+			for i, v := range values {
+				values[i] = jen.Line().Add(v)
+			}
+			values = append(values, jen.Line())
 		}
 		b.Id(c.pc).Op(op).Add(call.Clone().Call(values...))
 	}
@@ -43,27 +47,54 @@ func (mt *method) gather(g *jen.Group, c shape, scope *names, root func(i int) *
 	g.If(c.policy().Dot("NeedsFields").Call()).BlockFunc(func(b *jen.Group) { fill(b, "=") })
 }
 
-// fieldValue is one field's constructor call. A path through pointers is
-// read into a local first, behind its nil checks: a nil on the way gives
-// the zero value, never a panic.
-func (mt *method) fieldValue(g *jen.Group, f *parser.Field, scope *names, root func(i int) *jen.Statement) jen.Code {
-	expr := root(f.Param)
-	var checks []jen.Code
-	for i, name := range f.Path {
-		if _, ptr := f.Types[i].Underlying().(*types.Pointer); ptr {
-			checks = append(checks, expr.Clone().Op("!=").Nil())
+// fieldValues are the fields' constructor calls. A path through pointers
+// is read into a local first, behind its nil checks: a nil on the way
+// gives the zero value, never a panic. Paths behind the same checks share
+// one if.
+func (mt *method) fieldValues(g *jen.Group, scope *names, root func(i int) *jen.Statement) []jen.Code {
+	type guarded struct {
+		checks  []jen.Code
+		assigns []jen.Code
+	}
+	var groups []*guarded
+	byChecks := map[string]*guarded{}
+	values := make([]jen.Code, len(mt.m.Policy.Fields))
+	for i, f := range mt.m.Policy.Fields {
+		expr := root(f.Param)
+		var checks []jen.Code
+		for j, name := range f.Path {
+			if _, ptr := f.Types[j].Underlying().(*types.Pointer); ptr {
+				checks = append(checks, expr.Clone().Op("!=").Nil())
+			}
+			expr = expr.Clone().Dot(name)
 		}
-		expr = expr.Clone().Dot(name)
+		if len(checks) > 0 {
+			local := scope.fresh(camel(f.Name), 2)
+			g.Var().Id(local).Add(typeExpr(f.Type(), mt.d.pkg.Types))
+			key := fmt.Sprintf("%#v", joinAnd(checks))
+			grp := byChecks[key]
+			if grp == nil {
+				grp = &guarded{checks: checks}
+				byChecks[key] = grp
+				groups = append(groups, grp)
+			}
+			grp.assigns = append(grp.assigns, jen.Id(local).Op("=").Add(expr))
+			expr = jen.Id(local)
+		}
+		values[i] = fieldCtor(f, expr)
 	}
-	if len(checks) > 0 {
-		local := scope.fresh(camel(f.Name), 2)
-		g.Var().Id(local).Add(typeExpr(f.Type(), mt.d.pkg.Types))
-		g.If(joinAnd(checks)).Block(jen.Id(local).Op("=").Add(expr))
-		expr = jen.Id(local)
+	for _, grp := range groups {
+		g.If(joinAnd(grp.checks)).Block(grp.assigns...)
 	}
+	return values
+}
+
+// fieldCtor is baldur.String, Int, Uint or Bool of the field's value,
+// converted to the constructor's type when it is a named one.
+func fieldCtor(f *parser.Field, expr jen.Code) jen.Code {
 	t := f.Type()
 	conv := func(basic types.BasicKind, ctor string, as func() *jen.Statement) jen.Code {
-		v := jen.Code(expr)
+		v := expr
 		if !types.Identical(t, types.Typ[basic]) {
 			v = as().Parens(expr)
 		}

@@ -34,9 +34,8 @@ import (
 // so results travel by return value, not through the caller's variables.
 //
 // It returns the results, held in variables when a fallback may replace
-// them, and whether it already returned (never: a key that cannot be
-// made returns early, inside an if).
-func (mt *method) idempotent(g *jen.Group, c shape) ([]jen.Code, bool) {
+// them.
+func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 	p, sig := mt.m.Policy, mt.m.Sig
 	from := mt.d.pkg.Types
 	var argsT, resT string
@@ -47,7 +46,6 @@ func (mt *method) idempotent(g *jen.Group, c shape) ([]jen.Code, bool) {
 		resT = mt.local.first("results", "callResults")
 	}
 	res, out := mt.local.first("res", "callRes"), mt.local.first("out", "attemptRes")
-	key := mt.local.first("key", "idemKey")
 	call := mt.local.first("call", "flight", "flightCtx")
 
 	args := jen.Nil()
@@ -104,36 +102,19 @@ func (mt *method) idempotent(g *jen.Group, c shape) ([]jen.Code, bool) {
 		return jen.List(kept, jen.Id(c.err)).Op(":=").Qual(runtimePath, "IdempotentCall").Call(c.ctx(), c.policy(), c.pcRef(), keyArg, args, run)
 	}
 
-	value, checks := mt.keyValue()
-	switch {
-	case p.Key.Kind == parser.KeyText:
-		// A key that cannot be marshalled is the caller's mistake: it goes
-		// back as is, never to a fallback, before anything runs.
-		keyErr := mt.local.first("keyErr", "textErr")
-		text := jen.Qual(runtimePath, "TextKey").Call(value)
-		if len(checks) > 0 {
-			g.Var().Id(key).String()
-			g.Var().Id(keyErr).Error()
-			g.If(jen.Add(joinAnd(checks))).Block(jen.List(jen.Id(key), jen.Id(keyErr)).Op("=").Add(text))
-		} else {
-			g.List(jen.Id(key), jen.Id(keyErr)).Op(":=").Add(text)
-		}
-		zeros := make([]jen.Code, 0, c.nres+1)
-		for i := 0; i < c.nres; i++ {
-			zeros = append(zeros, zeroValue(sig.Results().At(i).Type(), from))
-		}
-		g.If(jen.Id(keyErr).Op("!=").Nil()).Block(jen.Return(append(zeros, c.policy().Dot("End").Call(c.ctx(), c.pcRef(), jen.Id(keyErr)))...))
-		g.Add(callIdem(jen.Id(key)))
-	case len(checks) > 0:
-		// A nil pointer on the key's path is a missing key, not a panic.
-		g.Var().Id(key).String()
-		g.If(jen.Add(joinAnd(checks))).Block(jen.Id(key).Op("=").Add(value))
-		g.Add(callIdem(jen.Id(key)))
-	default:
-		g.Add(callIdem(value))
+	keyArg := c.keyArg
+	if keyArg == nil {
+		keyArg = mt.key(g, mt.local, func(i int) *jen.Statement { return jen.Id(mt.params[i]) }, func(keyErr string) jen.Code {
+			zeros := make([]jen.Code, 0, c.nres+1)
+			for i := 0; i < c.nres; i++ {
+				zeros = append(zeros, zeroValue(sig.Results().At(i).Type(), from))
+			}
+			return jen.Return(append(zeros, c.policy().Dot("End").Call(c.ctx(), c.pcRef(), jen.Id(keyErr)))...)
+		})
 	}
-	if p.Fallback == nil || c.nres == 0 {
-		return ret, false
+	g.Add(callIdem(keyArg))
+	if p.Fallback == nil || c.nres == 0 || c.pcIsPtr {
+		return ret
 	}
 	// A fallback may replace the results: they go in variables.
 	vars := make([]jen.Code, c.nres)
@@ -142,14 +123,45 @@ func (mt *method) idempotent(g *jen.Group, c shape) ([]jen.Code, bool) {
 		vars[i] = jen.Id(mt.local.first("r"+n, "res"+n, "result"+n))
 	}
 	g.List(vars...).Op(":=").List(ret...)
-	return vars, false
+	return vars
+}
+
+// key renders the idempotency key of a call and returns it: a local, or
+// the expression itself when it needs no statement. root spells
+// parameter i; onErr is the statement that answers a key a
+// TextMarshaler could not make (the caller's mistake: it goes back as is,
+// never to a fallback, before anything runs).
+func (mt *method) key(g *jen.Group, scope *names, root func(int) *jen.Statement, onErr func(keyErr string) jen.Code) jen.Code {
+	k := mt.m.Policy.Key
+	value, checks := mt.keyValue(root)
+	switch {
+	case k.Kind == parser.KeyText:
+		key, keyErr := scope.first("key", "idemKey"), scope.first("keyErr", "textErr")
+		text := jen.Qual(runtimePath, "TextKey").Call(value)
+		if len(checks) > 0 {
+			g.Var().Id(key).String()
+			g.Var().Id(keyErr).Error()
+			g.If(jen.Add(joinAnd(checks))).Block(jen.List(jen.Id(key), jen.Id(keyErr)).Op("=").Add(text))
+		} else {
+			g.List(jen.Id(key), jen.Id(keyErr)).Op(":=").Add(text)
+		}
+		g.If(jen.Id(keyErr).Op("!=").Nil()).Block(onErr(keyErr))
+		return jen.Id(key)
+	case len(checks) > 0:
+		// A nil pointer on the key's path is a missing key, not a panic.
+		key := scope.first("key", "idemKey")
+		g.Var().Id(key).String()
+		g.If(jen.Add(joinAnd(checks))).Block(jen.Id(key).Op("=").Add(value))
+		return jen.Id(key)
+	}
+	return value
 }
 
 // keyValue is the key as a string expression (or, for a TextMarshaler,
 // the value to marshal), and the nil checks its path needs.
-func (mt *method) keyValue() (jen.Code, []jen.Code) {
+func (mt *method) keyValue(root func(int) *jen.Statement) (jen.Code, []jen.Code) {
 	k := mt.m.Policy.Key
-	expr := jen.Id(mt.params[k.Param])
+	expr := root(k.Param)
 	var checks []jen.Code
 	for i, name := range k.Path {
 		if nilable(k.Types[i]) {

@@ -52,6 +52,10 @@ func newMethod(d *decorator, m *parser.Method) *method {
 
 func (mt *method) emit(f *jen.File) {
 	sig := mt.m.Sig
+	dlq := mt.m.Policy != nil && mt.m.Policy.DeadLetter != nil
+	if dlq {
+		mt.emitCodec(f)
+	}
 	comment(f, mt.doc())
 	f.Func().Params(jen.Id(mt.recv).Op("*").Add(mt.d.self())).
 		Id(mt.m.Name).Add(signature(sig, mt.params, mt.d.pkg.Types)).
@@ -62,6 +66,12 @@ func (mt *method) emit(f *jen.File) {
 				mt.protected(g)
 			}
 		})
+	if dlq {
+		f.Line()
+		mt.emitPath(f)
+		f.Line()
+		mt.emitReplay(f)
+	}
 }
 
 func (mt *method) doc() string {
@@ -70,7 +80,12 @@ func (mt *method) doc() string {
 		return fmt.Sprintf("%s calls the wrapped %s directly.", mt.m.Name, mt.m.Name)
 	}
 	s := fmt.Sprintf("%s calls the wrapped %s under policy %s", mt.m.Name, mt.m.Name, p.Name)
-	if p.Fallback != nil {
+	switch {
+	case p.DeadLetter != nil && p.Fallback != nil:
+		s += "; when it fails for good, the call is captured for replay and " + p.Fallback.Name() + " answers"
+	case p.DeadLetter != nil:
+		s += "; when it fails for good, the call is captured for replay"
+	case p.Fallback != nil:
 		s += "; when it fails for good, " + p.Fallback.Name() + " answers instead"
 	}
 	return s + "."
@@ -131,20 +146,16 @@ func (mt *method) protected(g *jen.Group) {
 		return
 	}
 	mt.callContext(g, c, false)
-	ret, done := mt.body(g, c)
-	if done {
-		return
-	}
-	mt.finish(g, c, ret)
+	mt.finish(g, c, mt.body(g, c))
 }
 
 // body renders the protected path (idempotency, then Do) and returns the
-// results it leaves in variables, and whether it already returned.
-func (mt *method) body(g *jen.Group, c shape) ([]jen.Code, bool) {
+// results it leaves.
+func (mt *method) body(g *jen.Group, c shape) []jen.Code {
 	if mt.m.Policy.Key != nil {
 		return mt.idempotent(g, c)
 	}
-	return mt.plain(g, c), false
+	return mt.plain(g, c)
 }
 
 // finish renders the fallback and the one return, through End.
@@ -197,6 +208,9 @@ type shape struct {
 	ctxName      string
 	closureParam jen.Code // the attempt closure's parameter
 	nres         int      // results without the error
+	// keyArg is the idempotency key when the caller made it (the
+	// protected path of a dlq method takes it as a parameter).
+	keyArg jen.Code
 }
 
 func (c shape) policy() *jen.Statement { return jen.Id(c.recv).Dot(c.field) }

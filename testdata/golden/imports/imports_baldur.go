@@ -102,7 +102,12 @@ func (d *ClashesProtected) Shadow(context2 context.Context, baldur3 string, othe
 func (dec *ClashesProtected) Wait(ctx context.Context, time2 time.Duration, next string, err error, d int, r0 bool) (time.Duration, error) {
 	pc := dec.wait.Call()
 	if dec.wait.NeedsFields() {
-		pc = dec.wait.Call(baldur2.Int("time", int64(time2)), baldur2.String("next", next), baldur2.Int("d", int64(d)), baldur2.Bool("r0", r0))
+		pc = dec.wait.Call(
+			baldur2.Int("time", int64(time2)),
+			baldur2.String("next", next),
+			baldur2.Int("d", int64(d)),
+			baldur2.Bool("r0", r0),
+		)
 	}
 	ctx = dec.wait.Begin(ctx, &pc)
 	var res0 time.Duration
