@@ -139,3 +139,75 @@ func (d *OrdersProtected) Place(ctx context.Context, orderID string, amount int6
 	})
 	return res.R0, d.place.End(ctx, &pc, err)
 }
+
+// CheckoutProtected implements Checkout: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
+type CheckoutProtected struct {
+	next     Checkout
+	pay      *baldur.Policy
+	payPlain *baldur.Policy
+}
+
+// NewCheckoutProtected wraps next. Each protected method's policy is resolved
+// from rt once, here, never per call.
+func NewCheckoutProtected(next Checkout, rt *baldur.Runtime) *CheckoutProtected {
+	d := &CheckoutProtected{next: next}
+	d.pay = rt.Policy(baldur.Spec{
+		Name:     "checkout",
+		Method:   "github.com/baldur-go/baldur/bench/svc.Checkout.Pay",
+		Retry:    true,
+		Breaker:  "checkout",
+		Fields:   []string{"order_id", "amount", "tier"},
+		Classify: classifyCheckout,
+	})
+	d.payPlain = rt.Policy(baldur.Spec{
+		Name:    "checkout-plain",
+		Method:  "github.com/baldur-go/baldur/bench/svc.Checkout.PayPlain",
+		Retry:   true,
+		Breaker: "checkout-plain",
+		Fields:  []string{"order_id", "amount"},
+	})
+	return d
+}
+
+var _ Checkout = (*CheckoutProtected)(nil)
+
+// Pay calls the wrapped Pay under policy checkout.
+func (d *CheckoutProtected) Pay(ctx context.Context, orderID string, amount int64, req *Request) (int64, error) {
+	pc := d.pay.Call()
+	if d.pay.NeedsFields() {
+		var tier string
+		if req != nil && req.Customer != nil {
+			tier = req.Customer.Tier
+		}
+		pc = d.pay.Call(
+			baldur.String("order_id", orderID),
+			baldur.Int("amount", amount),
+			baldur.String("tier", tier),
+		)
+	}
+	ctx = d.pay.Begin(ctx, &pc)
+	var r0 int64
+	err := d.pay.Do(ctx, &pc, func(ctx context.Context) error {
+		var err error
+		r0, err = d.next.Pay(ctx, orderID, amount, req)
+		return err
+	})
+	return r0, d.pay.End(ctx, &pc, err)
+}
+
+// PayPlain calls the wrapped PayPlain under policy checkout-plain.
+func (d *CheckoutProtected) PayPlain(ctx context.Context, orderID string, amount int64, req *Request) (int64, error) {
+	pc := d.payPlain.Call()
+	if d.payPlain.NeedsFields() {
+		pc = d.payPlain.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+	}
+	ctx = d.payPlain.Begin(ctx, &pc)
+	var r0 int64
+	err := d.payPlain.Do(ctx, &pc, func(ctx context.Context) error {
+		var err error
+		r0, err = d.next.PayPlain(ctx, orderID, amount, req)
+		return err
+	})
+	return r0, d.payPlain.End(ctx, &pc, err)
+}
