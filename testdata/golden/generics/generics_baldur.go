@@ -29,11 +29,12 @@ func NewRepoProtected[K comparable, V any](next Repo[K, V], rt *baldur.Runtime) 
 		Attempts: 3,
 	})
 	d.put = rt.Policy(baldur.Spec{
-		Name:     "generics.repo.put",
-		Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Repo.Put",
-		Retry:    true,
-		Attempts: 2,
-		Breaker:  "repo",
+		Name:       "generics.repo.put",
+		Method:     "github.com/baldur-go/baldur/testdata/golden/generics.Repo.Put",
+		Retry:      true,
+		Attempts:   2,
+		Breaker:    "repo",
+		DeadLetter: &baldur.DeadLetterSpec{Signature: "v1:25d6a643fe046b77", Replay: d.replayPut},
 	})
 	return d
 }
@@ -64,14 +65,41 @@ func (d *RepoProtected[K, V]) Keys(ctx context.Context) ([]K, error) {
 	return d.next.Keys(ctx)
 }
 
-// Put calls the wrapped Put under policy generics.repo.put.
+// repoPutArgs holds the arguments of Repo.Put as a dead letter keeps them.
+type repoPutArgs[K comparable, V any] struct {
+	Key   K `json:"key"`
+	Value V `json:"value"`
+}
+
+// Put calls the wrapped Put under policy generics.repo.put; when it fails for
+// good, the call is captured for replay.
 func (d *RepoProtected[K, V]) Put(ctx context.Context, key K, value V) error {
 	pc := d.put.Call()
 	ctx = d.put.Begin(ctx, &pc)
-	err := d.put.Do(ctx, &pc, func(ctx context.Context) error {
+	err := d.putProtected(ctx, &pc, key, value)
+	if err != nil {
+		err = d.put.Capture(ctx, &pc, repoPutArgs[K, V]{Key: key, Value: value}, err)
+	}
+	return d.put.End(ctx, &pc, err)
+}
+
+// putProtected is the protected path of Put, which a replay takes again: retry
+// and breaker.
+func (d *RepoProtected[K, V]) putProtected(ctx context.Context, pc *baldur.PolicyContext, key K, value V) error {
+	return d.put.Do(ctx, pc, func(ctx context.Context) error {
 		return d.next.Put(ctx, key, value)
 	})
-	return d.put.End(ctx, &pc, err)
+}
+
+// replayPut replays a captured Put: it decodes the arguments and takes the
+// protected path again, without the fallback and without a second capture.
+func (d *RepoProtected[K, V]) replayPut(ctx context.Context, data []byte) error {
+	var a repoPutArgs[K, V]
+	if err := baldur.DecodeArgs(data, &a); err != nil {
+		return err
+	}
+	pc := d.put.Call()
+	return d.putProtected(ctx, &pc, a.Key, a.Value)
 }
 
 // SummerProtected implements Summer: its //baldur:protected methods run under
