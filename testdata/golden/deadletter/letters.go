@@ -7,6 +7,7 @@ package deadletter
 import (
 	"context"
 	"errors"
+	"strings"
 
 	baldur "github.com/baldur-go/baldur/runtime"
 )
@@ -39,6 +40,26 @@ type Payments interface {
 
 	//baldur:protected name=dl-publish dlq
 	Publish(topic string, pc, data int) (int, error)
+
+	// Refund's key is made by MarshalText, which can fail: the key is
+	// made before the protected path, by the call and by its replay.
+	//baldur:protected name=dl-refund retry=2 idempotency_key=id dlq
+	Refund(ctx context.Context, id RefundID, amount int64) error
+}
+
+// RefundID is a key that marshals itself; an empty one cannot.
+type RefundID struct{ Order string }
+
+func (r RefundID) MarshalText() ([]byte, error) {
+	if r.Order == "" {
+		return nil, errors.New("refund id without an order")
+	}
+	return []byte("refund-" + r.Order), nil
+}
+
+func (r *RefundID) UnmarshalText(b []byte) error {
+	r.Order = strings.TrimPrefix(string(b), "refund-")
+	return nil
 }
 
 // queued says "queued" only when it is true: the call was captured.

@@ -15,6 +15,7 @@ type PaymentsProtected struct {
 	next    Payments
 	charge  *baldur.Policy
 	publish *baldur.Policy
+	refund  *baldur.Policy
 	ship    *baldur.Policy
 	tag     *baldur.Policy
 }
@@ -38,6 +39,15 @@ func NewPaymentsProtected(next Payments, rt *baldur.Runtime) *PaymentsProtected 
 		Method:     "github.com/baldur-go/baldur/testdata/golden/deadletter.Payments.Publish",
 		Fields:     []string{"topic", "pc", "data"},
 		DeadLetter: &baldur.DeadLetterSpec{Signature: "v1:d9199906ac907796", Replay: d.replayPublish},
+	})
+	d.refund = rt.Policy(baldur.Spec{
+		Name:       "dl-refund",
+		Method:     "github.com/baldur-go/baldur/testdata/golden/deadletter.Payments.Refund",
+		Retry:      true,
+		Attempts:   2,
+		Dedupe:     true,
+		Fields:     []string{"amount"},
+		DeadLetter: &baldur.DeadLetterSpec{Signature: "v1:9ad39cb83f580a41", Replay: d.replayRefund},
 	})
 	d.ship = rt.Policy(baldur.Spec{
 		Name:       "dl-ship",
@@ -163,6 +173,58 @@ func (d *PaymentsProtected) replayPublish(ctx context.Context, data []byte) erro
 	)
 	_, err := d.publishProtected(ctx, &pc, a.Topic, a.Pc, a.Data)
 	return err
+}
+
+// paymentsRefundArgs holds the arguments of Payments.Refund as a dead letter
+// keeps them.
+type paymentsRefundArgs struct {
+	Id     RefundID `json:"id"`
+	Amount int64    `json:"amount"`
+}
+
+// Refund calls the wrapped Refund under policy dl-refund; when it fails for
+// good, the call is captured for replay.
+func (d *PaymentsProtected) Refund(ctx context.Context, id RefundID, amount int64) error {
+	pc := d.refund.Call(baldur.Int("amount", amount))
+	ctx = d.refund.Begin(ctx, &pc)
+	key, keyErr := baldur.TextKey(id)
+	if keyErr != nil {
+		return d.refund.End(ctx, &pc, keyErr)
+	}
+	err := d.refundProtected(ctx, &pc, key, id, amount)
+	if err != nil {
+		err = d.refund.Capture(ctx, &pc, paymentsRefundArgs{Id: id, Amount: amount}, err)
+	}
+	return d.refund.End(ctx, &pc, err)
+}
+
+// refundProtected is the protected path of Refund, which a replay takes again:
+// idempotency and retry.
+func (d *PaymentsProtected) refundProtected(ctx context.Context, pc *baldur.PolicyContext, key string, id RefundID, amount int64) error {
+	type args struct {
+		Amount int64 `json:"amount"`
+	}
+	_, err := baldur.IdempotentCall(ctx, d.refund, pc, key, args{Amount: amount}, func(ctx context.Context, call *baldur.PolicyContext) (struct{}, error) {
+		return struct{}{}, d.refund.Do(ctx, call, func(ctx context.Context) error {
+			return d.next.Refund(ctx, id, amount)
+		})
+	})
+	return err
+}
+
+// replayRefund replays a captured Refund: it decodes the arguments and takes
+// the protected path again, without the fallback and without a second capture.
+func (d *PaymentsProtected) replayRefund(ctx context.Context, data []byte) error {
+	var a paymentsRefundArgs
+	if err := baldur.DecodeArgs(data, &a); err != nil {
+		return err
+	}
+	pc := d.refund.Call(baldur.Int("amount", a.Amount))
+	key, keyErr := baldur.TextKey(a.Id)
+	if keyErr != nil {
+		return baldur.Permanent(keyErr)
+	}
+	return d.refundProtected(ctx, &pc, key, a.Id, a.Amount)
 }
 
 // paymentsShipArgs holds the arguments of Payments.Ship as a dead letter keeps

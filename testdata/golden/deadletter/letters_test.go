@@ -21,6 +21,7 @@ type payments struct {
 	shipped []string
 	tagged  [][]string
 	sent    []int
+	refunds map[string]int
 }
 
 func (p *payments) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
@@ -63,6 +64,16 @@ func (p *payments) Publish(topic string, pc, data int) (int, error) {
 	return pc + data, nil
 }
 
+func (p *payments) Refund(ctx context.Context, id RefundID, amount int64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.down {
+		return ErrUnavailable
+	}
+	p.refunds[id.Order]++
+	return nil
+}
+
 func (p *payments) recover() {
 	p.mu.Lock()
 	p.down = false
@@ -71,7 +82,7 @@ func (p *payments) recover() {
 
 func setup(t *testing.T) (*PaymentsProtected, *payments, *baldur.Runtime) {
 	rt, _ := harness.Runtime(t, "", baldur.WithDeadLetterStore(baldur.NewMemoryDeadLetterStore(100)))
-	inner := &payments{down: true, charged: map[string]int{}}
+	inner := &payments{down: true, charged: map[string]int{}, refunds: map[string]int{}}
 	return NewPaymentsProtected(inner, rt), inner, rt
 }
 
@@ -169,5 +180,27 @@ func TestReplayThatFailsIsNotCapturedAgain(t *testing.T) {
 	}
 	if ls := letters(t, rt, "dl-ship"); len(ls) != 1 || ls[0].Replays != 1 {
 		t.Fatalf("letters %+v; want the one letter, replayed once, not a second capture", ls)
+	}
+}
+
+// A key a TextMarshaler cannot make is the caller's mistake: it comes back
+// before anything runs and is not captured. A key it can make is made
+// again from the decoded letter by the replay.
+func TestTextKeyIsMadeByTheCallAndByTheReplay(t *testing.T) {
+	d, inner, rt := setup(t)
+	ctx := context.Background()
+	if err := d.Refund(ctx, RefundID{}, 5); err == nil || errors.Is(err, baldur.ErrDeadLettered) {
+		t.Fatalf("Refund without an order: %v; want the key's error, not captured", err)
+	}
+	if err := d.Refund(ctx, RefundID{Order: "o-4"}, 5); !errors.Is(err, baldur.ErrDeadLettered) {
+		t.Fatalf("Refund while down: %v; want it captured", err)
+	}
+	ls := letters(t, rt, "dl-refund")
+	if len(ls) != 1 || ls[0].Key != "refund-o-4" {
+		t.Fatalf("letters %+v; want one, keyed refund-o-4", ls)
+	}
+	inner.recover()
+	if stats, err := rt.Replay(ctx); err != nil || stats.Replayed != 1 || inner.refunds["o-4"] != 1 {
+		t.Fatalf("replay: %+v, %v, %d refunds", stats, err, inner.refunds["o-4"])
 	}
 }
