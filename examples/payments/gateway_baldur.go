@@ -22,26 +22,27 @@ type PaymentGatewayProtected struct {
 // NewPaymentGatewayProtected wraps next. Each protected method's policy is
 // resolved from rt once, here, never per call.
 func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *PaymentGatewayProtected {
-	return &PaymentGatewayProtected{
-		next: next,
-		charge: rt.Policy(baldur.Spec{
-			Name:     "charge-customer",
-			Method:   "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Charge",
-			Retry:    true,
-			Attempts: 3,
-			Breaker:  "gateway",
-			Timeout:  300 * time.Millisecond,
-			Ignore:   []error{ErrDeclined},
-			Dedupe:   true,
-		}),
-		status: rt.Policy(baldur.Spec{
-			Name:     "payments.payment-gateway.status",
-			Method:   "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Status",
-			Retry:    true,
-			Attempts: 2,
-			Breaker:  "gateway",
-		}),
-	}
+	d := &PaymentGatewayProtected{next: next}
+	d.charge = rt.Policy(baldur.Spec{
+		Name:     "charge-customer",
+		Method:   "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Charge",
+		Retry:    true,
+		Attempts: 3,
+		Breaker:  "gateway",
+		Timeout:  300 * time.Millisecond,
+		Ignore:   []error{ErrDeclined},
+		Dedupe:   true,
+		Fields:   []string{"order_id", "amount"},
+	})
+	d.status = rt.Policy(baldur.Spec{
+		Name:     "payments.payment-gateway.status",
+		Method:   "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Status",
+		Retry:    true,
+		Attempts: 2,
+		Breaker:  "gateway",
+		Fields:   []string{"order_id"},
+	})
+	return d
 }
 
 var _ PaymentGateway = (*PaymentGatewayProtected)(nil)
@@ -49,25 +50,31 @@ var _ PaymentGateway = (*PaymentGatewayProtected)(nil)
 // Charge calls the wrapped Charge under policy charge-customer; when it fails
 // for good, queuedCharge answers instead.
 func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
+	pc := d.charge.Call()
+	if d.charge.NeedsFields() {
+		pc = d.charge.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+	}
+	ctx = d.charge.Begin(ctx, &pc)
 	type args struct {
 		Amount int64 `json:"amount"`
 	}
 	type results struct {
 		R0 Receipt `json:"r0"`
 	}
-	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.charge, &pc, orderID, args{Amount: amount}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.charge.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.charge.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Charge(ctx, orderID, amount)
 			return err
 		})
 		return out, err
 	})
-	if err != nil && d.charge.ShouldFallback(ctx, nil, err) {
-		return queuedCharge(ctx, orderID, amount, err)
+	r0 := res.R0
+	if err != nil && d.charge.ShouldFallback(ctx, &pc, err) {
+		r0, err = queuedCharge(ctx, orderID, amount, err)
 	}
-	return res.R0, err
+	return r0, d.charge.End(ctx, &pc, err)
 }
 
 // Ping calls the wrapped Ping directly.
@@ -78,11 +85,16 @@ func (d *PaymentGatewayProtected) Ping(ctx context.Context) error {
 // Status calls the wrapped Status under policy
 // payments.payment-gateway.status.
 func (d *PaymentGatewayProtected) Status(ctx context.Context, orderID string) (string, error) {
+	pc := d.status.Call()
+	if d.status.NeedsFields() {
+		pc = d.status.Call(baldur.String("order_id", orderID))
+	}
+	ctx = d.status.Begin(ctx, &pc)
 	var r0 string
-	err := d.status.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.status.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Status(ctx, orderID)
 		return err
 	})
-	return r0, err
+	return r0, d.status.End(ctx, &pc, err)
 }

@@ -20,17 +20,16 @@ type TransportProtected struct {
 // NewTransportProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewTransportProtected(next http.RoundTripper, rt *baldur.Runtime) *TransportProtected {
-	return &TransportProtected{
-		next: next,
-		roundTrip: rt.Policy(baldur.Spec{
-			Name:     "upstream.round-trip",
-			Method:   "net/http.RoundTripper.RoundTrip",
-			Retry:    true,
-			Attempts: 3,
-			Breaker:  "upstream",
-			AbortOn:  []error{http.ErrAbortHandler},
-		}),
-	}
+	d := &TransportProtected{next: next}
+	d.roundTrip = rt.Policy(baldur.Spec{
+		Name:     "upstream.round-trip",
+		Method:   "net/http.RoundTripper.RoundTrip",
+		Retry:    true,
+		Attempts: 3,
+		Breaker:  "upstream",
+		AbortOn:  []error{http.ErrAbortHandler},
+	})
+	return d
 }
 
 var _ http.RoundTripper = (*TransportProtected)(nil)
@@ -38,14 +37,16 @@ var _ http.RoundTripper = (*TransportProtected)(nil)
 // RoundTrip calls the wrapped RoundTrip under policy upstream.round-trip; when
 // it fails for good, retryRequest answers instead.
 func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, error) {
+	pc := d.roundTrip.Call()
+	ctx := d.roundTrip.Begin(context.Background(), &pc)
 	var r0 *http.Response
-	err := d.roundTrip.Do(context.Background(), nil, func(context.Context) error {
+	err := d.roundTrip.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.RoundTrip(arg0)
 		return err
 	})
-	if err != nil && d.roundTrip.ShouldFallback(context.Background(), nil, err) {
-		return retryRequest(arg0, err)
+	if err != nil && d.roundTrip.ShouldFallback(ctx, &pc, err) {
+		r0, err = retryRequest(arg0, err)
 	}
-	return r0, err
+	return r0, d.roundTrip.End(ctx, &pc, err)
 }
