@@ -150,7 +150,7 @@ func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
 func TextKey(m encoding.TextMarshaler) (string, error) {
 	b, err := m.MarshalText()
 	if err != nil {
-		return "", fmt.Errorf("baldur: idempotency key: %w", err)
+		return "", fmt.Errorf("%w: %w", ErrInvalidKey, err)
 	}
 	return string(b), nil
 }
