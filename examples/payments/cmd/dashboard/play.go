@@ -45,7 +45,7 @@ var loop = []act{
 func (a *app) Play(ctx context.Context, pace time.Duration, cycles int) error {
 	n, last := 0, int64(0)
 	charge := func(id string, amount int64) error {
-		a.gateway.Charge(ctx, id, amount) // every outcome is the runtime's to record
+		a.gateway.Charge(ctx, id, amount, payments.Customer{ID: "c-" + id, Tier: "standard"}) // every outcome is the runtime's to record
 		return wait(ctx, pace)
 	}
 	for c := 0; cycles == 0 || c < cycles; c++ {
