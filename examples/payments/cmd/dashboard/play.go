@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/baldur-go/baldur/examples/payments"
 	"github.com/baldur-go/baldur/examples/payments/provider"
 	baldur "github.com/baldur-go/baldur/runtime"
 )
