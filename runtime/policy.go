@@ -144,10 +144,20 @@ func (p *Policy) Call(fields ...Field) PolicyContext {
 	return PolicyContext{p: p, fields: fields}
 }
 
+// WithFields returns c with the call's fields: a decorator gathers them
+// for Capture on a call that failed, when NeedsFields had said nothing
+// would read them while it ran.
+func (c PolicyContext) WithFields(fields ...Field) PolicyContext {
+	c.fields = fields
+	return c
+}
+
 // NeedsFields reports whether anything reads the fields of the policy's
-// calls: an observer or the logger at Debug, an interceptor, an override,
-// a keyed breaker, a classifier, dead-letter capture. When nothing does,
-// a call gathers none and pays nothing for them.
+// calls while they run: an observer or the logger at Debug, an
+// interceptor, an override, a keyed breaker, a classifier. When nothing
+// does, a call gathers none and pays nothing for them. (A dead letter
+// keeps them too: a decorator gathers them for Capture, once the call has
+// failed, with WithFields.)
 func (p *Policy) NeedsFields() bool { return p.needsFields }
 
 // Do calls fn under the policy. pc is the call's PolicyContext (nil for

@@ -270,7 +270,7 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 	}
 	rt.share(p, spec, r)
 	p.needsFields = rt.callEvents || rt.interceptor != nil || p.variants != nil || p.keyed != nil ||
-		p.classify != nil || spec.JudgesResults || spec.DeadLetter != nil
+		p.classify != nil || spec.JudgesResults
 	p.lean = p.lean && p.keyed == nil
 	for _, v := range p.variants {
 		p.lean = p.lean && v.timeout <= 0 // the fast path has no timeout to set

@@ -85,7 +85,7 @@ func (mt *method) pathArgs(key jen.Code, root func(int) *jen.Statement) []jen.Co
 // without one, the caller) gets an error matching baldur.ErrDeadLettered.
 func (mt *method) deadLettered(g *jen.Group, c shape) {
 	p := mt.m.Policy
-	mt.callContext(g, c, true)
+	mt.callContext(g, c, false)
 	params := func(i int) *jen.Statement { return jen.Id(mt.params[i]) }
 	var key jen.Code
 	if p.Key != nil {
@@ -97,6 +97,13 @@ func (mt *method) deadLettered(g *jen.Group, c shape) {
 	call := jen.Id(c.recv).Dot(mt.d.protectedPaths[mt.m.Name]).Call(append([]jen.Code{c.ctx(), c.pcRef()}, mt.pathArgs(key, params)...)...)
 	g.List(append(results, jen.Id(c.err))...).Op(":=").Add(call)
 	g.If(jen.Id(c.err).Op("!=").Nil()).BlockFunc(func(b *jen.Group) {
+		if len(p.Fields) > 0 {
+			// A letter keeps the call's fields: gathered here, when the
+			// call has failed, so that a call that succeeds pays nothing
+			// for them.
+			values := mt.fieldValues(b, mt.local, params)
+			b.Id(c.pc).Op("=").Add(jen.Id(c.pc).Dot("WithFields").Call(values...))
+		}
 		b.Id(c.err).Op("=").Add(c.policy().Dot("Capture").Call(c.ctx(), c.pcRef(), mt.codecValue(), jen.Id(c.err)))
 		if p.Fallback != nil {
 			b.If(c.policy().Dot("ShouldFallback").Call(c.ctx(), c.pcRef(), jen.Id(c.err))).

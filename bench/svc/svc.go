@@ -69,3 +69,13 @@ func classifyCheckout(pc baldur.PolicyContext, err error) baldur.Decision {
 	}
 	return baldur.DecideDefault
 }
+
+// Ledger is the same method with and without dead-letter capture, to
+// measure what dlq costs a call that succeeds.
+type Ledger interface {
+	//baldur:protected name=post retry breaker idempotent dlq
+	Post(ctx context.Context, entryID string, cents int64) error
+
+	//baldur:protected name=post-plain retry breaker idempotent
+	PostPlain(ctx context.Context, entryID string, cents int64) error
+}

@@ -211,3 +211,90 @@ func (d *CheckoutProtected) PayPlain(ctx context.Context, orderID string, amount
 	})
 	return r0, d.payPlain.End(ctx, &pc, err)
 }
+
+// LedgerProtected implements Ledger: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
+type LedgerProtected struct {
+	next      Ledger
+	post      *baldur.Policy
+	postPlain *baldur.Policy
+}
+
+// NewLedgerProtected wraps next. Each protected method's policy is resolved
+// from rt once, here, never per call.
+func NewLedgerProtected(next Ledger, rt *baldur.Runtime) *LedgerProtected {
+	d := &LedgerProtected{next: next}
+	d.post = rt.Policy(baldur.Spec{
+		Name:       "post",
+		Method:     "github.com/baldur-go/baldur/bench/svc.Ledger.Post",
+		Retry:      true,
+		Breaker:    "post",
+		Fields:     []string{"entry_id", "cents"},
+		DeadLetter: &baldur.DeadLetterSpec{Signature: "v1:8596c8cb9d1bb74e", Replay: d.replayPost},
+	})
+	d.postPlain = rt.Policy(baldur.Spec{
+		Name:    "post-plain",
+		Method:  "github.com/baldur-go/baldur/bench/svc.Ledger.PostPlain",
+		Retry:   true,
+		Breaker: "post-plain",
+		Fields:  []string{"entry_id", "cents"},
+	})
+	return d
+}
+
+var _ Ledger = (*LedgerProtected)(nil)
+
+// ledgerPostArgs holds the arguments of Ledger.Post as a dead letter keeps
+// them.
+type ledgerPostArgs struct {
+	EntryID string `json:"entryID"`
+	Cents   int64  `json:"cents"`
+}
+
+// Post calls the wrapped Post under policy post; when it fails for good, the
+// call is captured for replay.
+func (d *LedgerProtected) Post(ctx context.Context, entryID string, cents int64) error {
+	pc := d.post.Call()
+	if d.post.NeedsFields() {
+		pc = d.post.Call(baldur.String("entry_id", entryID), baldur.Int("cents", cents))
+	}
+	ctx = d.post.Begin(ctx, &pc)
+	err := d.postProtected(ctx, &pc, entryID, cents)
+	if err != nil {
+		pc = pc.WithFields(baldur.String("entry_id", entryID), baldur.Int("cents", cents))
+		err = d.post.Capture(ctx, &pc, ledgerPostArgs{EntryID: entryID, Cents: cents}, err)
+	}
+	return d.post.End(ctx, &pc, err)
+}
+
+// postProtected is the protected path of Post, which a replay takes again:
+// retry and breaker.
+func (d *LedgerProtected) postProtected(ctx context.Context, pc *baldur.PolicyContext, entryID string, cents int64) error {
+	return d.post.Do(ctx, pc, func(ctx context.Context) error {
+		return d.next.Post(ctx, entryID, cents)
+	})
+}
+
+// replayPost replays a captured Post: it decodes the arguments and takes the
+// protected path again, without the fallback and without a second capture.
+func (d *LedgerProtected) replayPost(ctx context.Context, data []byte) error {
+	var a ledgerPostArgs
+	if err := baldur.DecodeArgs(data, &a); err != nil {
+		return err
+	}
+	pc := d.post.Call(baldur.String("entry_id", a.EntryID), baldur.Int("cents", a.Cents))
+	return d.postProtected(ctx, &pc, a.EntryID, a.Cents)
+}
+
+// PostPlain calls the wrapped PostPlain under policy post-plain.
+func (d *LedgerProtected) PostPlain(ctx context.Context, entryID string, cents int64) error {
+	pc := d.postPlain.Call()
+	if d.postPlain.NeedsFields() {
+		pc = d.postPlain.Call(baldur.String("entry_id", entryID), baldur.Int("cents", cents))
+	}
+	ctx = d.postPlain.Begin(ctx, &pc)
+	err := d.postPlain.Do(ctx, &pc, func(ctx context.Context) error {
+		return d.next.PostPlain(ctx, entryID, cents)
+	})
+	return d.postPlain.End(ctx, &pc, err)
+}

@@ -59,14 +59,18 @@ type paymentGatewayChargeArgs struct {
 // Charge calls the wrapped Charge under policy charge-customer; when it fails
 // for good, the call is captured for replay and queuedCharge answers.
 func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, amount int64, customer Customer) (Receipt, error) {
-	pc := d.charge.Call(
-		baldur.String("order_id", orderID),
-		baldur.Int("amount", amount),
-		baldur.String("tier", customer.Tier),
-	)
+	pc := d.charge.Call()
+	if d.charge.NeedsFields() {
+		pc = d.charge.Call(
+			baldur.String("order_id", orderID),
+			baldur.Int("amount", amount),
+			baldur.String("tier", customer.Tier),
+		)
+	}
 	ctx = d.charge.Begin(ctx, &pc)
 	r0, err := d.chargeProtected(ctx, &pc, orderID, orderID, amount, customer)
 	if err != nil {
+		pc = pc.WithFields(baldur.String("order_id", orderID), baldur.Int("amount", amount), baldur.String("tier", customer.Tier))
 		err = d.charge.Capture(ctx, &pc, paymentGatewayChargeArgs{OrderID: orderID, Amount: amount, Customer: customer}, err)
 		if d.charge.ShouldFallback(ctx, &pc, err) {
 			r0, err = queuedCharge(ctx, orderID, amount, customer, err)

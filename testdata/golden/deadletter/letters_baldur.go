@@ -78,10 +78,14 @@ type paymentsChargeArgs struct {
 // Charge calls the wrapped Charge under policy dl-charge; when it fails for
 // good, the call is captured for replay and queued answers.
 func (d *PaymentsProtected) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
-	pc := d.charge.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+	pc := d.charge.Call()
+	if d.charge.NeedsFields() {
+		pc = d.charge.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+	}
 	ctx = d.charge.Begin(ctx, &pc)
 	r0, err := d.chargeProtected(ctx, &pc, orderID, orderID, amount)
 	if err != nil {
+		pc = pc.WithFields(baldur.String("order_id", orderID), baldur.Int("amount", amount))
 		err = d.charge.Capture(ctx, &pc, paymentsChargeArgs{OrderID: orderID, Amount: amount}, err)
 		if d.charge.ShouldFallback(ctx, &pc, err) {
 			r0, err = queued(ctx, orderID, amount, err)
@@ -134,14 +138,18 @@ type paymentsPublishArgs struct {
 // Publish calls the wrapped Publish under policy dl-publish; when it fails for
 // good, the call is captured for replay.
 func (d *PaymentsProtected) Publish(topic string, pc int, data int) (int, error) {
-	callCtx := d.publish.Call(
-		baldur.String("topic", topic),
-		baldur.Int("pc", int64(pc)),
-		baldur.Int("data", int64(data)),
-	)
+	callCtx := d.publish.Call()
+	if d.publish.NeedsFields() {
+		callCtx = d.publish.Call(
+			baldur.String("topic", topic),
+			baldur.Int("pc", int64(pc)),
+			baldur.Int("data", int64(data)),
+		)
+	}
 	ctx := d.publish.Begin(context.Background(), &callCtx)
 	r0, err := d.publishProtected(ctx, &callCtx, topic, pc, data)
 	if err != nil {
+		callCtx = callCtx.WithFields(baldur.String("topic", topic), baldur.Int("pc", int64(pc)), baldur.Int("data", int64(data)))
 		err = d.publish.Capture(ctx, &callCtx, paymentsPublishArgs{Topic: topic, Pc: pc, Data: data}, err)
 	}
 	return r0, d.publish.End(ctx, &callCtx, err)
@@ -185,7 +193,10 @@ type paymentsRefundArgs struct {
 // Refund calls the wrapped Refund under policy dl-refund; when it fails for
 // good, the call is captured for replay.
 func (d *PaymentsProtected) Refund(ctx context.Context, id RefundID, amount int64) error {
-	pc := d.refund.Call(baldur.Int("amount", amount))
+	pc := d.refund.Call()
+	if d.refund.NeedsFields() {
+		pc = d.refund.Call(baldur.Int("amount", amount))
+	}
 	ctx = d.refund.Begin(ctx, &pc)
 	key, keyErr := baldur.TextKey(id)
 	if keyErr != nil {
@@ -193,6 +204,7 @@ func (d *PaymentsProtected) Refund(ctx context.Context, id RefundID, amount int6
 	}
 	err := d.refundProtected(ctx, &pc, key, id, amount)
 	if err != nil {
+		pc = pc.WithFields(baldur.Int("amount", amount))
 		err = d.refund.Capture(ctx, &pc, paymentsRefundArgs{Id: id, Amount: amount}, err)
 	}
 	return d.refund.End(ctx, &pc, err)
@@ -238,10 +250,14 @@ type paymentsShipArgs struct {
 // Ship calls the wrapped Ship under policy dl-ship; when it fails for good,
 // the call is captured for replay.
 func (d *PaymentsProtected) Ship(ctx context.Context, orderID string, to Address, express bool) error {
-	pc := d.ship.Call(baldur.String("order_id", orderID), baldur.Bool("express", express))
+	pc := d.ship.Call()
+	if d.ship.NeedsFields() {
+		pc = d.ship.Call(baldur.String("order_id", orderID), baldur.Bool("express", express))
+	}
 	ctx = d.ship.Begin(ctx, &pc)
 	err := d.shipProtected(ctx, &pc, orderID, to, express)
 	if err != nil {
+		pc = pc.WithFields(baldur.String("order_id", orderID), baldur.Bool("express", express))
 		err = d.ship.Capture(ctx, &pc, paymentsShipArgs{OrderID: orderID, To: to, Express: express}, err)
 	}
 	return d.ship.End(ctx, &pc, err)
@@ -276,10 +292,14 @@ type paymentsTagArgs struct {
 // Tag calls the wrapped Tag under policy dl-tag; when it fails for good, the
 // call is captured for replay.
 func (d *PaymentsProtected) Tag(ctx context.Context, orderID string, tags ...string) error {
-	pc := d.tag.Call(baldur.String("order_id", orderID))
+	pc := d.tag.Call()
+	if d.tag.NeedsFields() {
+		pc = d.tag.Call(baldur.String("order_id", orderID))
+	}
 	ctx = d.tag.Begin(ctx, &pc)
 	err := d.tagProtected(ctx, &pc, orderID, tags)
 	if err != nil {
+		pc = pc.WithFields(baldur.String("order_id", orderID))
 		err = d.tag.Capture(ctx, &pc, paymentsTagArgs{OrderID: orderID, Tags: tags}, err)
 	}
 	return d.tag.End(ctx, &pc, err)
