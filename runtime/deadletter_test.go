@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/baldurtest"
 )
@@ -247,20 +248,8 @@ func TestBreakerRecoveryReplaysPromptly(t *testing.T) {
 	if _, err := d.gw.Charge(bg, "o-4", 100); err != nil {
 		t.Fatalf("probe: %v", err)
 	}
-	waitFor(t, "the captured calls replayed after recovery", func() bool { return len(d.pr.charges()) == 4 })
-	waitFor(t, "the queue empty", func() bool { return len(d.letters(0)) == 0 })
-}
-
-// waitFor polls cond with a deadline: for work on the queue's goroutine.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond) // polling a condition, with a deadline
-	}
+	testenv.Eventually(t, "the captured calls replayed after recovery", func() bool { return len(d.pr.charges()) == 4 })
+	testenv.Eventually(t, "the queue empty", func() bool { return len(d.letters(0)) == 0 })
 }
 
 // Without a recovery, letters are replayed on their schedule, backing off.
@@ -276,7 +265,7 @@ func TestScheduledReplay(t *testing.T) {
 	// The loop's timer and the letter's time are both jittered within the
 	// interval: move time in steps until the loop, woken on each of its
 	// timers, finds the letter due.
-	waitFor(t, "the scheduled replay", func() bool {
+	testenv.Eventually(t, "the scheduled replay", func() bool {
 		if len(d.pr.charges()) == 1 {
 			return true
 		}

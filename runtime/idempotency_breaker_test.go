@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
@@ -40,7 +41,7 @@ breakers:
 		})
 		cancel()
 		// The abandoned flight ends after its caller has returned.
-		eventually(t, "the keyed attempt is recorded", func() bool {
+		testenv.Eventually(t, "the keyed attempt is recorded", func() bool {
 			m := keyed.Breaker().Metrics()
 			return m.Calls == int64(i+1) || m.State != baldur.StateClosed
 		})

@@ -96,15 +96,3 @@ func attr(rec slog.Record, key string) string {
 	})
 	return v
 }
-
-// eventually polls cond until it holds, failing the test after a deadline.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(time.Millisecond) // polling for a state, not waiting for a duration
-	}
-}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
@@ -77,7 +78,7 @@ func TestMemoryStoreDoesNotKeepResultsAboveTheLimit(t *testing.T) {
 			}
 		})
 	}
-	eventually(t, "three callers join the first", func() bool { return joined.Load() == 3 })
+	testenv.Eventually(t, "three callers join the first", func() bool { return joined.Load() == 3 })
 	close(gate)
 	wg.Wait()
 	if runs != 1 {

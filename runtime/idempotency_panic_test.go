@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
@@ -34,7 +35,7 @@ func TestPanicAfterEveryCallerLeftIsReported(t *testing.T) {
 	}
 	close(release)
 	// The observer hears of it before the logger writes it: wait for both.
-	eventually(t, "the lost panic is reported", func() bool {
+	testenv.Eventually(t, "the lost panic is reported", func() bool {
 		return len(r.eventsOf(baldur.EventLostPanic)) == 1 && len(r.logsAt(slog.LevelError)) == 1
 	})
 	ev := r.eventsOf(baldur.EventLostPanic)[0]

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/baldurtest"
 )
@@ -56,7 +57,7 @@ func TestStoreTimeoutIsEnforcedAndALateClaimReleased(t *testing.T) {
 		t.Fatalf("err = %v, want a claim *StoreError for the store timeout", err)
 	}
 	close(s.release) // the claim lands now
-	eventually(t, "the late claim is released", func() bool {
+	testenv.Eventually(t, "the late claim is released", func() bool {
 		_, ok, _ := mem.Get(context.Background(), baldur.StoreKeyOf("", "", "p", "o-1"))
 		return s.claims.Load() == 1 && !ok
 	})
@@ -96,7 +97,7 @@ func TestFailedClaimIsReleasedWithItsToken(t *testing.T) {
 	if _, err := baldur.Idempotent(ctx, p, "o-1", nil, run); !errors.Is(err, baldur.ErrIdempotencyStore) || runs != 0 {
 		t.Fatalf("first call: %v after %d runs, want a *StoreError and no run", err, runs)
 	}
-	eventually(t, "the landed claim is released", func() bool {
+	testenv.Eventually(t, "the landed claim is released", func() bool {
 		_, ok, _ := mem.Get(ctx, baldur.StoreKeyOf("", "", "p", "o-1"))
 		return !ok
 	})
@@ -153,7 +154,7 @@ func TestDownStoreFailsFast(t *testing.T) {
 			t.Fatalf("store down: %v, want the store's error", err)
 		}
 	}
-	eventually(t, "the failed claims are released", func() bool { return s.calls.Load() == 10 }) // 5 claims, 5 releases
+	testenv.Eventually(t, "the failed claims are released", func() bool { return s.calls.Load() == 10 }) // 5 claims, 5 releases
 	for range 100 {
 		if err := call(); !errors.Is(err, baldur.ErrIdempotencyStore) {
 			t.Fatalf("store known down: %v, want a *StoreError", err)

@@ -130,3 +130,11 @@ func TestRealRun(t *testing.T) {
 		t.Logf("CI=%q: %s", ci, lines[0])
 	}
 }
+
+func TestEventuallyReturnsOnceTheStateHolds(t *testing.T) {
+	polls := 0
+	Eventually(t, "the third poll", func() bool { polls++; return polls == 3 })
+	if polls != 3 {
+		t.Fatalf("cond polled %d times, want 3: Eventually returns as soon as it holds", polls)
+	}
+}

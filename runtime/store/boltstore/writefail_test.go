@@ -8,10 +8,10 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/store/boltstore"
 )
@@ -148,20 +148,6 @@ func holdCommits(t *testing.T, s *boltstore.Store) (entered <-chan struct{}, rel
 	return in, rel
 }
 
-// waitFor polls cond until it holds, failing the test after 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within 10 s: %s", what)
-		}
-		<-tick.C
-	}
-}
-
 // Group commit, made deterministic: while one commit is held, 63 Puts
 // queue; all of them land in the one commit that follows.
 func TestDeadLetterConcurrentPutsShareOneCommit(t *testing.T) {
@@ -173,7 +159,7 @@ func TestDeadLetterConcurrentPutsShareOneCommit(t *testing.T) {
 	for i := range 63 {
 		wg.Go(func() { mustPut(t, s, letter(fmt.Sprintf("l%02d", i))) })
 	}
-	waitFor(t, "63 Puts queued", func() bool { return s.Waiting() == 63 })
+	testenv.Eventually(t, "63 Puts queued", func() bool { return s.Waiting() == 63 })
 	before := s.Stats()
 	close(release)
 	wg.Wait()
@@ -197,7 +183,7 @@ func TestDeadLetterRefusedLetterInABatchFailsAlone(t *testing.T) {
 	for i := range 12 {
 		wg.Go(func() { errs <- s.Put(ctx, letter(fmt.Sprintf("l%02d", i))) })
 	}
-	waitFor(t, "12 Puts queued", func() bool { return s.Waiting() == 12 })
+	testenv.Eventually(t, "12 Puts queued", func() bool { return s.Waiting() == 12 })
 	before := s.Stats()
 	close(release)
 	wg.Wait()
@@ -244,7 +230,7 @@ func TestDeadLetterFailingWriteInABatchIsRerunAlone(t *testing.T) {
 			return boom
 		})
 	})
-	waitFor(t, "9 writes queued", func() bool { return s.Waiting() == 9 })
+	testenv.Eventually(t, "9 writes queued", func() bool { return s.Waiting() == 9 })
 	close(release)
 	wg.Wait()
 	if !errors.Is(rawErr, boom) {

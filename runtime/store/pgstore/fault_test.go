@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"go.uber.org/goleak"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/store/internal/fault"
 	"github.com/baldur-go/baldur/runtime/store/pgstore"
@@ -89,15 +90,6 @@ func within[T any](t *testing.T, ch <-chan T) T {
 	}
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(time.Millisecond) { // polling for a state
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-	}
-}
-
 // idemBehindProxy is a store in a fresh schema whose connections go through a
 // new proxy, and the proxy.
 func idemBehindProxy(t *testing.T, conns int, opts ...pgstore.Option) (*pgstore.Store, *fault.Proxy) {
@@ -139,7 +131,7 @@ func TestFaultStallAtClaim(t *testing.T) {
 		t.Fatalf("stalled at the claim: %v after %d runs; want a claim *StoreError for the store timeout, no run", o.err, g.calls.Load())
 	}
 	p.Resume()
-	eventually(t, "a call runs", func() bool {
+	testenv.Eventually(t, "a call runs", func() bool {
 		o := within(t, g.goCharge("o-1"))
 		return o.err == nil && g.calls.Load() == 1
 	})
@@ -159,7 +151,7 @@ func TestFaultStallAtClaimOnTheCallersGoroutine(t *testing.T) {
 		t.Fatalf("stalled at the claim: %v after %d runs; want a claim *StoreError, no run", o.err, g.calls.Load())
 	}
 	p.Resume()
-	eventually(t, "a call runs", func() bool {
+	testenv.Eventually(t, "a call runs", func() bool {
 		o := within(t, g.goCharge("o-1"))
 		return o.err == nil && g.calls.Load() == 1
 	})
@@ -240,7 +232,7 @@ func TestFaultFiveHundredCallersThroughAStall(t *testing.T) {
 	for range 500 {
 		wg.Go(func() { outs <- <-g.goCharge("o-1") })
 	}
-	eventually(t, "499 callers join the first", func() bool { return g.dups.Load() == 499 })
+	testenv.Eventually(t, "499 callers join the first", func() bool { return g.dups.Load() == 499 })
 	<-stalled
 	p.Resume()
 	wg.Wait()

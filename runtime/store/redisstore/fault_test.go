@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/store/internal/fault"
 	"github.com/baldur-go/baldur/runtime/store/redisstore"
@@ -107,15 +108,6 @@ func recordOf(t *testing.T, c *redis.Client, key string) (string, bool) {
 	return v, true
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(time.Millisecond) { // polling for a state
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-	}
-}
-
 // faultRedis starts a private redis-server and a client of it with the
 // given options (its address filled in); goroutines started after it must
 // be gone when the test ends.
@@ -143,7 +135,7 @@ func TestFaultPauseAtClaim(t *testing.T) {
 		t.Fatalf("paused at the claim: %+v, %v after %d runs; want a claim *StoreError for the store timeout, no run", o.r, o.err, g.calls.Load())
 	}
 	r.Resume()
-	eventually(t, "the late claim is released", func() bool { _, ok := recordOf(t, check, "o-1"); return !ok })
+	testenv.Eventually(t, "the late claim is released", func() bool { _, ok := recordOf(t, check, "o-1"); return !ok })
 	if o := within(t, g.goCharge("o-1")); o.err != nil || g.calls.Load() != 1 {
 		t.Fatalf("after the pause: %v after %d runs; want one run", o.err, g.calls.Load())
 	}
@@ -174,7 +166,7 @@ func TestFaultPauseBeforeComplete(t *testing.T) {
 		t.Fatalf("duplicate in the same runtime: %+v, %v; want %+v", again.r, again.err, o.r)
 	}
 	r.Resume()
-	eventually(t, "the server answers", func() bool { _, ok := recordOf(t, check, "o-1"); return ok })
+	testenv.Eventually(t, "the server answers", func() bool { _, ok := recordOf(t, check, "o-1"); return ok })
 	cfg.InFlight = baldur.Set(baldur.InFlightFail)
 	other := newFaultGateway(t, c, cfg)
 	again := within(t, other.goCharge("o-1"))
@@ -243,7 +235,7 @@ func TestFaultCutIdleConnection(t *testing.T) {
 			switch {
 			case o.err == nil && g.calls.Load() == 2:
 			case errors.As(o.err, &se) && se.Op == "claim" && g.calls.Load() == 1:
-				eventually(t, "nothing is left claimed", func() bool { _, ok := recordOf(t, check, prefix+"o-1"); return !ok })
+				testenv.Eventually(t, "nothing is left claimed", func() bool { _, ok := recordOf(t, check, prefix+"o-1"); return !ok })
 				if o := within(t, g.goCharge(prefix+"o-1")); o.err != nil || g.calls.Load() != 2 {
 					t.Fatalf("retries %d: the call after a failed claim: %v after %d runs; want it to run", retries, o.err, g.calls.Load())
 				}
@@ -274,7 +266,7 @@ func TestFaultFiveHundredCallersThroughAPause(t *testing.T) {
 			outs <- chargeOutcome{r, err}
 		})
 	}
-	eventually(t, "499 callers join the first", func() bool { return g.dups.Load() == 499 })
+	testenv.Eventually(t, "499 callers join the first", func() bool { return g.dups.Load() == 499 })
 	<-paused
 	r.Resume()
 	wg.Wait()
@@ -312,7 +304,7 @@ func TestFaultPauseAtClaimOnTheCallersGoroutine(t *testing.T) {
 		t.Fatalf("paused at the claim: %v after %d runs; want a claim *StoreError, no run", o.err, g.calls.Load())
 	}
 	r.Resume()
-	eventually(t, "the claim is released", func() bool { _, ok := recordOf(t, check, "o-1"); return !ok })
+	testenv.Eventually(t, "the claim is released", func() bool { _, ok := recordOf(t, check, "o-1"); return !ok })
 	if o := within(t, g.goCharge("o-1")); o.err != nil || g.calls.Load() != 1 {
 		t.Fatalf("after the pause: %v after %d runs; want one run", o.err, g.calls.Load())
 	}

@@ -22,14 +22,6 @@ func leakCheck(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
 }
 
-// eventually fails the test unless cond holds within waitTimeout.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	if !wait(waitTimeout, nil, cond) {
-		t.Fatalf("not within %v: %s", waitTimeout, what)
-	}
-}
-
 // dial opens a raw RESP connection, closed at cleanup.
 func dial(t *testing.T, addr string) *respConn {
 	t.Helper()

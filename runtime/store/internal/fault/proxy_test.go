@@ -3,6 +3,8 @@ package fault
 import (
 	"testing"
 	"time"
+
+	"github.com/baldur-go/baldur/internal/testenv"
 )
 
 // proxied starts a private redis behind a proxy.
@@ -23,7 +25,7 @@ func TestProxyForwards(t *testing.T) {
 		t.Fatalf("Conns = %d with one client, want 1", n)
 	}
 	c.Close()
-	eventually(t, "Conns back to 0 once the client closed", func() bool { return p.Conns() == 0 })
+	testenv.Eventually(t, "Conns back to 0 once the client closed", func() bool { return p.Conns() == 0 })
 }
 
 // A stalled proxy keeps the connection and forwards nothing; once resumed,
@@ -72,7 +74,7 @@ func TestProxyCutAll(t *testing.T) {
 			t.Fatalf("PING after CutAll = %v, want an error", v)
 		}
 	}
-	eventually(t, "Conns 0 after CutAll", func() bool { return p.Conns() == 0 })
+	testenv.Eventually(t, "Conns 0 after CutAll", func() bool { return p.Conns() == 0 })
 	do(t, dial(t, p.Addr()), "PING")
 }
 
