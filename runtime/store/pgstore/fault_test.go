@@ -2,13 +2,9 @@ package pgstore_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"log/slog"
 	"net"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +15,7 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/store/internal/fault"
 	"github.com/baldur-go/baldur/runtime/store/pgstore"
+	"github.com/baldur-go/baldur/runtime/store/storetest"
 )
 
 // The idempotency suite under faults between the runtime and PostgreSQL: a
@@ -26,69 +23,6 @@ import (
 // idle connection, and stalls 1 s under 500 callers of one key. Each ends
 // as docs/idempotency.md says, nothing hangs, and no goroutine outlives
 // the test.
-
-// faultGateway is Charge on a runtime of its own whose records live in
-// store.
-type faultGateway struct {
-	p     *baldur.Policy
-	calls atomic.Int64
-	gate  chan struct{}
-	start chan struct{}
-	dups  atomic.Int64
-}
-
-func newFaultGateway(t *testing.T, store baldur.IdempotencyStore, idem baldur.IdempotencyConfig) *faultGateway {
-	t.Helper()
-	g := &faultGateway{}
-	rt, err := baldur.New(baldur.WithIdempotencyStore(store), baldur.WithLogger(slog.New(slog.DiscardHandler)),
-		baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: idem}}),
-		baldur.WithObserver(func(ev baldur.Event) {
-			if ev.Kind == baldur.EventDuplicate {
-				g.dups.Add(1)
-			}
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	g.p = rt.Policy(baldur.Spec{Name: "charge-customer", Method: "pgstore_test.Gateway.Charge", Dedupe: true})
-	return g
-}
-
-type chargeOutcome struct {
-	r   receipt
-	err error
-}
-
-func (g *faultGateway) goCharge(key string) <-chan chargeOutcome {
-	ch := make(chan chargeOutcome, 1)
-	go func() {
-		r, err := baldur.Idempotent(context.Background(), g.p, key, struct{ Amount int64 }{100}, func(context.Context) (receipt, error) {
-			g.calls.Add(1)
-			if g.start != nil {
-				g.start <- struct{}{}
-			}
-			if g.gate != nil {
-				<-g.gate
-			}
-			return receipt{ID: rand.Text()}, nil
-		})
-		ch <- chargeOutcome{r, err}
-	}()
-	return ch
-}
-
-func within[T any](t *testing.T, ch <-chan T) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(30 * time.Second):
-		t.Fatal("the call hangs")
-		var zero T
-		return zero
-	}
-}
 
 // idemBehindProxy is a store in a fresh schema whose connections go through a
 // new proxy, and the proxy.
@@ -123,17 +57,17 @@ func leakCheck(t *testing.T) func() {
 func TestFaultStallAtClaim(t *testing.T) {
 	store, p := idemBehindProxy(t, 2)
 	defer leakCheck(t)()
-	g := newFaultGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond), Lease: baldur.Set(2 * time.Second)})
+	g := storetest.NewGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond), Lease: baldur.Set(2 * time.Second)})
 	p.Stall()
-	o := within(t, g.goCharge("o-1"))
-	var se *baldur.StoreError
-	if !errors.As(o.err, &se) || se.Op != "claim" || !errors.Is(o.err, context.DeadlineExceeded) || g.calls.Load() != 0 {
-		t.Fatalf("stalled at the claim: %v after %d runs; want a claim *StoreError for the store timeout, no run", o.err, g.calls.Load())
+	o := storetest.Within(t, g.GoCharge("o-1"))
+	storetest.WantClaimRefused(t, g, o)
+	if !errors.Is(o.Err, context.DeadlineExceeded) {
+		t.Fatalf("stalled at the claim: %v; want the store timeout", o.Err)
 	}
 	p.Resume()
 	testenv.Eventually(t, "a call runs", func() bool {
-		o := within(t, g.goCharge("o-1"))
-		return o.err == nil && g.calls.Load() == 1
+		o := storetest.Within(t, g.GoCharge("o-1"))
+		return o.Err == nil && g.Calls.Load() == 1
 	})
 }
 
@@ -143,17 +77,13 @@ func TestFaultStallAtClaim(t *testing.T) {
 func TestFaultStallAtClaimOnTheCallersGoroutine(t *testing.T) {
 	store, p := idemBehindProxy(t, 2, pgstore.WithBoundedByContext())
 	defer leakCheck(t)()
-	g := newFaultGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond), Lease: baldur.Set(2 * time.Second)})
+	g := storetest.NewGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond), Lease: baldur.Set(2 * time.Second)})
 	p.Stall()
-	o := within(t, g.goCharge("o-1"))
-	var se *baldur.StoreError
-	if !errors.As(o.err, &se) || se.Op != "claim" || g.calls.Load() != 0 {
-		t.Fatalf("stalled at the claim: %v after %d runs; want a claim *StoreError, no run", o.err, g.calls.Load())
-	}
+	storetest.WantClaimRefused(t, g, storetest.Within(t, g.GoCharge("o-1")))
 	p.Resume()
 	testenv.Eventually(t, "a call runs", func() bool {
-		o := within(t, g.goCharge("o-1"))
-		return o.err == nil && g.calls.Load() == 1
+		o := storetest.Within(t, g.GoCharge("o-1"))
+		return o.Err == nil && g.Calls.Load() == 1
 	})
 }
 
@@ -165,31 +95,7 @@ func TestFaultStallAtClaimOnTheCallersGoroutine(t *testing.T) {
 func TestFaultStallBeforeComplete(t *testing.T) {
 	store, p := idemBehindProxy(t, 2)
 	defer leakCheck(t)()
-	cfg := baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond)}
-	g := newFaultGateway(t, store, cfg)
-	g.gate, g.start = make(chan struct{}), make(chan struct{}, 1)
-	ch := g.goCharge("o-1")
-	<-g.start
-	p.Stall()
-	close(g.gate)
-	o := within(t, ch)
-	if !errors.Is(o.err, baldur.ErrNotRecorded) || !errors.Is(o.err, baldur.ErrIdempotencyStore) || o.r.ID == "" {
-		t.Fatalf("stalled before the completing write: %+v, %v; want the real result and ErrNotRecorded", o.r, o.err)
-	}
-	g.gate = nil
-	if again := within(t, g.goCharge("o-1")); again.err != nil || again.r != o.r {
-		t.Fatalf("duplicate in the same runtime: %+v, %v; want %+v", again.r, again.err, o.r)
-	}
-	p.Resume()
-	cfg.InFlight = baldur.Set(baldur.InFlightFail)
-	other := newFaultGateway(t, store, cfg)
-	again := within(t, other.goCharge("o-1"))
-	if (again.err != nil || again.r != o.r) && !errors.Is(again.err, baldur.ErrInFlight) || other.calls.Load() != 0 {
-		t.Fatalf("duplicate in another runtime: %+v, %v after %d runs; want %+v or ErrInFlight", again.r, again.err, other.calls.Load(), o.r)
-	}
-	if n := g.calls.Load(); n != 1 {
-		t.Fatalf("the method ran %d times, want once", n)
-	}
+	storetest.FaultBeforeComplete(t, store, storetest.Fault{Begin: p.Stall, End: p.Resume}, nil)
 }
 
 // An idle connection cut by the network: the next call goes through, or
@@ -198,57 +104,28 @@ func TestFaultStallBeforeComplete(t *testing.T) {
 func TestFaultCutIdleConnection(t *testing.T) {
 	store, p := idemBehindProxy(t, 1)
 	defer leakCheck(t)()
-	g := newFaultGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(time.Second)})
-	if o := within(t, g.goCharge("warm")); o.err != nil {
-		t.Fatal(o.err)
+	g := storetest.NewGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(time.Second)})
+	if o := storetest.Within(t, g.GoCharge("warm")); o.Err != nil {
+		t.Fatal(o.Err)
 	}
 	p.CutAll()
-	o := within(t, g.goCharge("o-1"))
+	o := storetest.Within(t, g.GoCharge("o-1"))
 	var se *baldur.StoreError
 	switch {
-	case o.err == nil && g.calls.Load() == 2:
-	case errors.As(o.err, &se) && se.Op == "claim" && g.calls.Load() == 1:
-		if o := within(t, g.goCharge("o-1")); o.err != nil || g.calls.Load() != 2 {
-			t.Fatalf("the call after a failed claim: %v after %d runs; want it to run", o.err, g.calls.Load())
+	case o.Err == nil && g.Calls.Load() == 2:
+	case errors.As(o.Err, &se) && se.Op == "claim" && g.Calls.Load() == 1:
+		if o := storetest.Within(t, g.GoCharge("o-1")); o.Err != nil || g.Calls.Load() != 2 {
+			t.Fatalf("the call after a failed claim: %v after %d runs; want it to run", o.Err, g.Calls.Load())
 		}
 	default:
-		t.Fatalf("after the cut: %v after %d runs; want the call through, or a claim *StoreError and no run", o.err, g.calls.Load())
+		t.Fatalf("after the cut: %v after %d runs; want the call through, or a claim *StoreError and no run", o.Err, g.Calls.Load())
 	}
 }
 
-// 500 callers of one key while the network stalls for 1 s, less than the
-// store timeout: they all wait on the one call, which claims once the
-// network is back; the method runs once and every caller gets its result.
+// 500 callers of one key while the network stalls for 1 s: the method
+// runs once and every caller gets its result.
 func TestFaultFiveHundredCallersThroughAStall(t *testing.T) {
 	store, p := idemBehindProxy(t, 2)
 	defer leakCheck(t)()
-	g := newFaultGateway(t, store, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(2 * time.Second)})
-	p.Stall()
-	stalled := time.After(time.Second) // the fault's length, not a wait for a state
-	var (
-		wg   sync.WaitGroup
-		outs = make(chan chargeOutcome, 500)
-	)
-	for range 500 {
-		wg.Go(func() { outs <- <-g.goCharge("o-1") })
-	}
-	testenv.Eventually(t, "499 callers join the first", func() bool { return g.dups.Load() == 499 })
-	<-stalled
-	p.Resume()
-	wg.Wait()
-	close(outs)
-	var first *receipt
-	for o := range outs {
-		if o.err != nil {
-			t.Fatalf("a caller got %v", o.err)
-		}
-		if first == nil {
-			first = &o.r
-		} else if o.r != *first {
-			t.Fatalf("callers got %+v and %+v", o.r, *first)
-		}
-	}
-	if n := g.calls.Load(); n != 1 {
-		t.Fatalf("the method ran %d times, want once", n)
-	}
+	storetest.ManyCallersThroughAFault(t, store, storetest.Fault{Begin: p.Stall, End: p.Resume})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -168,28 +167,6 @@ func (tr *tracer) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.Trac
 }
 func (tr *tracer) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEndData) {}
 
-type receipt struct{ ID string }
-
-// charger is Charge of policy charge-customer, deduplicated on s: what
-// generated code does for idempotency_key=key.
-type charger struct{ p *baldur.Policy }
-
-func newCharger(t testing.TB, s baldur.IdempotencyStore, idem baldur.IdempotencyConfig) charger {
-	t.Helper()
-	rt, err := baldur.New(baldur.WithIdempotencyStore(s), baldur.WithLogger(slog.New(slog.DiscardHandler)),
-		baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: idem}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	return charger{rt.Policy(baldur.Spec{Name: "charge-customer", Method: "pgstore_test.Gateway.Charge", Dedupe: true})}
-}
-
-func (c charger) charge(ctx context.Context, key string, calls *atomic.Int64) (receipt, error) {
-	return baldur.Idempotent(ctx, c.p, key, struct{ Amount int64 }{100},
-		func(context.Context) (receipt, error) { calls.Add(1); return receipt{ID: rand.Text()}, nil })
-}
-
 func ptr[T any](v T) *T { return &v }
 
 // A first call is one round trip to claim and one to complete, a duplicate
@@ -202,21 +179,20 @@ func TestRoundTrips(t *testing.T) {
 		p := pool(t, 1, func(c *pgx.ConnConfig) { c.Tracer = tr })
 		_, schema := freshSchema(t, p)
 		s := pgstore.New(p, append(opts, pgstore.WithTable(schema, "idempotency"))...)
-		e := newCharger(t, s, baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
+		e := storetest.NewGateway(t, s, baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
 		ctx := context.Background()
-		var calls atomic.Int64
-		if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
+		if _, err := e.Charge(ctx, "warm-up"); err != nil {
 			t.Fatal(err)
 		}
 		tr.n.Store(0)
-		first, err := e.charge(ctx, "o-1", &calls)
+		first, err := e.Charge(ctx, "o-1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n := tr.n.Swap(0); n != 2 {
 			t.Errorf("bounded %v: first call: %d round trips, want 2 (claim, complete)", s.BoundedByContext(), n)
 		}
-		again, err := e.charge(ctx, "o-1", &calls)
+		again, err := e.Charge(ctx, "o-1")
 		if err != nil || again != first {
 			t.Fatalf("bounded %v: duplicate = %+v, %v; want %+v", s.BoundedByContext(), again, err, first)
 		}
@@ -230,13 +206,12 @@ func TestRoundTrips(t *testing.T) {
 // does not run.
 func TestUnreachable(t *testing.T) {
 	testenv.Env(t, envURL, "the PostgreSQL store tests")
-	e := newCharger(t, pgstore.New(dialer("postgres://postgres@127.0.0.1:1/test?sslmode=disable")), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(500 * time.Millisecond)})
-	var calls atomic.Int64
+	e := storetest.NewGateway(t, pgstore.New(dialer("postgres://postgres@127.0.0.1:1/test?sslmode=disable")), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(500 * time.Millisecond)})
 	start := time.Now()
-	_, err := e.charge(context.Background(), "o-1", &calls)
+	_, err := e.Charge(context.Background(), "o-1")
 	var se *baldur.StoreError
-	if !errors.As(err, &se) || se.Op != "claim" || !errors.Is(err, baldur.ErrIdempotencyStore) || calls.Load() != 0 {
-		t.Fatalf("err = %v after %d runs, want a claim *StoreError and no run", err, calls.Load())
+	if !errors.As(err, &se) || se.Op != "claim" || !errors.Is(err, baldur.ErrIdempotencyStore) || e.Calls.Load() != 0 {
+		t.Fatalf("err = %v after %d runs, want a claim *StoreError and no run", err, e.Calls.Load())
 	}
 	t.Logf("failed after %v: %v", time.Since(start), err)
 }

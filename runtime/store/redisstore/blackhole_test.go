@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/store/redisstore"
+	"github.com/baldur-go/baldur/runtime/store/storetest"
 )
 
 // blackHole is a server that accepts connections and reads what it is
@@ -67,18 +67,17 @@ func blackHole(t *testing.T) string {
 func TestNoAnswerWithoutClientTimeouts(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: blackHole(t), ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1})
 	defer c.Close()
-	e := newCharger(t, redisstore.New(c), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(200 * time.Millisecond)})
-	var calls atomic.Int64
+	e := storetest.NewGateway(t, redisstore.New(c), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(200 * time.Millisecond)})
 	done := make(chan error, 1)
 	go func() {
-		_, err := e.charge(context.Background(), "o-1", &calls)
+		_, err := e.Charge(context.Background(), "o-1")
 		done <- err
 	}()
 	select {
 	case err := <-done:
 		var se *baldur.StoreError
-		if !errors.As(err, &se) || se.Op != "claim" || calls.Load() != 0 {
-			t.Fatalf("err = %v after %d runs, want a claim *StoreError and no run", err, calls.Load())
+		if !errors.As(err, &se) || se.Op != "claim" || e.Calls.Load() != 0 {
+			t.Fatalf("err = %v after %d runs, want a claim *StoreError and no run", err, e.Calls.Load())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the call hangs on a Redis that does not answer")

@@ -4,9 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"log/slog"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,74 +22,6 @@ import (
 // between them, an idle connection cut, and 500 callers on one key through
 // a pause. Each ends as docs/idempotency.md says, nothing hangs, and no
 // goroutine outlives the test.
-
-// faultGateway is Charge on a runtime of its own whose records live in the
-// redis-server behind c.
-type faultGateway struct {
-	p     *baldur.Policy
-	calls atomic.Int64
-	gate  chan struct{} // when not nil, a call waits for it to close
-	start chan struct{} // when not nil, receives when a call starts
-	dups  atomic.Int64  // EventDuplicate seen
-}
-
-func newFaultGateway(t *testing.T, c redis.UniversalClient, idem baldur.IdempotencyConfig) *faultGateway {
-	t.Helper()
-	g := &faultGateway{}
-	rt, err := baldur.New(baldur.WithIdempotencyStore(redisstore.New(c)), baldur.WithLogger(slog.New(slog.DiscardHandler)),
-		baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: idem}}),
-		baldur.WithObserver(func(ev baldur.Event) {
-			if ev.Kind == baldur.EventDuplicate {
-				g.dups.Add(1)
-			}
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	g.p = rt.Policy(baldur.Spec{Name: "charge-customer", Method: "redisstore_test.Gateway.Charge", Dedupe: true})
-	return g
-}
-
-func (g *faultGateway) charge(ctx context.Context, key string) (receipt, error) {
-	return baldur.Idempotent(ctx, g.p, key, struct{ Amount int64 }{100}, func(context.Context) (receipt, error) {
-		g.calls.Add(1)
-		if g.start != nil {
-			g.start <- struct{}{}
-		}
-		if g.gate != nil {
-			<-g.gate
-		}
-		return receipt{ID: rand.Text()}, nil
-	})
-}
-
-type chargeOutcome struct {
-	r   receipt
-	err error
-}
-
-func (g *faultGateway) goCharge(key string) <-chan chargeOutcome {
-	ch := make(chan chargeOutcome, 1)
-	go func() {
-		r, err := g.charge(context.Background(), key)
-		ch <- chargeOutcome{r, err}
-	}()
-	return ch
-}
-
-// within fails the test when ch yields nothing in a while: a call hangs.
-func within[T any](t *testing.T, ch <-chan T) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(20 * time.Second):
-		t.Fatal("the call hangs")
-		var zero T
-		return zero
-	}
-}
 
 // recordOf reads key's record straight from the server, as redisstore
 // writes it.
@@ -127,55 +56,29 @@ func faultRedis(t *testing.T, opts redis.Options) (*fault.Redis, *redis.Client, 
 func TestFaultPauseAtClaim(t *testing.T) {
 	r, c, check := faultRedis(t, redis.Options{ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1})
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	g := newFaultGateway(t, c, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond)})
+	g := storetest.NewGateway(t, redisstore.New(c), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond)})
 	r.Pause()
-	o := within(t, g.goCharge("o-1"))
-	var se *baldur.StoreError
-	if !errors.As(o.err, &se) || se.Op != "claim" || !errors.Is(o.err, context.DeadlineExceeded) || g.calls.Load() != 0 {
-		t.Fatalf("paused at the claim: %+v, %v after %d runs; want a claim *StoreError for the store timeout, no run", o.r, o.err, g.calls.Load())
+	o := storetest.Within(t, g.GoCharge("o-1"))
+	storetest.WantClaimRefused(t, g, o)
+	if !errors.Is(o.Err, context.DeadlineExceeded) {
+		t.Fatalf("paused at the claim: %v; want the store timeout", o.Err)
 	}
 	r.Resume()
 	testenv.Eventually(t, "the late claim is released", func() bool { _, ok := recordOf(t, check, "o-1"); return !ok })
-	if o := within(t, g.goCharge("o-1")); o.err != nil || g.calls.Load() != 1 {
-		t.Fatalf("after the pause: %v after %d runs; want one run", o.err, g.calls.Load())
+	if o := storetest.Within(t, g.GoCharge("o-1")); o.Err != nil || g.Calls.Load() != 1 {
+		t.Fatalf("after the pause: %v after %d runs; want one run", o.Err, g.Calls.Load())
 	}
 }
 
 // Paused while the method runs, so that the completing write hangs: the
-// caller gets its real result and ErrNotRecorded within the store timeout;
-// a duplicate in the same runtime gets that result. Once the server
-// resumes, the record is completed (the write sent before the pause
-// landed) or still in flight until its lease ends (it did not): another
-// runtime gets the result or ErrInFlight, and the method never runs again.
+// caller gets its real result and ErrNotRecorded within the store timeout.
+// Once the server resumes, the record is completed (the write sent before
+// the pause landed) or still in flight until its lease ends (it did not).
 func TestFaultPauseBeforeComplete(t *testing.T) {
 	r, c, check := faultRedis(t, redis.Options{ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1})
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	cfg := baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond)}
-	g := newFaultGateway(t, c, cfg)
-	g.gate, g.start = make(chan struct{}), make(chan struct{}, 1)
-	ch := g.goCharge("o-1")
-	<-g.start
-	r.Pause()
-	close(g.gate)
-	o := within(t, ch)
-	if !errors.Is(o.err, baldur.ErrNotRecorded) || !errors.Is(o.err, baldur.ErrIdempotencyStore) || o.r.ID == "" {
-		t.Fatalf("paused before the completing write: %+v, %v; want the real result and ErrNotRecorded", o.r, o.err)
-	}
-	g.gate = nil
-	if again := within(t, g.goCharge("o-1")); again.err != nil || again.r != o.r {
-		t.Fatalf("duplicate in the same runtime: %+v, %v; want %+v", again.r, again.err, o.r)
-	}
-	r.Resume()
-	testenv.Eventually(t, "the server answers", func() bool { _, ok := recordOf(t, check, "o-1"); return ok })
-	cfg.InFlight = baldur.Set(baldur.InFlightFail)
-	other := newFaultGateway(t, c, cfg)
-	again := within(t, other.goCharge("o-1"))
-	if (again.err != nil || again.r != o.r) && !errors.Is(again.err, baldur.ErrInFlight) || other.calls.Load() != 0 {
-		t.Fatalf("duplicate in another runtime: %+v, %v after %d runs; want %+v or ErrInFlight", again.r, again.err, other.calls.Load(), o.r)
-	}
-	if n := g.calls.Load(); n != 1 {
-		t.Fatalf("the method ran %d times, want once", n)
-	}
+	storetest.FaultBeforeComplete(t, redisstore.New(c), storetest.Fault{Begin: r.Pause, End: r.Resume},
+		func() bool { _, ok := recordOf(t, check, "o-1"); return ok })
 }
 
 // Restarted, empty, between the claim and the completing write: the record
@@ -189,19 +92,19 @@ func TestFaultRestartBetweenClaimAndComplete(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(),
 		goleak.IgnoreAnyFunction("github.com/baldur-go/baldur/runtime/store/internal/fault.startProcess.func1"),
 		goleak.IgnoreAnyFunction("os/exec.(*Cmd).Start.func2"))
-	g := newFaultGateway(t, c, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(time.Second)})
-	g.gate, g.start = make(chan struct{}), make(chan struct{}, 1)
-	ch := g.goCharge("o-1")
-	<-g.start
+	g := storetest.NewGateway(t, redisstore.New(c), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(time.Second)})
+	g.Gate, g.Start = make(chan struct{}), make(chan struct{}, 1)
+	ch := g.GoCharge("o-1")
+	<-g.Start
 	r.Restart()
-	close(g.gate)
-	o := within(t, ch)
-	if !errors.Is(o.err, baldur.ErrNotRecorded) || o.r.ID == "" {
-		t.Fatalf("restarted before the completing write: %+v, %v; want the real result and ErrNotRecorded", o.r, o.err)
+	close(g.Gate)
+	o := storetest.Within(t, ch)
+	if !errors.Is(o.Err, baldur.ErrNotRecorded) || o.R.ID == "" {
+		t.Fatalf("restarted before the completing write: %+v, %v; want the real result and ErrNotRecorded", o.R, o.Err)
 	}
-	g.gate = nil
-	if again := within(t, g.goCharge("o-1")); again.err != nil || again.r != o.r || g.calls.Load() != 1 {
-		t.Fatalf("duplicate in the same runtime: %+v, %v after %d runs; want %+v", again.r, again.err, g.calls.Load(), o.r)
+	g.Gate = nil
+	if again := storetest.Within(t, g.GoCharge("o-1")); again.Err != nil || again.R != o.R || g.Calls.Load() != 1 {
+		t.Fatalf("duplicate in the same runtime: %+v, %v after %d runs; want %+v", again.R, again.Err, g.Calls.Load(), o.R)
 	}
 }
 
@@ -221,70 +124,37 @@ func TestFaultCutIdleConnection(t *testing.T) {
 		func() {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			defer c.Close()
-			g := newFaultGateway(t, c, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(time.Second)})
+			g := storetest.NewGateway(t, redisstore.New(c), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(time.Second)})
 			prefix := rand.Text()
-			if o := within(t, g.goCharge(prefix+"warm")); o.err != nil {
-				t.Fatal(o.err)
+			if o := storetest.Within(t, g.GoCharge(prefix+"warm")); o.Err != nil {
+				t.Fatal(o.Err)
 			}
 			if p.Conns() == 0 {
 				t.Fatal("no idle connection to cut")
 			}
 			p.CutAll()
-			o := within(t, g.goCharge(prefix+"o-1"))
+			o := storetest.Within(t, g.GoCharge(prefix+"o-1"))
 			var se *baldur.StoreError
 			switch {
-			case o.err == nil && g.calls.Load() == 2:
-			case errors.As(o.err, &se) && se.Op == "claim" && g.calls.Load() == 1:
+			case o.Err == nil && g.Calls.Load() == 2:
+			case errors.As(o.Err, &se) && se.Op == "claim" && g.Calls.Load() == 1:
 				testenv.Eventually(t, "nothing is left claimed", func() bool { _, ok := recordOf(t, check, prefix+"o-1"); return !ok })
-				if o := within(t, g.goCharge(prefix+"o-1")); o.err != nil || g.calls.Load() != 2 {
-					t.Fatalf("retries %d: the call after a failed claim: %v after %d runs; want it to run", retries, o.err, g.calls.Load())
+				if o := storetest.Within(t, g.GoCharge(prefix+"o-1")); o.Err != nil || g.Calls.Load() != 2 {
+					t.Fatalf("retries %d: the call after a failed claim: %v after %d runs; want it to run", retries, o.Err, g.Calls.Load())
 				}
 			default:
-				t.Fatalf("retries %d: after the cut: %v after %d runs; want the call through, or a claim *StoreError and no run", retries, o.err, g.calls.Load())
+				t.Fatalf("retries %d: after the cut: %v after %d runs; want the call through, or a claim *StoreError and no run", retries, o.Err, g.Calls.Load())
 			}
 		}()
 	}
 }
 
-// 500 callers of one key while the server is paused for 1 s, less than
-// the store timeout: they all wait on the one call, which claims the key
-// once the server resumes; the method runs once and every caller gets its
-// result.
+// 500 callers of one key while the server is paused for 1 s: the method
+// runs once and every caller gets its result.
 func TestFaultFiveHundredCallersThroughAPause(t *testing.T) {
 	r, c, _ := faultRedis(t, redis.Options{})
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	g := newFaultGateway(t, c, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(2 * time.Second)})
-	r.Pause()
-	paused := time.After(time.Second) // the fault's length, not a wait for a state
-	var (
-		wg   sync.WaitGroup
-		outs = make(chan chargeOutcome, 500)
-	)
-	for range 500 {
-		wg.Go(func() {
-			r, err := g.charge(context.Background(), "o-1")
-			outs <- chargeOutcome{r, err}
-		})
-	}
-	testenv.Eventually(t, "499 callers join the first", func() bool { return g.dups.Load() == 499 })
-	<-paused
-	r.Resume()
-	wg.Wait()
-	close(outs)
-	var first *receipt
-	for o := range outs {
-		if o.err != nil {
-			t.Fatalf("a caller got %v", o.err)
-		}
-		if first == nil {
-			first = &o.r
-		} else if o.r != *first {
-			t.Fatalf("callers got %+v and %+v", o.r, *first)
-		}
-	}
-	if n := g.calls.Load(); n != 1 {
-		t.Fatalf("the method ran %d times, want once", n)
-	}
+	storetest.ManyCallersThroughAFault(t, redisstore.New(c), storetest.Fault{Begin: r.Pause, End: r.Resume})
 }
 
 // With a client that bounds its commands by their context's deadline
@@ -296,16 +166,12 @@ func TestFaultFiveHundredCallersThroughAPause(t *testing.T) {
 func TestFaultPauseAtClaimOnTheCallersGoroutine(t *testing.T) {
 	r, c, check := faultRedis(t, redis.Options{ContextTimeoutEnabled: true, MaxRetries: -1})
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	g := newFaultGateway(t, c, baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond)})
+	g := storetest.NewGateway(t, redisstore.New(c), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(300 * time.Millisecond)})
 	r.Pause()
-	o := within(t, g.goCharge("o-1"))
-	var se *baldur.StoreError
-	if !errors.As(o.err, &se) || se.Op != "claim" || g.calls.Load() != 0 {
-		t.Fatalf("paused at the claim: %v after %d runs; want a claim *StoreError, no run", o.err, g.calls.Load())
-	}
+	storetest.WantClaimRefused(t, g, storetest.Within(t, g.GoCharge("o-1")))
 	r.Resume()
 	testenv.Eventually(t, "the claim is released", func() bool { _, ok := recordOf(t, check, "o-1"); return !ok })
-	if o := within(t, g.goCharge("o-1")); o.err != nil || g.calls.Load() != 1 {
-		t.Fatalf("after the pause: %v after %d runs; want one run", o.err, g.calls.Load())
+	if o := storetest.Within(t, g.GoCharge("o-1")); o.Err != nil || g.Calls.Load() != 1 {
+		t.Fatalf("after the pause: %v after %d runs; want one run", o.Err, g.Calls.Load())
 	}
 }

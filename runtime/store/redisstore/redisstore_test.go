@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"log/slog"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -84,28 +83,6 @@ func (h *counter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proc
 
 func (h *counter) take() int64 { return h.cmds.Swap(0) + h.pipes.Swap(0) }
 
-type receipt struct{ ID string }
-
-// charger is Charge of policy charge-customer, deduplicated on s: what
-// generated code does for idempotency_key=key.
-type charger struct{ p *baldur.Policy }
-
-func newCharger(t testing.TB, s baldur.IdempotencyStore, idem baldur.IdempotencyConfig) charger {
-	t.Helper()
-	rt, err := baldur.New(baldur.WithIdempotencyStore(s), baldur.WithLogger(slog.New(slog.DiscardHandler)),
-		baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: idem}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	return charger{rt.Policy(baldur.Spec{Name: "charge-customer", Method: "redisstore_test.Gateway.Charge", Dedupe: true})}
-}
-
-func (c charger) charge(ctx context.Context, key string, calls *atomic.Int64) (receipt, error) {
-	return baldur.Idempotent(ctx, c.p, key, struct{ Amount int64 }{100},
-		func(context.Context) (receipt, error) { calls.Add(1); return receipt{ID: rand.Text()}, nil })
-}
-
 func ptr[T any](v T) *T { return &v }
 
 // A first call costs one round trip to claim and one to complete; a
@@ -125,29 +102,28 @@ func TestRoundTrips(t *testing.T) {
 		if s.BoundedByContext() != bounded {
 			t.Fatalf("BoundedByContext() = %v with ContextTimeoutEnabled %v", s.BoundedByContext(), bounded)
 		}
-		e := newCharger(t, s, baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
+		e := storetest.NewGateway(t, s, baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
 		ctx := context.Background()
-		var calls atomic.Int64
-		if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
+		if _, err := e.Charge(ctx, "warm-up"); err != nil {
 			t.Fatal(err)
 		}
 		h.take()
-		first, err := e.charge(ctx, "o-1", &calls)
+		first, err := e.Charge(ctx, "o-1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n := h.take(); n != 2 {
 			t.Errorf("bounded %v: first call: %d round trips, want 2 (claim, complete)", bounded, n)
 		}
-		again, err := e.charge(ctx, "o-1", &calls)
+		again, err := e.Charge(ctx, "o-1")
 		if err != nil || again != first {
 			t.Fatalf("bounded %v: duplicate = %+v, %v; want %+v", bounded, again, err, first)
 		}
 		if n := h.take(); n != 1 {
 			t.Errorf("bounded %v: duplicate: %d round trips, want 1 (claim returns the record)", bounded, n)
 		}
-		if calls.Load() != 2 {
-			t.Fatalf("bounded %v: inner ran %d times, want 2", bounded, calls.Load())
+		if e.Calls.Load() != 2 {
+			t.Fatalf("bounded %v: inner ran %d times, want 2", bounded, e.Calls.Load())
 		}
 	}
 }
@@ -157,15 +133,14 @@ func TestRoundTrips(t *testing.T) {
 func TestUnreachable(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer c.Close()
-	e := newCharger(t, redisstore.New(c), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(500 * time.Millisecond)})
-	var calls atomic.Int64
+	e := storetest.NewGateway(t, redisstore.New(c), baldur.IdempotencyConfig{StoreTimeout: baldur.Set(500 * time.Millisecond)})
 	start := time.Now()
-	_, err := e.charge(context.Background(), "o-1", &calls)
+	_, err := e.Charge(context.Background(), "o-1")
 	var se *baldur.StoreError
 	if !errors.Is(err, baldur.ErrIdempotencyStore) || !errors.As(err, &se) || se.Op != "claim" {
 		t.Fatalf("err = %v, want a claim *StoreError", err)
 	}
-	if calls.Load() != 0 {
+	if e.Calls.Load() != 0 {
 		t.Fatal("the call ran without a claim")
 	}
 	t.Logf("failed after %v: %v", time.Since(start), err)
@@ -176,11 +151,10 @@ func TestUnreachable(t *testing.T) {
 func TestKeysHoldNoUserText(t *testing.T) {
 	c := client(t)
 	prefix := freshPrefix(t, c)
-	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(prefix)), baldur.IdempotencyConfig{})
+	e := storetest.NewGateway(t, redisstore.New(c, redisstore.WithPrefix(prefix)), baldur.IdempotencyConfig{})
 	ctx := baldur.WithTenant(context.Background(), "tenant-a")
-	var calls atomic.Int64
 	for _, k := range []string{"order 42 for alice@example.com", "o-1", strings.Repeat("x", 255)} {
-		if _, err := e.charge(ctx, k, &calls); err != nil {
+		if _, err := e.Charge(ctx, k); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -201,15 +175,14 @@ func TestKeysHoldNoUserText(t *testing.T) {
 func TestCorruptedRecord(t *testing.T) {
 	c := client(t)
 	prefix := freshPrefix(t, c)
-	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(prefix)), baldur.IdempotencyConfig{})
+	e := storetest.NewGateway(t, redisstore.New(c, redisstore.WithPrefix(prefix)), baldur.IdempotencyConfig{})
 	ctx := context.Background()
 	k := prefix + storetest.StoreKey("", "", "charge-customer", "o-1")
 	if err := c.Set(ctx, k, "{not a record", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	var calls atomic.Int64
-	if _, err := e.charge(ctx, "o-1", &calls); !errors.Is(err, baldur.ErrIdempotencyStore) || calls.Load() != 0 {
-		t.Fatalf("err = %v after %d runs, want ErrStore and no run", err, calls.Load())
+	if _, err := e.Charge(ctx, "o-1"); !errors.Is(err, baldur.ErrIdempotencyStore) || e.Calls.Load() != 0 {
+		t.Fatalf("err = %v after %d runs, want ErrStore and no run", err, e.Calls.Load())
 	}
 	if v, _ := c.Get(ctx, k).Result(); v != "{not a record" {
 		t.Fatalf("the corrupted record was overwritten with %q", v)

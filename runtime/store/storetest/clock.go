@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/baldurtest"
 )
@@ -24,5 +25,5 @@ func (s shifted) Now() time.Time { return time.Now().Add(s.offset) }
 // have stopped polling before a test counts timers again.
 func quiet(t testing.TB, c *baldurtest.Clock) {
 	t.Helper()
-	eventually(t, "abandoned waits stop", func() bool { return c.Timers() == 0 })
+	testenv.Eventually(t, "abandoned waits stop", func() bool { return c.Timers() == 0 })
 }

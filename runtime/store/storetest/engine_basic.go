@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
@@ -93,7 +94,7 @@ func testKeyReused(t *testing.T, f *fixture) {
 		r, err := charge(ctx, e1, "charge-customer", "o-1", args, svc.charge)
 		first <- outcome{r, err}
 	}()
-	eventually(t, "the first call runs", func() bool { return svc.calls.Load() == 1 })
+	testenv.Eventually(t, "the first call runs", func() bool { return svc.calls.Load() == 1 })
 
 	other := chargeArgs{Amount: 200, Meta: meta}
 	if _, err := charge(ctx, e1, "charge-customer", "o-1", other, svc.charge); !errors.Is(err, baldur.ErrKeyReused) {

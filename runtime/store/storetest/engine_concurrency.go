@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
@@ -63,7 +64,7 @@ func concurrentOnce(t *testing.T, es []*engine, perEngine int, ready func() bool
 	if ready == nil {
 		ready = func() bool { return started.Load() == int64(len(es)*perEngine) }
 	}
-	eventually(t, "every duplicate waits", func() bool { return svc.calls.Load() == 1 && ready() })
+	testenv.Eventually(t, "every duplicate waits", func() bool { return svc.calls.Load() == 1 && ready() })
 	close(svc.gate)
 	wg.Wait()
 	close(outs)
@@ -95,7 +96,7 @@ func testWaitersShareFailure(t *testing.T, f *fixture) {
 	for range 10 {
 		outs = append(outs, goCharge(ctx, e, "o-1", 1, svc))
 	}
-	eventually(t, "nine duplicates join", func() bool { return j.n.Load() == 9 })
+	testenv.Eventually(t, "nine duplicates join", func() bool { return j.n.Load() == 9 })
 	close(svc.gate)
 	for _, ch := range outs {
 		if o := recv(t, ch); !errors.Is(o.err, boom) {
@@ -113,7 +114,7 @@ func testWaitModes(t *testing.T, f *fixture) {
 	owner := f.engine(config{IdempotencyConfig: fail})
 	svc := &service{gate: make(chan struct{})}
 	first := goCharge(ctx, owner, "o-1", 1, svc)
-	eventually(t, "the first call runs", func() bool { return svc.calls.Load() == 1 })
+	testenv.Eventually(t, "the first call runs", func() bool { return svc.calls.Load() == 1 })
 
 	// InFlightFail: a local duplicate and one in another runtime fail at once.
 	if o := recv(t, goCharge(ctx, owner, "o-1", 1, svc)); !errors.Is(o.err, baldur.ErrInFlight) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
@@ -69,7 +70,7 @@ func testStoreFailures(t *testing.T, f *fixture) {
 
 	holder := &service{gate: make(chan struct{})}
 	held := goCharge(ctx, f.engine(config{}), "o-3", 1, holder)
-	eventually(t, "o-3 runs", func() bool { return holder.calls.Load() == 1 })
+	testenv.Eventually(t, "o-3 runs", func() bool { return holder.calls.Load() == 1 })
 	fs.set("get", down)
 	quiet(t, f.clock)
 	poller := newEngine(t, fs, config{clock: f.clock, IdempotencyConfig: baldur.IdempotencyConfig{PollMin: baldur.Set(time.Second), PollMax: baldur.Set(time.Second)}})
@@ -122,7 +123,7 @@ func testLostLeaseCancelsCall(t *testing.T, f *fixture) {
 		}
 		f.clock.Advance(10 * time.Second)
 	}
-	eventually(t, "three renewals fail", func() bool { return fs.count("renew") == 3 })
+	testenv.Eventually(t, "three renewals fail", func() bool { return fs.count("renew") == 3 })
 	next := &service{gate: make(chan struct{}), started: make(chan string, 1)}
 	b := goCharge(ctx, f.engine(config{}), "o-1", 1, next)
 	id := <-next.started

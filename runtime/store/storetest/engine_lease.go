@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/baldurtest"
 )
@@ -65,12 +66,12 @@ func testOwnerCancelledLocal(t *testing.T, f *fixture) {
 	svc := &service{gate: make(chan struct{})}
 	ownerCtx, cancel := context.WithCancel(ctx)
 	owner := goCharge(ownerCtx, e, "o-1", 1, svc)
-	eventually(t, "the first call runs", func() bool { return svc.calls.Load() == 1 })
+	testenv.Eventually(t, "the first call runs", func() bool { return svc.calls.Load() == 1 })
 	var dups []<-chan outcome
 	for range 5 {
 		dups = append(dups, goCharge(ctx, e, "o-1", 1, svc))
 	}
-	eventually(t, "five duplicates join", func() bool { return j.n.Load() == 5 })
+	testenv.Eventually(t, "five duplicates join", func() bool { return j.n.Load() == 5 })
 	cancel()
 	if o := recv(t, owner); !errors.Is(o.err, context.Canceled) { // the gate is still shut
 		t.Fatalf("cancelled first caller: %v, want context.Canceled", o.err)
@@ -105,7 +106,7 @@ func testOwnerCancelledAlone(t *testing.T, f *fixture) {
 		_, err := charge(ownerCtx, e, "charge-customer", "o-1", chargeArgs{}, stubborn)
 		owner <- err
 	}()
-	eventually(t, "the call runs", func() bool { return calls.Load() == 1 })
+	testenv.Eventually(t, "the call runs", func() bool { return calls.Load() == 1 })
 	cancel()
 	if err := <-owner; !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled caller: %v", err)
@@ -115,7 +116,7 @@ func testOwnerCancelledAlone(t *testing.T, f *fixture) {
 		t.Fatalf("while the cancelled call still runs: %v, want ErrInFlight", err)
 	}
 	close(gate)
-	eventually(t, "the key is released", func() bool {
+	testenv.Eventually(t, "the key is released", func() bool {
 		_, ok, _ := f.store.Get(ctx, chargeKey("o-1"))
 		return !ok
 	})
@@ -134,7 +135,7 @@ func testOwnerCancelledRemote(t *testing.T, f *fixture) {
 	svc := &service{gate: make(chan struct{})}
 	ownerCtx, cancel := context.WithCancel(ctx)
 	owner := goCharge(ownerCtx, f.engine(config{}), "o-1", 1, svc)
-	eventually(t, "the first call runs", func() bool { return svc.calls.Load() == 1 })
+	testenv.Eventually(t, "the first call runs", func() bool { return svc.calls.Load() == 1 })
 	other := goCharge(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{PollMin: baldur.Set(time.Second), PollMax: baldur.Set(time.Second)}}), "o-1", 1, &service{})
 	if err := f.clock.WaitForTimers(ctx, 1); err != nil {
 		t.Fatal(err)
@@ -155,7 +156,7 @@ func testLateOwnerFenced(t *testing.T, f *fixture) {
 	ctx := testContext(t)
 	slow := &service{gate: make(chan struct{})}
 	a := goCharge(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{Lease: baldur.Set(30 * time.Second)}}), "o-1", 1, slow)
-	eventually(t, "A runs", func() bool { return slow.calls.Load() == 1 })
+	testenv.Eventually(t, "A runs", func() bool { return slow.calls.Load() == 1 })
 	f.clock.Advance(31 * time.Second)
 	next := &service{gate: make(chan struct{}), started: make(chan string, 1)}
 	b := goCharge(ctx, f.engine(config{}), "o-1", 1, next)
@@ -182,7 +183,7 @@ func testHeartbeat(t *testing.T, f *fixture) {
 	svc := &service{gate: make(chan struct{})}
 	owner := goCharge(ctx, f.engine(config{IdempotencyConfig: baldur.IdempotencyConfig{Lease: baldur.Set(30 * time.Second), RenewEvery: baldur.Set(10 * time.Second)}}), "o-1", 1, svc)
 	if isLocal(f.store) {
-		eventually(t, "the call runs", func() bool { return svc.calls.Load() == 1 })
+		testenv.Eventually(t, "the call runs", func() bool { return svc.calls.Load() == 1 })
 		claimed, _, _ := f.store.Get(ctx, chargeKey("o-1"))
 		if !claimed.Expires.After(epoch.Add(time.Hour)) {
 			t.Fatalf("claim on a local store expires at %v; want it held for as long as the call runs", claimed.Expires)
@@ -201,7 +202,7 @@ func testHeartbeat(t *testing.T, f *fixture) {
 			}
 			f.clock.Advance(10 * time.Second)
 			want := epoch.Add(time.Duration(i)*10*time.Second + 30*time.Second)
-			eventually(t, "the lease is renewed", func() bool {
+			testenv.Eventually(t, "the lease is renewed", func() bool {
 				rec, _, _ := f.store.Get(ctx, chargeKey("o-1"))
 				return rec.Expires.Equal(want)
 			})

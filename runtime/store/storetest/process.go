@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/runtime/baldurtest"
 )
@@ -47,7 +48,7 @@ func child(t *testing.T, role, ns, dir string) (*exec.Cmd, *bytes.Buffer) {
 // waitFiles polls dir until n files match pattern.
 func waitFiles(t testing.TB, dir, pattern string, n int) {
 	t.Helper()
-	eventually(t, fmt.Sprintf("%d files %s", n, pattern), func() bool {
+	testenv.Eventually(t, fmt.Sprintf("%d files %s", n, pattern), func() bool {
 		m, _ := filepath.Glob(filepath.Join(dir, pattern))
 		return len(m) >= n
 	})
