@@ -1,5 +1,5 @@
-// Package baldurtest provides a fake clock for testing code protected by
-// baldur without sleeping.
+// Package baldurtest helps test code protected by baldur: a fake clock that
+// moves only when told, and a runtime that lives as long as one test.
 package baldurtest
 
 import (

@@ -3,7 +3,6 @@ package grpcbaldur_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	baldur "github.com/baldur-go/baldur/runtime"
+	"github.com/baldur-go/baldur/runtime/baldurtest"
 )
 
 // Servers, client connections and the runtime's timers end with each test.
@@ -100,14 +100,7 @@ func deadAddr(t *testing.T) string {
 
 // newRuntime is a runtime on config, its timers stopped with the test.
 func newRuntime(t *testing.T, config string, opts ...baldur.Option) *baldur.Runtime {
-	t.Helper()
-	opts = append(opts, baldur.WithConfigYAML([]byte(config)), baldur.WithLogger(slog.New(slog.DiscardHandler)))
-	rt, err := baldur.New(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	return rt
+	return baldurtest.NewRuntime(t, append(opts, baldur.WithConfigYAML([]byte(config)))...)
 }
 
 // noDelay retries at once, so tests on the real clock do not wait.

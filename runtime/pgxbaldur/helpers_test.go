@@ -3,7 +3,6 @@ package pgxbaldur_test
 import (
 	"context"
 	"crypto/rand"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
+	"github.com/baldur-go/baldur/runtime/baldurtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -53,14 +53,7 @@ func raise(c *pgx.Conn, state string) error {
 }
 
 func newRuntime(t *testing.T, config string, opts ...baldur.Option) *baldur.Runtime {
-	t.Helper()
-	opts = append(opts, baldur.WithConfigYAML([]byte(config)), baldur.WithLogger(slog.New(slog.DiscardHandler)))
-	rt, err := baldur.New(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	return rt
+	return baldurtest.NewRuntime(t, append(opts, baldur.WithConfigYAML([]byte(config)))...)
 }
 
 const noDelay = `

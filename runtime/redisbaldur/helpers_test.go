@@ -3,7 +3,6 @@ package redisbaldur_test
 import (
 	"context"
 	"crypto/rand"
-	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
+	"github.com/baldur-go/baldur/runtime/baldurtest"
 	"github.com/baldur-go/baldur/runtime/redisbaldur"
 )
 
@@ -144,14 +144,8 @@ func (s *stalled) close() {
 	s.wg.Wait()
 }
 
-func newRuntime(t *testing.T, config string) *baldur.Runtime {
-	t.Helper()
-	rt, err := baldur.New(baldur.WithConfigYAML([]byte(config)), baldur.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	return rt
+func newRuntime(t *testing.T, config string, opts ...baldur.Option) *baldur.Runtime {
+	return baldurtest.NewRuntime(t, append(opts, baldur.WithConfigYAML([]byte(config)))...)
 }
 
 const noDelay = `

@@ -3,12 +3,12 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 
 	"github.com/baldur-go/baldur/internal/testenv"
 	baldur "github.com/baldur-go/baldur/runtime"
+	"github.com/baldur-go/baldur/runtime/baldurtest"
 )
 
 // Gateway is Charge of policy charge-customer on a runtime of its own,
@@ -38,17 +38,13 @@ type Outcome struct {
 func NewGateway(t testing.TB, s baldur.IdempotencyStore, idem baldur.IdempotencyConfig) *Gateway {
 	t.Helper()
 	g := &Gateway{}
-	rt, err := baldur.New(baldur.WithIdempotencyStore(s), baldur.WithLogger(slog.New(slog.DiscardHandler)),
+	rt := baldurtest.NewRuntime(t, baldur.WithIdempotencyStore(s),
 		baldur.WithConfig(&baldur.Config{Defaults: baldur.PolicyConfig{Idempotency: idem}}),
 		baldur.WithObserver(func(ev baldur.Event) {
 			if ev.Kind == baldur.EventDuplicate {
 				g.Dups.Add(1)
 			}
 		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close() })
 	g.p = rt.Policy(baldur.Spec{Name: "charge-customer", Method: "storetest.Gateway.Charge", Dedupe: true})
 	return g
 }
