@@ -20,13 +20,14 @@ demo: $(BIN)
 	$(GO) run ./examples/payments/cmd/demo
 
 ## test: vet, then every test of the module (race detector on) and of the
-## generator's test-case module, whose golden files are compiled and run.
+## generator's test-case module, whose golden files are compiled and run
+## (golden/sqlrows against the real PostgreSQL).
 ## The store tests run against Redis and PostgreSQL: the BALDUR_TEST_*
 ## variables, or the default local ports when a server answers there; what
 ## cannot run is named in one line.
 test: vet
 	eval "$$(.ci/services)" && $(GO) test $(RACE) ./...
-	cd testdata && $(GO) vet ./golden/... ./lib/... && $(GO) test $(RACE) ./golden/... ./lib/...
+	cd testdata && $(GO) vet ./golden/... ./lib/... && eval "$$(../.ci/services 2>/dev/null)" && $(GO) test $(RACE) ./golden/... ./lib/...
 	cd bench && $(GO) vet ./...
 
 vet:

@@ -29,6 +29,7 @@ type annotation struct {
 	// IdempotencyTTL is how long a result answers duplicates.
 	IdempotencyKey *typedValue[keyPath]
 	IdempotencyTTL *typedValue[time.Duration]
+	Fingerprint    *typedValue[nameList] // clients: fingerprint= (clients_check.go)
 }
 
 // keyPath is an idempotency_key value: a parameter, then fields, the last
@@ -85,6 +86,7 @@ var keys = map[string]keySpec{
 	"idempotent":      {value: "none"},
 	"idempotency_key": {value: "required", method: true},
 	"idempotency_ttl": {value: "required"},
+	"fingerprint":     {value: "required", method: true}, // clients: clients_check.go
 	"dlq":             {planned: "the dead-letter queue"},
 	"compensate":      {planned: "saga compensation"},
 	"context":         {planned: "PolicyContext fields"},
@@ -181,6 +183,8 @@ func (a *annotation) set(arg directiveArg) string {
 			return msg
 		}
 		a.IdempotencyKey = &typedValue[keyPath]{k, at}
+	case "fingerprint": // clients: clients_check.go
+		return a.setFingerprint(arg)
 	case "idempotency_ttl":
 		d, err := time.ParseDuration(arg.Value)
 		switch {

@@ -61,7 +61,7 @@ func TestAnnotationErrors(t *testing.T) {
 		{"//baldur:protected fallback=a.b.c", `fallback "a.b.c" is not valid`},
 		{"//baldur:protected fallback=_", `fallback "_" is not valid`},
 		{"//baldur:protected retry_on=A,", `retry_on "A," is not valid`},
-		{"//baldur:protected retyr", `unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, idempotency_key, idempotency_ttl, idempotent, ignore, name, retry, retry_on, timeout`},
+		{"//baldur:protected retyr", `unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, fingerprint, idempotency_key, idempotency_ttl, idempotent, ignore, name, retry, retry_on, timeout`},
 		{"//baldur:protected dlq", `key "dlq" is not supported yet`},
 		{"//baldur:protected idempotency_key=a..b", `idempotency_key "a..b" is not valid`},
 		{"//baldur:protected idempotency_key=req.Key(x)", `idempotency_key "req.Key(x)" is not valid`},

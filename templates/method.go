@@ -20,6 +20,7 @@ type method struct {
 	recv   string
 	params []string
 	local  *names
+	http   *httpCall // clients: set by clientsPrologue (clients.go)
 }
 
 func newMethod(d *decorator, m *parser.Method) *method {
@@ -119,6 +120,7 @@ func (mt *method) passThrough(g *jen.Group) {
 func (mt *method) protected(g *jen.Group) {
 	p := mt.m.Policy
 	c := mt.newShape()
+	mt.clientsPrologue(g, &c) // clients: a request's context, httpbaldur.Call
 	var ret []jen.Code
 	if p.Key != nil {
 		ret = mt.idempotent(g, c)
@@ -139,7 +141,11 @@ func (mt *method) protected(g *jen.Group) {
 			fb.Types(mt.d.targs...)
 		}
 		g.If(jen.Id(c.err).Op("!=").Nil().Op("&&").Add(c.policy().Dot("ShouldFallback").Call(c.ctxArg, jen.Nil(), jen.Id(c.err)))).
-			Block(jen.Return(fb.Call(fbArgs...)))
+			Block(mt.clientsBeforeFallback(ret), jen.Return(fb.Call(fbArgs...))) // clients: drop the last response
+	}
+	if mt.http != nil { // clients: httpbaldur.Call decides what the caller gets
+		mt.httpReturn(g, c, ret)
+		return
 	}
 	g.Return(append(ret, jen.Id(c.err))...)
 }
@@ -165,6 +171,9 @@ func (mt *method) newShape() shape {
 		// the inner call must see the attempt's context.
 		c.closureParam = jen.Id(mt.params[i]).Qual("context", "Context")
 	}
+	if mt.keepsCallerContext() { // clients: a result that outlives the call
+		c.closureParam = jen.Qual("context", "Context")
+	}
 	return c
 }
 
@@ -172,6 +181,10 @@ func (mt *method) newShape() shape {
 // stores its results through assign.
 func (mt *method) attempt(c shape, assign []jen.Code) jen.Code {
 	return jen.Func().Params(c.closureParam).Error().BlockFunc(func(b *jen.Group) {
+		if mt.http != nil { // clients: an attempt of an httpbaldur.Call
+			mt.httpAttempt(b, c, assign)
+			return
+		}
 		if c.nres == 0 {
 			b.Return(mt.inner())
 			return
@@ -194,7 +207,7 @@ func (mt *method) plain(g *jen.Group, c shape) []jen.Code {
 		results[i] = jen.Id(name)
 	}
 	do := c.policy().Dot("Do").Call(c.ctxArg, jen.Nil(), mt.attempt(c, results))
-	if mt.m.Policy.Fallback == nil && c.nres == 0 {
+	if mt.m.Policy.Fallback == nil && c.nres == 0 && mt.http == nil { // clients: Result closes the request's body
 		g.Return(do)
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	baldur "github.com/baldur-go/baldur/runtime"
+	"github.com/baldur-go/baldur/runtime/httpbaldur"
 )
 
 // TransportProtected implements RoundTripper: its //baldur:protected methods
@@ -38,14 +39,21 @@ var _ http.RoundTripper = (*TransportProtected)(nil)
 // RoundTrip calls the wrapped RoundTrip under policy upstream.round-trip; when
 // it fails for good, retryRequest answers instead.
 func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, error) {
+	ctx := arg0.Context()
+	call := httpbaldur.NewCall(ctx, arg0)
 	var r0 *http.Response
-	err := d.roundTrip.Do(context.Background(), nil, func(context.Context) error {
-		var err error
-		r0, err = d.next.RoundTrip(arg0)
+	err := d.roundTrip.Do(ctx, nil, func(ctx context.Context) error {
+		attempt, err := call.Request(ctx)
+		if err != nil {
+			return err
+		}
+		r0, err = d.next.RoundTrip(attempt)
+		r0, err = call.Response(r0, err)
 		return err
 	})
-	if err != nil && d.roundTrip.ShouldFallback(context.Background(), nil, err) {
+	if err != nil && d.roundTrip.ShouldFallback(ctx, nil, err) {
+		call.Abandon(r0)
 		return retryRequest(arg0, err)
 	}
-	return r0, err
+	return call.Result(r0, err)
 }
