@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"fmt"
 	"go/types"
 
 	"github.com/dave/jennifer/jen"
@@ -44,13 +43,7 @@ func (mt *method) keepsCallerContext() bool {
 func (mt *method) clientsPrologue(g *jen.Group, c *shape) {
 	sig := mt.m.Sig
 	if i, _ := parser.Outlives(sig); i >= 0 {
-		res := types.TypeString(sig.Results().At(i).Type(), func(p *types.Package) string {
-			if p == mt.d.pkg.Types {
-				return ""
-			}
-			return p.Name()
-		})
-		g.Comment(fmt.Sprintf("The %s outlives the call: it is made with the caller's context,", res))
+		g.Comment("The result outlives the call: the call gets the caller's context,")
 		g.Comment("not the attempt's, which ends when the attempt returns.")
 	}
 	if !parser.UsesHTTPCall(sig) {

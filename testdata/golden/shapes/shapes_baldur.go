@@ -153,7 +153,7 @@ func (d *ShapesProtected) Send(ctx context.Context, ids ...string) (int, error) 
 func (d *ShapesProtected) Stream(ctx context.Context, r io.Reader, h interface {
 	Header() http.Header
 }) (io.ReadCloser, error) {
-	// The io.ReadCloser outlives the call: it is made with the caller's context,
+	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 io.ReadCloser
 	err := d.stream.Do(ctx, nil, func(context.Context) error {

@@ -59,7 +59,7 @@ func (d *DBProtected) Exec(ctx context.Context, query string, args ...any) (sql.
 
 // Query calls the wrapped Query under policy sqlrows.db.query.
 func (d *DBProtected) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	// The *sql.Rows outlives the call: it is made with the caller's context,
+	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 *sql.Rows
 	err := d.query.Do(ctx, nil, func(context.Context) error {

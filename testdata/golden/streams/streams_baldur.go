@@ -69,7 +69,7 @@ func (d *FeedProtected) Latest(ctx context.Context, topic string) (Event, error)
 
 // Lines calls the wrapped Lines under policy streams.feed.lines.
 func (d *FeedProtected) Lines(ctx context.Context, name string) (<-chan string, error) {
-	// The <-chan string outlives the call: it is made with the caller's context,
+	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 <-chan string
 	err := d.lines.Do(ctx, nil, func(context.Context) error {
@@ -82,7 +82,7 @@ func (d *FeedProtected) Lines(ctx context.Context, name string) (<-chan string, 
 
 // Open calls the wrapped Open under policy streams.feed.open.
 func (d *FeedProtected) Open(ctx context.Context, name string) (io.ReadCloser, error) {
-	// The io.ReadCloser outlives the call: it is made with the caller's context,
+	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 io.ReadCloser
 	err := d.open.Do(ctx, nil, func(context.Context) error {
@@ -95,7 +95,7 @@ func (d *FeedProtected) Open(ctx context.Context, name string) (io.ReadCloser, e
 
 // Watch calls the wrapped Watch under policy streams.feed.watch.
 func (d *FeedProtected) Watch(ctx context.Context, topic string) (EventStream, error) {
-	// The EventStream outlives the call: it is made with the caller's context,
+	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 EventStream
 	err := d.watch.Do(ctx, nil, func(context.Context) error {
