@@ -30,6 +30,12 @@ type Session struct{}
 
 func (*Session) Context() context.Context { return nil }
 
+// Rows has the shape of pgx.Rows: Close without an error.
+type Rows interface {
+	Next() bool
+	Close()
+}
+
 type CallOption interface{ before() error }
 type Option func(*int)
 
@@ -40,6 +46,7 @@ func session(context.Context) (*Session, error)           { return nil, nil }
 func lines(context.Context) (<-chan string, error)        { return nil, nil }
 func seq(context.Context) (iter.Seq[int], error)          { return nil, nil }
 func body(context.Context) (io.ReadCloser, error)         { return nil, nil }
+func pgxRows(context.Context) (Rows, error)               { return nil, nil }
 func conn(context.Context) (net.Conn, error)              { return nil, nil }
 func response(context.Context) (*http.Response, error)    { return nil, nil }
 func value(context.Context) (string, error)               { return "", nil }
@@ -81,6 +88,7 @@ func TestOutlives(t *testing.T) {
 		"lines":    "is a channel, fed after the call returns",
 		"seq":      "is an iterator, run after the call returns",
 		"body":     "lives until it is closed",
+		"pgxRows":  "lives until it is closed",
 		"conn":     "lives until it is closed", // conservative: see docs/clients.md
 		"response": "",                         // httpbaldur.Call's, with its own rules
 		"value":    "",

@@ -59,7 +59,8 @@ func start(t *testing.T, opts ...baldur.Option) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(e.faults.Unary, grpcbaldur.UnaryServerInterceptor()))
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(e.faults.Unary, grpcbaldur.UnaryServerInterceptor()),
+		grpc.ChainStreamInterceptor(e.faults.Stream, grpcbaldur.StreamServerInterceptor()))
 	accountspb.RegisterAccountsServer(srv, e.server)
 	go srv.Serve(lis)
 	t.Cleanup(srv.Stop)
@@ -160,6 +161,22 @@ func TestWatchKeepsReceivingPastTheTimeout(t *testing.T) {
 	cancel()
 	if _, err := stream.Recv(); status.Code(err) != codes.Canceled {
 		t.Fatalf("Recv after the caller cancelled: %v, want Canceled", err)
+	}
+}
+
+// A server's status on a server stream arrives with the first Recv, after
+// Watch returned: it is the caller's to handle, and no attempt of the
+// decorator's sees it (docs/clients.md).
+func TestServerStreamStatusArrivesWithTheFirstRecv(t *testing.T) {
+	e := start(t)
+	watch := accountspb.Accounts_Watch_FullMethodName
+	e.faults.Fail(watch, codes.Unavailable)
+	stream, err := New(e.conn, e.rt).Watch(bg, &accountspb.WatchRequest{Id: "acc-ada"})
+	if err != nil {
+		t.Fatalf("Watch: %v; the server's status comes later", err)
+	}
+	if _, err := stream.Recv(); status.Code(err) != codes.Unavailable || e.faults.Calls(watch) != 1 {
+		t.Fatalf("Recv: %v after %d calls; want the server's Unavailable, not retried", err, e.faults.Calls(watch))
 	}
 }
 

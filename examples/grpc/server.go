@@ -96,8 +96,8 @@ func (s *Server) Deposits(stream grpc.ClientStreamingServer[accountspb.Deposit, 
 	}
 }
 
-// Faults is a unary server interceptor that fails the next calls of a
-// method with a status code, as an overloaded or broken server does.
+// Faults holds server interceptors that fail the next calls of a method
+// with a status code, as an overloaded or broken server does.
 type Faults struct {
 	mu   sync.Mutex
 	next map[string][]codes.Code
@@ -122,20 +122,34 @@ func (f *Faults) Calls(method string) int {
 	return f.seen[method]
 }
 
-// Unary is the interceptor.
+// Unary is the interceptor of unary calls.
 func (f *Faults) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if err := f.take(info.FullMethod); err != nil {
+		return nil, err
+	}
+	return handler(ctx, req)
+}
+
+// Stream is the interceptor of streams.
+func (f *Faults) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if err := f.take(info.FullMethod); err != nil {
+		return err
+	}
+	return handler(srv, ss)
+}
+
+// take counts a call of method and returns the fault it is to fail with.
+func (f *Faults) take(method string) error {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.seen == nil {
 		f.seen = map[string]int{}
 	}
-	f.seen[info.FullMethod]++
-	var fail *codes.Code
-	if cs := f.next[info.FullMethod]; len(cs) > 0 {
-		fail, f.next[info.FullMethod] = &cs[0], cs[1:]
+	f.seen[method]++
+	cs := f.next[method]
+	if len(cs) == 0 {
+		return nil
 	}
-	f.mu.Unlock()
-	if fail != nil {
-		return nil, status.Errorf(*fail, "injected %v", *fail)
-	}
-	return handler(ctx, req)
+	f.next[method] = cs[1:]
+	return status.Errorf(cs[0], "injected %v", cs[0])
 }
