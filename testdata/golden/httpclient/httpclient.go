@@ -9,6 +9,7 @@ package httpclient
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 )
 
@@ -22,6 +23,10 @@ type API interface {
 	// Send takes its context from the request.
 	//baldur:protected retry=3 idempotent
 	Send(req *http.Request) error
+	// Download's result outlives the call: it is made with the caller's
+	// context, and each attempt still sends a clone of the request.
+	//baldur:protected retry=3 idempotent
+	Download(req *http.Request) (io.ReadCloser, error)
 	// Do has both; a fallback answers when it fails for good.
 	//baldur:protected retry=3 idempotent fallback=offline
 	Do(ctx context.Context, req *http.Request) (*http.Response, error)

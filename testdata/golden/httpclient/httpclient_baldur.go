@@ -5,6 +5,7 @@ package httpclient
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"time"
 
@@ -15,10 +16,11 @@ import (
 // APIProtected implements API: its //baldur:protected methods run under their
 // policies, the others call the wrapped value directly.
 type APIProtected struct {
-	next API
-	do   *baldur.Policy
-	get  *baldur.Policy
-	send *baldur.Policy
+	next     API
+	do       *baldur.Policy
+	download *baldur.Policy
+	get      *baldur.Policy
+	send     *baldur.Policy
 }
 
 // NewAPIProtected wraps next. Each protected method's policy is resolved from
@@ -29,6 +31,12 @@ func NewAPIProtected(next API, rt *baldur.Runtime) *APIProtected {
 		do: rt.Policy(baldur.Spec{
 			Name:     "httpclient.api.do",
 			Method:   "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Do",
+			Retry:    true,
+			Attempts: 3,
+		}),
+		download: rt.Policy(baldur.Spec{
+			Name:     "httpclient.api.download",
+			Method:   "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Download",
 			Retry:    true,
 			Attempts: 3,
 		}),
@@ -69,6 +77,26 @@ func (d *APIProtected) Do(ctx context.Context, req *http.Request) (*http.Respons
 		return offline(ctx, req, err)
 	}
 	return call.Result(r0, err)
+}
+
+// Download calls the wrapped Download under policy httpclient.api.download.
+func (d *APIProtected) Download(req *http.Request) (io.ReadCloser, error) {
+	// The result outlives the call: the call gets the caller's context,
+	// not the attempt's, which ends when the attempt returns.
+	ctx := req.Context()
+	call := httpbaldur.NewCall(ctx, req)
+	var r0 io.ReadCloser
+	err := d.download.Do(ctx, nil, func(context.Context) error {
+		attempt, err := call.Request(ctx)
+		if err != nil {
+			return err
+		}
+		r0, err = d.next.Download(attempt)
+		_, err = call.Response(nil, err)
+		return err
+	})
+	_, err = call.Result(nil, err)
+	return r0, err
 }
 
 // Get calls the wrapped Get under policy httpclient.api.get.

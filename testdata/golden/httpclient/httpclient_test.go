@@ -104,6 +104,18 @@ func (a api) Do(ctx context.Context, req *http.Request) (*http.Response, error) 
 	return a.rt.RoundTrip(req.WithContext(ctx))
 }
 
+func (a api) Download(req *http.Request) (io.ReadCloser, error) {
+	resp, err := a.rt.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		httpbaldur.Discard(resp)
+		return nil, httpbaldur.NewStatusError(resp)
+	}
+	return resp.Body, nil
+}
+
 const payload = `{"order":"A-17","amount":1250}`
 
 // A POST is retried after a dropped connection and after a 503, and every
@@ -351,6 +363,42 @@ func TestTimeoutBoundsTheWaitNotTheBody(t *testing.T) {
 	}
 }
 
+// A result that outlives the call, from a request: each attempt sends a
+// clone with the whole body, and the reader is read after the call
+// returned, under a timeout from baldur.yaml that does not reach it.
+func TestDownloadOutlivesTheCall(t *testing.T) {
+	release := make(chan struct{})
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, "part one, ")
+		w.(http.Flusher).Flush()
+		<-release
+		fmt.Fprint(w, "part two")
+	})
+	rt, clock := harness.Runtime(t, `
+policies:
+  httpclient.api.download: {timeout: 1s}
+`)
+	req, _ := http.NewRequest(http.MethodPost, s.URL, strings.NewReader(payload))
+	r, err := NewAPIProtected(api{s.Client().Transport}, rt).Download(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	close(release)
+	body, err := io.ReadAll(r)
+	r.Close()
+	if string(body) != "part one, part two" || err != nil {
+		t.Fatalf("read %q, %v; want the whole body", body, err)
+	}
+	if bodies, _ := s.seen(); fmt.Sprint(bodies) != fmt.Sprint([]string{payload, payload}) {
+		t.Fatalf("the server saw %q; want the body twice", bodies)
+	}
+}
+
 type result struct {
 	resp *http.Response
 	err  error
@@ -395,3 +443,5 @@ func (f apiFunc) Send(req *http.Request) error                                { 
 func (f apiFunc) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
 	return f(ctx, req)
 }
+
+func (f apiFunc) Download(req *http.Request) (io.ReadCloser, error) { return nil, nil }
