@@ -11,9 +11,10 @@ import (
 
 // CheckConfig checks a baldur.yaml against the run: every name under
 // policies: and breakers: must be declared by an annotation of the loaded
-// packages, and the runtime must accept the file (baldur.ParseConfig, the
-// same check a program makes when it starts). path is the name the
-// diagnostics carry.
+// packages, every field an override's when names must be one the
+// policy's calls carry, a keyed policy keeps its breaker, and the runtime
+// must accept the file (baldur.ParseConfig, the same check a program
+// makes when it starts). path is the name the diagnostics carry.
 //
 // The names are not checked when the run had annotation errors: an
 // interface with a problem declares nothing, so its policies would all
@@ -23,8 +24,21 @@ func (r *Result) CheckConfig(path string, data []byte) parser.Diagnostics {
 	if len(r.Diagnostics) == 0 {
 		diags = parser.CheckConfigNames(path, data, r.declared)
 	}
-	if _, err := baldur.ParseConfig(path, data); err != nil {
+	cfg, err := baldur.ParseConfig(path, data)
+	if err != nil {
 		diags = append(diags, configErrors(err)...)
+	}
+	if cfg != nil && len(r.Diagnostics) == 0 {
+		whens, disabled := map[string][]map[string]string{}, map[string]bool{}
+		for name, pc := range cfg.Policies {
+			for _, o := range pc.Overrides {
+				whens[name] = append(whens[name], o.When)
+			}
+			if on, set := pc.Breaker.Enabled.Get(); set && !on {
+				disabled[name] = true
+			}
+		}
+		diags = append(diags, parser.CheckOverrides(path, data, whens, disabled, r.declared)...)
 	}
 	return diags.Sort()
 }

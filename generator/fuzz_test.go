@@ -49,6 +49,10 @@ func fb(ctx context.Context, id string, err error) (string, error) { return "", 
 
 func fbSlice(ctx context.Context, id string, n []int, err error) (string, error) { return "", nil }
 
+func cl(pc baldur.PolicyContext, err error) baldur.Decision { return baldur.DecideDefault }
+
+func judge(pc baldur.PolicyContext, s string, err error) baldur.Decision { return baldur.DecideDefault }
+
 type Svc interface {
 	//baldur:protected %s
 	Get(ctx context.Context, id string, n ...int) (string, error)
@@ -118,6 +122,8 @@ func FuzzGenerate(f *testing.F) {
 		`name="x\"); os.Exit(1) //"`, "fallback=fb", `retry_on="ErrA, io.ErrUnexpectedEOF"`, "timeout=1h2m3s4ms5us6ns",
 		"breaker=a.b-c_d idempotent", "name=`*/ func init() {}`", "retry=off", "retry=100 timeout=24h",
 		"idempotency_key=id idempotency_ttl=1h retry", `idempotency_key="id" fallback=fbSlice`,
+		"dlq", "dlq idempotency_key=id fallback=fbSlice classify=judge", "context=key:id classify=cl sensitive=n",
+		"breaker=b breaker_key=id", `context="x:id, y:id"`, "breaker_key=id",
 	} {
 		f.Add(s)
 	}
@@ -136,7 +142,8 @@ func TestPipelineHarness(t *testing.T) {
 		t.Fatal(err)
 	}
 	for ann, accepted := range map[string]bool{
-		"retry": true, "idempotency_key=id retry=2 fallback=fbSlice": true, "name=charge-customer retry=3 breaker=gateway timeout=250ms fallback=fbSlice retry_on=ErrA,io.EOF abort_on=ErrB ignore=ErrA": true,
+		"retry": true, "idempotency_key=id retry=2 fallback=fbSlice": true, "dlq idempotency_key=id classify=judge": true,
+		"context=key:id classify=cl breaker breaker_key=key": true, "breaker_key=id": false, "name=charge-customer retry=3 breaker=gateway timeout=250ms fallback=fbSlice retry_on=ErrA,io.EOF abort_on=ErrB ignore=ErrA": true,
 		`name="x\"); os.Exit(1) //"`: false, "fallback=fb": false, "retry=0": false,
 	} {
 		if got := pipeline(t, imports, ann); got != accepted {
@@ -192,6 +199,9 @@ func pipeline(t *testing.T, imports map[string]*types.Package, ann string) bool 
 			}
 		}
 		want := "type SvcProtected,func NewSvcProtected,var _,func Get,func Put"
+		if dl := model[0].Files[0].Interfaces[0].Methods[0].Policy.DeadLetter; dl != nil {
+			want = "type SvcProtected,func NewSvcProtected,var _,type " + dl.ArgsType + ",func Get,func getProtected,func replayGet,func Put"
+		}
 		if got := strings.Join(decls, ","); got != want {
 			t.Fatalf("accepted %q; output declares %s, want %s\n%s", ann, got, want, out)
 		}

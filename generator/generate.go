@@ -42,7 +42,8 @@ type Result struct {
 	Diagnostics parser.Diagnostics
 	Warnings    parser.Diagnostics
 
-	declared parser.Declared // for CheckConfig
+	declared parser.Declared   // for CheckConfig
+	model    []*parser.Package // for Plan
 }
 
 // Generate loads the packages, reads their annotations and renders every
@@ -67,7 +68,7 @@ func Generate(opts Options) (*Result, error) {
 	model, more := parser.Read(fset, pkgs, foreign...)
 	more, warnings := more.Split()
 	diags = append(forwardReferences(diags, model), more...)
-	res := &Result{Warnings: warnings.Sort(), declared: parser.DeclaredNames(model)}
+	res := &Result{Warnings: warnings.Sort(), declared: parser.DeclaredNames(model), model: model}
 	var jobs []renderJob
 	for _, pkg := range model {
 		// A package with problems renders nothing; the others still render,

@@ -29,7 +29,26 @@ type annotation struct {
 	// IdempotencyTTL is how long a result answers duplicates.
 	IdempotencyKey *typedValue[keyPath]
 	IdempotencyTTL *typedValue[time.Duration]
-	Fingerprint    *typedValue[nameList] // clients: fingerprint= (clients_check.go)
+	// Context are extra PolicyContext fields, Sensitive the values kept
+	// out of them; BreakerKey names the field that keys the breaker.
+	Context    *typedValue[[]fieldPath]
+	Sensitive  *typedValue[[]fieldPath]
+	BreakerKey *typedValue[fieldPath]
+	Classify   *typedValue[identRef]
+	DLQ        *typedValue[bool]
+	// Fingerprint names the arguments an idempotency fingerprint encodes.
+	Fingerprint *typedValue[nameList] // clients: fingerprint= (clients_check.go)
+}
+
+// fieldPath is a context=, sensitive= or breaker_key= element: a
+// parameter, then fields, optionally named: orderID, req.Customer.Tier,
+// segment:req.Customer.Tier.
+type fieldPath struct {
+	Name    string // "" unless written name:path
+	NamePos token.Position
+	Elems   []string
+	Text    string // the path, without its name
+	Pos     token.Position
 }
 
 // keyPath is an idempotency_key value: a parameter, then fields, the last
@@ -87,10 +106,12 @@ var keys = map[string]keySpec{
 	"idempotency_key": {value: "required", method: true},
 	"idempotency_ttl": {value: "required"},
 	"fingerprint":     {value: "required", method: true}, // clients: clients_check.go
-	"dlq":             {planned: "the dead-letter queue"},
+	"dlq":             {value: "none"},
+	"context":         {value: "required", method: true},
+	"sensitive":       {value: "required", method: true},
+	"breaker_key":     {value: "required", method: true},
+	"classify":        {value: "required"},
 	"compensate":      {planned: "saga compensation"},
-	"context":         {planned: "PolicyContext fields"},
-	"classify":        {planned: "custom error classification"},
 }
 
 // validKeys are the keys accepted today, sorted.
@@ -209,6 +230,33 @@ func (a *annotation) set(arg directiveArg) string {
 			return msg
 		}
 		a.Fallback = &typedValue[identRef]{refs[0], at}
+	case "dlq":
+		a.DLQ = &typedValue[bool]{true, at}
+	case "classify":
+		refs, msg := parseRefs(arg, false)
+		if msg != "" {
+			return msg
+		}
+		a.Classify = &typedValue[identRef]{refs[0], at}
+	case "context", "sensitive":
+		paths, msg := parseFieldPaths(arg, arg.Key == "context")
+		if msg != "" {
+			return msg
+		}
+		if arg.Key == "context" {
+			a.Context = &typedValue[[]fieldPath]{paths, at}
+		} else {
+			a.Sensitive = &typedValue[[]fieldPath]{paths, at}
+		}
+	case "breaker_key":
+		paths, msg := parseFieldPaths(arg, false)
+		switch {
+		case msg != "":
+			return msg
+		case len(paths) > 1:
+			return "breaker_key " + strconv.Quote(arg.Value) + " names several values; a breaker is keyed by one"
+		}
+		a.BreakerKey = &typedValue[fieldPath]{paths[0], at}
 	case "retry_on", "abort_on", "ignore":
 		refs, msg := parseRefs(arg, true)
 		if msg != "" {
@@ -260,6 +308,12 @@ func merge(d, m *annotation) *annotation {
 	}
 	if out.IdempotencyTTL == nil {
 		out.IdempotencyTTL = d.IdempotencyTTL
+	}
+	if out.Classify == nil {
+		out.Classify = d.Classify
+	}
+	if out.DLQ == nil {
+		out.DLQ = d.DLQ
 	}
 	return &out
 }

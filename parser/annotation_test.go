@@ -61,8 +61,13 @@ func TestAnnotationErrors(t *testing.T) {
 		{"//baldur:protected fallback=a.b.c", `fallback "a.b.c" is not valid`},
 		{"//baldur:protected fallback=_", `fallback "_" is not valid`},
 		{"//baldur:protected retry_on=A,", `retry_on "A," is not valid`},
-		{"//baldur:protected retyr", `unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, fallback, fingerprint, idempotency_key, idempotency_ttl, idempotent, ignore, name, retry, retry_on, timeout`},
-		{"//baldur:protected dlq", `key "dlq" is not supported yet`},
+		{"//baldur:protected retyr", `unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, breaker_key, classify, context, dlq, fallback, fingerprint, idempotency_key, idempotency_ttl, idempotent, ignore, name, retry, retry_on, sensitive, timeout`},
+		{"//baldur:protected compensate=Refund", `key "compensate" is not supported yet`},
+		{"//baldur:protected dlq=yes", `key "dlq" takes no value`},
+		{"//baldur:protected context=req..Tier", `context "req..Tier" is not valid`},
+		{"//baldur:protected context=Tier:req.Tier", `field name "Tier" is not valid`},
+		{"//baldur:protected breaker_key=a,b", `breaker_key "a,b" names several values`},
+		{"//baldur:protected sensitive=card-number", `sensitive "card-number" is not valid`},
 		{"//baldur:protected idempotency_key=a..b", `idempotency_key "a..b" is not valid`},
 		{"//baldur:protected idempotency_key=req.Key(x)", `idempotency_key "req.Key(x)" is not valid`},
 		{"//baldur:protected idempotency_ttl=0s", "idempotency_ttl 0s is out of range"},
@@ -132,5 +137,32 @@ func TestNearest(t *testing.T) {
 	}
 	if got, ok := nearest("zzzzzz", validKeys); ok {
 		t.Errorf("nearest(zzzzzz) = %q; want no suggestion", got)
+	}
+}
+
+func TestAnnotationFieldPaths(t *testing.T) {
+	a, diags := annotate(t, `//baldur:protected context="req.Customer.Tier, segment:req.Seg" sensitive=card breaker_key=req.Tenant.ID classify=pkg.Classify dlq`, true)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	ctx := a.Context.V
+	if len(ctx) != 2 || ctx[0].Text != "req.Customer.Tier" || ctx[0].Name != "" || ctx[1].Name != "segment" || ctx[1].Text != "req.Seg" {
+		t.Fatalf("context %+v", ctx)
+	}
+	// The path of a named entry starts after its name.
+	if got := ctx[0].Pos.Column - at.Column; got != 28 {
+		t.Errorf("context[0] at column +%d, want +28", got)
+	}
+	if got, name := ctx[1].Pos.Column-at.Column, ctx[1].NamePos.Column-at.Column; got != 55 || name != 47 {
+		t.Errorf("context[1] path at +%d, name at +%d; want +55, +47", got, name)
+	}
+	if a.Sensitive.V[0].Text != "card" || a.BreakerKey.V.Text != "req.Tenant.ID" || a.Classify.V.String() != "pkg.Classify" || a.DLQ == nil {
+		t.Errorf("sensitive %+v breaker_key %+v classify %v dlq %v", a.Sensitive.V, a.BreakerKey.V, a.Classify.V, a.DLQ)
+	}
+	if _, diags := annotate(t, "//baldur:protected context=req.Tier", false); len(diags) == 0 || !strings.Contains(diags[0].Msg, `key "context" applies to one method`) {
+		t.Errorf("context on an interface: %v", diags)
+	}
+	if _, diags := annotate(t, "//baldur:protected classify=decide dlq", false); len(diags) > 0 {
+		t.Errorf("classify and dlq on an interface: %v", diags)
 	}
 }

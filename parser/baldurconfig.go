@@ -11,12 +11,16 @@ import (
 // declare: what a baldur.yaml may configure.
 type Declared struct {
 	Policies, Breakers []string // sorted, each once
+	// Fields are the PolicyContext fields each policy's calls carry, by
+	// policy name, in order; Keyed are the policies with breaker_key.
+	Fields map[string][]string
+	Keyed  map[string]bool
 }
 
 // DeclaredNames collects the names the packages' annotations declare. A
 // bare breaker is named after its policy.
 func DeclaredNames(pkgs []*Package) Declared {
-	var d Declared
+	d := Declared{Fields: map[string][]string{}, Keyed: map[string]bool{}}
 	for _, p := range pkgs {
 		for _, f := range p.Files {
 			for _, iface := range f.Interfaces {
@@ -25,6 +29,14 @@ func DeclaredNames(pkgs []*Package) Declared {
 						continue
 					}
 					d.Policies = append(d.Policies, m.Policy.Name)
+					for _, f := range m.Policy.Fields {
+						if !slices.Contains(d.Fields[m.Policy.Name], f.Name) {
+							d.Fields[m.Policy.Name] = append(d.Fields[m.Policy.Name], f.Name)
+						}
+					}
+					if m.Policy.BreakerKey != "" {
+						d.Keyed[m.Policy.Name] = true
+					}
 					if m.Policy.Breaker != "" {
 						d.Breakers = append(d.Breakers, m.Policy.Breaker)
 					}

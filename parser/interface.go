@@ -10,8 +10,16 @@ import (
 // policyNames keeps a package's generated top-level names from clashing
 // with each other, and policy names unique across every package of a run.
 type policyNames struct {
-	byName    map[string]*policyUse // shared by every package of the run
-	generated map[string]string     // generated name -> interface that makes it
+	byName    map[string]*policyUse  // shared by every package of the run
+	generated map[string]string      // generated name -> interface that makes it
+	breakers  map[string]*breakerUse // shared by every package of the run
+}
+
+// breakerUse is the method that first named a breaker: a breaker is
+// keyed (breaker_key) for all its methods or for none.
+type breakerUse struct {
+	fn    *types.Func
+	keyed bool
 }
 
 // policyUse is the method that first took a policy name.
@@ -211,6 +219,14 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *annot
 	if a.Retry != nil && p.Retry != 0 && !r.lintClientRetry(m, p, a.Retry.Pos) { // clients: a request's verb
 		r.lintRetry(m, p, a.Retry.Pos)
 	}
+	r.resolveFields(d, m, p, a)
+	if a.Classify != nil && a.Classify.V.Obj != nil {
+		p.Classify = r.checkClassify(d, m, a.Classify.V)
+	}
+	if a.DLQ != nil {
+		p.DeadLetter = r.checkDeadLetter(d, m, p, a.DLQ.Pos)
+	}
+	r.checkBreakerUse(m, p, a, names)
 	return p
 }
 
@@ -272,4 +288,31 @@ func kebab(s string) string {
 		b.WriteRune(unicode.ToLower(c))
 	}
 	return b.String()
+}
+
+// checkBreakerUse reports a breaker keyed for one method and not for
+// another: the runtime keeps either one breaker or one per key under a
+// name, never both.
+func (r *reader) checkBreakerUse(m *Method, p *Policy, a *annotation, names *policyNames) {
+	if p.Breaker == "" || a.BreakerKey != nil && p.BreakerKey == "" {
+		return // none, or a key already reported
+	}
+	keyed := p.BreakerKey != ""
+	prev, ok := names.breakers[p.Breaker]
+	switch {
+	case !ok:
+		names.breakers[p.Breaker] = &breakerUse{fn: m.Func, keyed: keyed}
+	case prev.keyed != keyed && prev.fn != m.Func:
+		at := a.Pos
+		if a.BreakerKey != nil {
+			at = a.BreakerKey.Pos
+		} else if a.Breaker != nil {
+			at = a.Breaker.Pos
+		}
+		k, other := "keyed", "not"
+		if !keyed {
+			k, other = "not keyed", "keyed"
+		}
+		r.diags.add(at, "breaker %s is %s for %s but %s for %s; a breaker is keyed for every method or for none: give one of them its own breaker name", p.Breaker, k, m.Name, other, prev.fn.Name())
+	}
 }

@@ -83,4 +83,15 @@ type Policy struct {
 	Idempotent bool
 	// Key, when set, deduplicates calls by business key.
 	Key *Key
+	// Fields are the PolicyContext fields of every call, in order: the
+	// basic-kinded parameters, then the context= paths, then a
+	// breaker_key path that is neither.
+	Fields []*Field
+	// Classify decides what an attempt's outcome means; nil for none.
+	Classify *Classify
+	// BreakerKey is the name of the field (one of Fields) that keys the
+	// breaker; "" for an unkeyed breaker.
+	BreakerKey string
+	// DeadLetter, when set, captures calls that fail for good.
+	DeadLetter *DeadLetter
 }

@@ -87,9 +87,10 @@ func Read(fset *token.FileSet, pkgs []*packages.Package, foreign ...*Foreign) ([
 	}
 	names := map[*Package]*policyNames{}
 	policies := map[string]*policyUse{}
+	breakers := map[string]*breakerUse{}
 	namesOf := func(mp *Package) *policyNames {
 		if names[mp] == nil {
-			names[mp] = &policyNames{byName: policies, generated: map[string]string{}}
+			names[mp] = &policyNames{byName: policies, generated: map[string]string{}, breakers: breakers}
 		}
 		return names[mp]
 	}
@@ -111,6 +112,9 @@ func Read(fset *token.FileSet, pkgs []*packages.Package, foreign ...*Foreign) ([
 	for _, f := range foreign {
 		mp := byPkg[f.target]
 		mp.Files = append(mp.Files, r.readForeign(f, namesOf(mp), mp.Files)...)
+	}
+	for _, p := range pkgs {
+		nameCodecs(byPkg[p], ownNames(p))
 	}
 	return out, r.diags.Sort()
 }

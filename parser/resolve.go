@@ -27,6 +27,9 @@ func (res *resolver) annotation(a *annotation) {
 	if a.Fallback != nil {
 		res.fallback(&a.Fallback.V)
 	}
+	if a.Classify != nil {
+		res.classify(&a.Classify.V)
+	}
 	for _, list := range []*typedValue[[]identRef]{a.RetryOn, a.AbortOn, a.Ignore} {
 		if list == nil {
 			continue
@@ -133,6 +136,26 @@ func (res *resolver) fallback(ref *identRef) {
 	}
 	if _, ok := obj.(*types.Func); !ok {
 		res.r.diags.add(ref.Pos, "fallback %s is a %s, not a func", ref, objectKind(obj))
+		return
+	}
+	ref.Obj = obj
+}
+
+// classify resolves a classify reference to a package-level func, of
+// this package or qualified by an import (grpcbaldur.Classify). Its
+// signature is checked against the method it classifies.
+func (res *resolver) classify(ref *identRef) {
+	if ref.Qualifier == "" && slices.Contains(res.methods, ref.Name) && res.pkg.Types.Scope().Lookup(ref.Name) == nil {
+		res.r.diags.add(ref.Pos, "classify %s names a method of %s; classify takes a package-level func", ref.Name, res.iface)
+		return
+	}
+	obj, msg := res.lookup(ref)
+	if obj == nil {
+		res.r.diags.add(ref.Pos, "classify: %s", msg)
+		return
+	}
+	if _, ok := obj.(*types.Func); !ok {
+		res.r.diags.add(ref.Pos, "classify %s is a %s, not a func", ref, objectKind(obj))
 		return
 	}
 	ref.Obj = obj

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ErrIllegalTransition is returned by a manual transition the state
@@ -40,6 +41,7 @@ type transitionEvent struct{ from, to State }
 
 type generation struct {
 	state State
+	since time.Time // when the breaker entered state
 	// closed only: one of the two windows.
 	cw *countWindow
 	tw *timeWindow
@@ -62,7 +64,7 @@ func newCircuitBreaker(rt *Runtime, name string, cfg BreakerConfig) *CircuitBrea
 }
 
 func (b *CircuitBreaker) newGenerationLocked(s State) *generation {
-	g := &generation{state: s}
+	g := &generation{state: s, since: b.rt.clock.Now()}
 	switch s {
 	case StateClosed:
 		if b.cfg.Window.v == TimeWindow {

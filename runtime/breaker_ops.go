@@ -1,5 +1,7 @@
 package baldur
 
+import "time"
+
 // manual performs an operator transition. Asking for the state the
 // breaker is in starts a fresh generation (Close empties the window) but
 // is no transition, so it emits nothing.
@@ -39,6 +41,8 @@ func (b *CircuitBreaker) Transition(to State) error {
 // EventBreakerRejected per rejected call; count those where needed.
 type BreakerMetrics struct {
 	State State
+	// Since is when the breaker entered State.
+	Since time.Time
 	// Calls, Failures and SlowCalls are the counts in the closed-state
 	// window; FailureRate and SlowCallRate are -1 until MinimumCalls calls
 	// are in it.
@@ -52,7 +56,7 @@ type BreakerMetrics struct {
 // Metrics returns a snapshot of the breaker.
 func (b *CircuitBreaker) Metrics() BreakerMetrics {
 	g := b.cur.Load()
-	m := BreakerMetrics{State: g.state, FailureRate: -1, SlowCallRate: -1}
+	m := BreakerMetrics{State: g.state, Since: g.since, FailureRate: -1, SlowCallRate: -1}
 	var c windowCounts
 	switch {
 	case g.cw != nil:

@@ -195,7 +195,7 @@ func TestC4HalfOpenSuccessesCloseWithAnEmptyWindow(t *testing.T) {
 		}
 	}
 	wantState(t, b, baldur.StateClosed)
-	want := baldur.BreakerMetrics{State: baldur.StateClosed, FailureRate: -1, SlowCallRate: -1}
+	want := baldur.BreakerMetrics{State: baldur.StateClosed, Since: e.clock.Now(), FailureRate: -1, SlowCallRate: -1}
 	if m := b.Metrics(); m != want {
 		t.Fatalf("metrics after closing = %+v, want %+v", m, want)
 	}

@@ -17,6 +17,7 @@ type Config struct {
 	Breakers map[string]BreakerConfig `yaml:"breakers" section:"breaker" doc:"settings of one circuit breaker, keyed by breaker name (a bare breaker is named like its policy)"`
 	Memory   MemoryStoreConfig        `yaml:"memory_store" doc:"bounds of the in-memory idempotency store the runtime uses when none is given"`
 	DLQ      DeadLetterConfig         `yaml:"dlq" doc:"capture and replay of calls that failed for good"`
+	Metrics  MetricsConfig            `yaml:"metrics" doc:"what package otelbaldur records beyond a call's policy and outcome"`
 
 	// positions: where the YAML put each key, by key path, so that
 	// Validate reports what a file says at the line that says it.

@@ -46,6 +46,8 @@ func docRows(t reflect.Type, prefix string, kind, allowed, table sectionKind) []
 		switch {
 		case f.leaf != nil:
 			rows = append(rows, docRow{key: key, def: docDefault(f.leaf), values: docValues(f.leaf), where: docWhere(where, table), doc: f.doc})
+		case f.typ.Kind() == reflect.Slice && reflect.PointerTo(f.typ.Elem()).Implements(optType):
+			rows = append(rows, docRow{key: key, def: "`[]`", values: "list of " + docValues(newLeaf(reflect.New(f.typ.Elem()).Interface().(opt).elem(), reflect.StructField{}, t)), where: docWhere(where, table), doc: f.doc})
 		case f.section != 0 && f.typ.Kind() == reflect.Slice:
 			rows = append(rows, docRow{key: key, values: "list", where: docWhere(where, table), doc: f.doc + "; an override sets only timeout and retry.*"})
 		case f.section != 0:

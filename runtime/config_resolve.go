@@ -188,6 +188,8 @@ type Explanation struct {
 	// Overrides are the policy's overrides, each resolved on top of the
 	// policy: timeout and retry for the calls whose fields match When.
 	Overrides []ExplainedOverride
+	// DeadLetters are the replay settings, for a policy with dlq.
+	DeadLetters *DeadLetterConfig
 }
 
 // ExplainedOverride is one override as it resolves.
@@ -204,6 +206,10 @@ func (c *Config) Explain(spec Spec) Explanation {
 	x := Explanation{Policy: r.cfg, From: r.from, Breaker: r.breaker, BreakerKey: spec.BreakerKey}
 	if r.breaker != "" {
 		x.BreakerCfg, x.BreakerFrom = c.breakerConfig(r.breaker)
+	}
+	if spec.DeadLetter != nil {
+		d := c.deadLetters()
+		x.DeadLetters = &d
 	}
 	for _, o := range c.Policies[spec.Name].Overrides {
 		pc := r.cfg

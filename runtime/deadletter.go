@@ -51,14 +51,16 @@ func (e *DeadLetteredError) Unwrap() error        { return e.Err }
 func (e *DeadLetteredError) Is(target error) bool { return target == ErrDeadLettered }
 
 // NotCapturedError is what a call gets when it failed for good and should
-// have been captured, but the store refused the letter: the error is the
-// call's own, and Cause says why nothing was kept.
+// have been captured, but the store did not take the letter: the error is
+// the call's own, and Cause says why. A full store kept nothing; after a
+// store's failure (a commit whose answer was lost) the letter may still
+// have been kept, and be replayed.
 type NotCapturedError struct {
 	Err, Cause error
 }
 
 func (e *NotCapturedError) Error() string {
-	return fmt.Sprintf("%v (not captured for replay: %v)", e.Err, e.Cause)
+	return fmt.Sprintf("%v (the dead-letter store did not take the call: %v)", e.Err, e.Cause)
 }
 func (e *NotCapturedError) Unwrap() error { return e.Err }
 

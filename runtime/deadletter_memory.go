@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"errors"
 	"maps"
 	"slices"
 	"sync"
@@ -44,6 +45,9 @@ func (s *MemoryDeadLetterStore) Put(ctx context.Context, l StoredLetter) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, ok := s.letters[l.ID]; ok {
+		return nil // a retried Put: the letter is there
+	}
 	if len(s.letters) >= s.maxLetters {
 		return ErrDeadLettersFull
 	}
@@ -62,6 +66,15 @@ func (s *MemoryDeadLetterStore) sorted() []*StoredLetter {
 	return out
 }
 
+// claimable is the instant l became claimable: its next replay, or the end
+// of its lease when that is later.
+func claimable(l *StoredLetter) time.Time {
+	if l.LeaseUntil.After(l.NextReplay) {
+		return l.LeaseUntil
+	}
+	return l.NextReplay
+}
+
 func leased(l *StoredLetter, now time.Time) bool { return l.Token != "" && l.LeaseUntil.After(now) }
 
 func (s *MemoryDeadLetterStore) lease(l *StoredLetter, now time.Time, d time.Duration) StoredLetter {
@@ -74,10 +87,17 @@ func (s *MemoryDeadLetterStore) Claim(ctx context.Context, r ClaimRequest) ([]St
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if r.Lease <= 0 {
+		return nil, errors.New("baldur: dead-letter claim with a lease of zero or less")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []StoredLetter
-	for _, l := range s.sorted() {
+	due := s.sorted()
+	slices.SortStableFunc(due, func(a, b *StoredLetter) int {
+		return cmp.Or(claimable(a).Compare(claimable(b)), cmp.Compare(a.ID, b.ID))
+	})
+	for _, l := range due {
 		if len(out) >= r.Max {
 			break
 		}
@@ -95,6 +115,9 @@ func (s *MemoryDeadLetterStore) Claim(ctx context.Context, r ClaimRequest) ([]St
 func (s *MemoryDeadLetterStore) ClaimID(ctx context.Context, id string, now time.Time, lease time.Duration) (StoredLetter, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return StoredLetter{}, false, err
+	}
+	if lease <= 0 {
+		return StoredLetter{}, false, errors.New("baldur: dead-letter claim with a lease of zero or less")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

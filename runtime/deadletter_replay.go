@@ -255,7 +255,7 @@ func (q *deadLetterQueue) replay(ctx context.Context, l StoredLetter) (o replayO
 	rerr := callReplay(rctx, p.dl.Replay, env.Args)
 	cancel()
 	switch {
-	case rerr == nil || p.ignores(rerr) || methodRan(rerr):
+	case rerr == nil || p.businessOutcome(ctx, rerr) || methodRan(rerr):
 		// Done: the call went through, was answered with a business
 		// outcome, or ran even though its outcome was not recorded.
 		return q.ack(ctx, p, l, rerr)

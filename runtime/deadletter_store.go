@@ -104,14 +104,19 @@ type LetterCount struct {
 // contract. Every decision about time uses the now it is given.
 type DeadLetterStore interface {
 	// Put adds l (State pending, no lease). When Put returns nil the letter
-	// survives a crash of the process; on an error nothing of it is stored.
-	// A store that is full returns an error matching ErrDeadLettersFull.
+	// survives a crash of the process. A Put of an ID already stored
+	// changes nothing and returns nil, so a Put retried after an unclear
+	// failure neither duplicates nor resets a letter. A full store returns
+	// an error matching ErrDeadLettersFull and stores nothing; after another
+	// error (a lost answer to a commit) the letter may be stored.
 	Put(ctx context.Context, l StoredLetter) error
 	// Claim leases up to r.Max pending letters of r.Policies that are due
 	// (or any, with r.Anytime) and not leased at r.Now: each gets a fresh
 	// Token, LeaseUntil = r.Now + r.Lease, and Replays + 1, counted at the
 	// claim so that a replay that crashes its process still counts. Two
-	// claims never get one letter while its lease lives. Oldest first.
+	// claims never get one letter while its lease lives. Oldest due first:
+	// by the instant the letter became claimable (its NextReplay, or the end
+	// of an expired lease), then ID. A lease of zero or less is an error.
 	Claim(ctx context.Context, r ClaimRequest) ([]StoredLetter, error)
 	// ClaimID leases the letter id, pending or parked, whatever its
 	// schedule, unless another claim holds it: for an operator's replay.

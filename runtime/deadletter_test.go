@@ -495,3 +495,30 @@ func TestSealedLettersHoldNoPlaintext(t *testing.T) {
 		t.Fatalf("missing key: %q", l.Err)
 	}
 }
+
+// A replay answered with what the classifier calls a business outcome is
+// done, like one answered with an error in ignore: the letter leaves.
+func TestReplayAnsweredWithABusinessOutcomeLeaves(t *testing.T) {
+	store := baldur.NewMemoryDeadLetterStore(0)
+	rt, err := baldur.New(baldur.WithDeadLetterStore(store), baldur.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	rt.Policy(baldur.Spec{Name: "charge", Method: "test.Gateway.Charge",
+		Classify: func(_ baldur.PolicyContext, err error) baldur.Decision {
+			if errors.Is(err, errDeclined) {
+				return baldur.DecideIgnore
+			}
+			return baldur.DecideDefault
+		},
+		DeadLetter: &baldur.DeadLetterSpec{Signature: "s", Replay: func(context.Context, []byte) error { return errDeclined }},
+	})
+	if err := store.Put(bg, baldur.StoredLetter{Letter: baldur.Letter{ID: "l", Policy: "charge", Created: epoch, NextReplay: epoch}, Signature: "s", Body: []byte("p1\n{}")}); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := rt.Replay(bg)
+	if err != nil || stats.Replayed != 1 {
+		t.Fatalf("Replay: %+v, %v; want the declined replay to leave the queue", stats, err)
+	}
+}

@@ -42,9 +42,10 @@ func (p *Policy) Judge(d Decision, err error) error {
 // response, say), and a judged error as the error it was. Any other error
 // is returned as is.
 func (p *Policy) FinalError(err error) error {
-	var re *RetryError
 	last := err
-	if errors.As(err, &re) && re.Stop == nil {
+	// Only the policy's own outcome, not one wrapped since: a call captured
+	// as a dead letter (or not taken by the store) stays that error.
+	if re, ok := err.(*RetryError); ok && re.Stop == nil {
 		last = re.Last()
 	}
 	if je, ok := last.(*judgedError); ok {
@@ -96,4 +97,17 @@ func (p *Policy) ignoredByBreaker(ctx context.Context, pc *PolicyContext, err er
 		return false
 	}
 	return p.ignores(err)
+}
+
+// businessOutcome reports whether err, the final error of a call made
+// without a PolicyContext (a replay's), is a business answer: the
+// classifier's DecideIgnore, or an error listed in ignore.
+func (p *Policy) businessOutcome(ctx context.Context, err error) bool {
+	switch p.decide(ctx, nil, err) {
+	case DecideIgnore:
+		return true
+	case DecideDefault:
+		return p.ignores(err)
+	}
+	return false
 }

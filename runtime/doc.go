@@ -26,9 +26,10 @@
 // business key while the key's record lives, across goroutines and across
 // processes that share an IdempotencyStore, and every duplicate gets the
 // first call's result; generated code calls Idempotent. A record is keyed
-// by a sha256 of the namespace, the tenant (WithTenant), the policy name
-// and the key, so operations and tenants never share records and user text
-// never reaches the store. The first caller claims the key with a lease and
+// by the namespace, the tenant (WithTenant), the policy name and the key,
+// hashed with sha256 for a store outside the process, so operations and
+// tenants never share records and user text never reaches such a store.
+// The first caller claims the key with a lease and
 // a random token and runs; a duplicate waits for the outcome, or gets the
 // stored result, or ErrKeyReused when its other arguments differ. A key
 // whose owner died is taken over when its lease ends, and the old owner's

@@ -136,7 +136,7 @@ func (rt *Runtime) emit(ctx context.Context, e Event) {
 	if rt.observer != nil {
 		rt.observer(e)
 	}
-	if rt.interceptor != nil && e.Context.p != nil {
+	if rt.interceptor != nil {
 		rt.interceptor.Event(ctx, e)
 	}
 	level := e.level()

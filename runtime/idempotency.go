@@ -47,7 +47,7 @@ var callerErrors = []error{ErrKeyReused, ErrInFlight, ErrMissingKey, ErrMissingT
 // equal to a fresh decode and shares nothing writable.
 func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run func(context.Context) (R, error)) (R, error) {
 	pc := p.Call()
-	return IdempotentCall(ctx, p, &pc, key, args, func(ctx context.Context, _ *PolicyContext) (R, error) { return run(ctx) })
+	return idempotent(ctx, p, &pc, key, args, run, nil)
 }
 
 // IdempotentCall is Idempotent for the call pc describes, as generated
@@ -56,27 +56,43 @@ func Idempotent[R any](ctx context.Context, p *Policy, key string, args any, run
 // key, and, once the call is settled, its attempts, or that a duplicate was
 // answered from the record.
 func IdempotentCall[R any](ctx context.Context, p *Policy, pc *PolicyContext, key string, args any, run func(context.Context, *PolicyContext) (R, error)) (R, error) {
+	return idempotent(ctx, p, pc, key, args, nil, run)
+}
+
+// idempotent is Idempotent and IdempotentCall: one of plain and run is set
+// (taking both spares Idempotent a closure per call).
+func idempotent[R any](ctx context.Context, p *Policy, pc *PolicyContext, key string, args any, plain func(context.Context) (R, error), run func(context.Context, *PolicyContext) (R, error)) (R, error) {
 	var zero R
 	pc.key = key
 	e := p.idem
 	if e == nil {
 		return zero, fmt.Errorf("baldur: policy %s has no idempotency key in its Spec", p.name)
 	}
-	var canon []byte
+	r := idemRequest{key: key, ttl: p.idemTTL}
 	if key != "" { // without a key there is nothing to compare
-		var err error
-		if canon, err = canonicalJSON(args); err != nil {
-			return zero, &ArgumentsError{Policy: p.name, Err: err}
+		shape := e.shapeOf(args)
+		r.args = callArgs{val: args, byVal: shape.byVal}
+		if !shape.byVal {
+			canon, err := canonicalShaped(args, shape.times)
+			if err != nil {
+				return zero, &ArgumentsError{Policy: p.name, Err: err}
+			}
+			r.args.canon, r.args.ready = canon, true
 		}
 	}
-	// The call may run on after its caller left, so it gets a context of
-	// its own rather than the caller's.
-	tc := &typedCall[R]{fn: run, policy: p.name, pc: pc.detached(p, ctx)}
-	res := e.execute(ctx, idemRequest{key: key, args: canon, ttl: p.idemTTL}, tc)
+	c, res, done := e.prepare(ctx, &r)
+	var tc *typedCall[R]
+	if !done {
+		// The call may run on after its caller left, so it gets a context
+		// of its own rather than the caller's.
+		tc = &typedCall[R]{plain: plain, fn: run, policy: p.name, pc: pc.detachedFields(p, ctx)}
+		tc.pc.key = key // the parameter, not pc's copy of it: see PolicyContext
+		res = e.proceed(ctx, &r, c, tc)
+	}
 	switch {
 	case !res.settled:
 		return zero, res.err
-	case tc.ran:
+	case tc != nil && tc.ran:
 		pc.attempt = tc.pc.attempt
 		return tc.out, res.err
 	case res.err != nil && (res.val == nil || !methodRan(res.err)):
@@ -85,7 +101,7 @@ func IdempotentCall[R any](ctx context.Context, p *Policy, pc *PolicyContext, ke
 		return zero, res.err
 	}
 	pc.answered, pc.attempt = true, 0
-	if v, ok := res.memo.(R); ok && copyable[R]() {
+	if v, ok := res.memo.(R); ok { // kept only for a copyable R (see setMemo below)
 		return v, nil
 	}
 	var out R
@@ -103,6 +119,7 @@ func IdempotentCall[R any](ctx context.Context, p *Policy, pc *PolicyContext, ke
 // written on the flight's goroutine and read by Idempotent only when the
 // outcome is settled, that is after that goroutine published it.
 type typedCall[R any] struct {
+	plain  func(context.Context) (R, error) // Idempotent's run, or
 	fn     func(context.Context, *PolicyContext) (R, error)
 	policy string
 	pc     PolicyContext // the flight's, its attempts counted by Do
@@ -111,7 +128,13 @@ type typedCall[R any] struct {
 }
 
 func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
-	r, err := t.fn(ctx, &t.pc)
+	var r R
+	var err error
+	if t.plain != nil {
+		r, err = t.plain(ctx)
+	} else {
+		r, err = t.fn(ctx, &t.pc)
+	}
 	t.out, t.ran = r, true
 	if err != nil {
 		return nil, err
@@ -127,7 +150,7 @@ func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
 func TextKey(m encoding.TextMarshaler) (string, error) {
 	b, err := m.MarshalText()
 	if err != nil {
-		return "", fmt.Errorf("baldur: idempotency key: %w", err)
+		return "", fmt.Errorf("%w: %w", ErrInvalidKey, err)
 	}
 	return string(b), nil
 }
@@ -142,8 +165,11 @@ func (rt *Runtime) engine(name, method string, c IdempotencyConfig) *idemEngine 
 		m := rt.config.memoryStore()
 		rt.idemStore = NewMemoryStore(MemoryLimits{Records: m.MaxKeys.v, MaxBytes: int64(m.MaxBytes.v), MaxResultBytes: int64(m.MaxResultBytes.v)})
 	}
+	if rt.idemGuard == nil {
+		rt.idemGuard = &storeGuard{clock: rt.clock}
+	}
 	cfg := idemConfig{idemSettings: settingsOf(c), clock: rt.clock, calls: rt.calls, permanent: IsPermanent}
-	e := newIdemEngine(rt, name, method, rt.idemStore, cfg)
+	e := newIdemEngine(rt, name, method, rt.idemStore, rt.idemGuard, cfg)
 	rt.engines[name] = e
 	return e
 }

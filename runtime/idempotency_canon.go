@@ -3,6 +3,7 @@ package baldur
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"unicode/utf8"
 )
 
@@ -24,7 +25,15 @@ import (
 // fields in key order, maps, slices, integers, plain strings) it is
 // json.Marshal's output.
 func canonicalJSON(v any) ([]byte, error) {
-	v = utcTimes(v)
+	return canonicalShaped(v, v != nil && walkable(reflect.TypeOf(v), walkTimes))
+}
+
+// canonicalShaped is canonicalJSON for a v whose type is known to hold a
+// time.Time (times) or not.
+func canonicalShaped(v any, times bool) ([]byte, error) {
+	if times {
+		v = utcTimes(v)
+	}
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,6 @@
 package baldur
 
 import (
-	"bytes"
 	"container/list"
 	"context"
 	"errors"
@@ -19,23 +18,55 @@ type idemEngine struct {
 	method string
 	store  IdempotencyStore
 	cfg    idemConfig
-	local  bool         // store is a LocalIdempotencyStore (see there)
-	mem    *MemoryStore // store, when it is one: read and written without copies
+	local  bool // store is a LocalIdempotencyStore (see there)
+	// bounded: store says it returns from every operation by its
+	// context's deadline (see IdempotencyStore).
+	bounded bool
+	mem     *MemoryStore // store, when it is one: read and written without copies
+	guard   *storeGuard  // the runtime's, around store; unused on a local store
+
+	ops      opWatch      // store operations in progress
+	failures failureLog   // of the store, for the Warn log
+	shape    shapeCache   // of the last arguments seen (see shapeOf)
+	work     chan *flight // to idle workers (see dispatch)
+	space    *memSpace    // the engine's records in mem
+	// base, when set, is when the engine started, on the system clock: on a
+	// local store the engine reads the time as base plus the monotonic time
+	// since, half the cost of time.Now here, and only this process reads
+	// the records. Otherwise the time is cfg.clock's.
+	base time.Time
 
 	mu      sync.Mutex
-	flights map[string]*flight // store key → the one local call working on it
+	flights map[string]*flight // the one local call working on each record, by recKey.local
 	// unrecorded: results that ran but could not be recorded, by store key,
 	// and their keys oldest first (see keepUnrecorded).
 	unrecorded      map[string]*unrecorded
 	unrecordedOrder list.List
+	// owned is the sentinel of the ring of calls running on keys this
+	// engine claimed on a store elsewhere, whose leases it renews (see
+	// renewAll); renewTimer is set while there are any.
+	owned      flight
+	renewTimer Timer
+	renewArmed bool
+	renewGen   uint64
 }
 
-func newIdemEngine(rt *Runtime, policy, method string, store IdempotencyStore, cfg idemConfig) *idemEngine {
+func newIdemEngine(rt *Runtime, policy, method string, store IdempotencyStore, guard *storeGuard, cfg idemConfig) *idemEngine {
 	e := &idemEngine{
-		rt: rt, policy: policy, method: method, store: store, cfg: cfg,
-		local: isLocal(store), flights: make(map[string]*flight),
+		rt: rt, policy: policy, method: method, store: store, guard: guard, cfg: cfg,
+		local: isLocal(store), flights: make(map[string]*flight), work: make(chan *flight),
 	}
 	e.mem, _ = store.(*MemoryStore)
+	if e.mem != nil {
+		e.space = e.mem.space(cfg.Namespace, policy)
+	}
+	if _, system := cfg.clock.(SystemClock); system && e.local {
+		e.base = time.Now()
+	}
+	if b, ok := store.(interface{ BoundedByContext() bool }); ok {
+		e.bounded = b.BoundedByContext()
+	}
+	e.owned.renewal.prev, e.owned.renewal.next = &e.owned, &e.owned
 	return e
 }
 
@@ -43,10 +74,10 @@ func newIdemEngine(rt *Runtime, policy, method string, store IdempotencyStore, c
 type idemRequest struct {
 	// key is the business key as text; "" means the key is missing.
 	key string
-	// args is a canonical encoding of the other arguments (canonicalJSON);
-	// only its sha256 is stored (a MemoryStore may keep up to 64 bytes of
-	// it instead, in this process's memory).
-	args []byte
+	// args are the other arguments; only the sha256 of their canonical
+	// JSON is stored (a MemoryStore may keep them instead, in this
+	// process's memory).
+	args callArgs
 	// ttl is how long the record answers duplicates.
 	ttl time.Duration
 }
@@ -61,8 +92,9 @@ type result struct {
 	settled bool
 	// A completed record found in e.mem: its memo (see Idempotent), and
 	// what setMemo needs to attach one.
-	memo       any
-	key, token string
+	memo  any
+	key   recKey
+	token string
 }
 
 // execute runs run at most once per key while the key's record lives, and
@@ -83,38 +115,69 @@ type result struct {
 // ctx.Err() at once. That context has no deadline, since callers' deadlines
 // differ: each caller stops waiting at its own, and the policy's timeout
 // layer, inside run, bounds the attempts.
-func (e *idemEngine) execute(ctx context.Context, r idemRequest, run runner) result {
+func (e *idemEngine) execute(ctx context.Context, r *idemRequest, run runner) result {
+	c, res, done := e.prepare(ctx, r)
+	if done {
+		return res
+	}
+	return e.proceed(ctx, r, c, run)
+}
+
+// prepared is what prepare learnt of a call that it did not answer.
+type prepared struct {
+	key     recKey
+	now     time.Time
+	fp      string
+	missing bool // no key, and MissingKeyRun: run it as it is
+}
+
+// prepare checks r and answers it when it can without running anything: a
+// mistake of the caller, or a stored result found in a MemoryStore, which
+// needs no lock of the engine's since nothing is claimed. done says it did.
+func (e *idemEngine) prepare(ctx context.Context, r *idemRequest) (c prepared, res result, done bool) {
 	if r.key == "" {
 		if e.cfg.MissingKey == MissingKeyRun {
-			val, err := run.run(ctx)
-			return result{val: val, err: err, settled: true}
+			return prepared{missing: true}, result{}, false
 		}
-		return result{err: ErrMissingKey}
+		return c, result{err: ErrMissingKey}, true
 	}
 	if err := ctx.Err(); err != nil {
-		return result{err: err}
+		return c, result{err: err}, true
 	}
 	if !validKey(r.key, e.cfg.MaxKeyBytes) {
-		return result{err: fmt.Errorf("%w: %d bytes, at most %d, UTF-8 without control characters", ErrInvalidKey, len(r.key), e.cfg.MaxKeyBytes)}
+		return c, result{err: fmt.Errorf("%w: %d bytes, at most %d, UTF-8 without control characters", ErrInvalidKey, len(r.key), e.cfg.MaxKeyBytes)}, true
 	}
 	tenant := TenantFrom(ctx)
 	if tenant == "" && e.cfg.RequireTenant {
-		return result{err: ErrMissingTenant}
+		return c, result{err: ErrMissingTenant}, true
 	}
-	key := storeKey(e.cfg.Namespace, tenant, e.policy, r.key)
-	var (
-		now       time.Time
-		token, fp string
-	)
-	if e.local {
-		now = e.cfg.clock.Now()
-		if e.mem == nil || len(r.args) > maxMemArgs { // hashed here, not under the lock
-			fp = fingerprint(r.args)
+	switch {
+	case e.mem != nil:
+		c.key, c.now = recKey{space: e.space, tenant: tenant, id: r.key}, e.now()
+		if res, ok := e.memHit(c.key, &r.args, c.now); ok {
+			return c, res, true
 		}
+	case e.local:
+		c.key, c.now = recKey{id: storeKey(e.cfg.Namespace, tenant, e.policy, r.key)}, e.now()
+		c.fp = fingerprint(r.args.bytes()) // hashed here, not under the lock
+	default:
+		c.key = recKey{id: storeKey(e.cfg.Namespace, tenant, e.policy, r.key)}
 	}
+	return c, result{}, false
+}
+
+// proceed is execute for a call that prepare did not answer.
+func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, run runner) result {
+	if c.missing {
+		val, err := run.run(ctx)
+		return result{val: val, err: err, settled: true}
+	}
+	key, now, fp := c.key, c.now, c.fp
+	var token string
 	e.mu.Lock()
-	if f := e.flights[key]; f != nil {
-		err := e.joinLocked(f, r.args)
+	name := key.local()
+	if f := e.flights[name]; f != nil {
+		err := e.joinLocked(f, &r.args)
 		e.mu.Unlock()
 		if err != nil {
 			return result{err: err}
@@ -122,7 +185,7 @@ func (e *idemEngine) execute(ctx context.Context, r idemRequest, run runner) res
 		return e.await(ctx, f, false)
 	}
 	if len(e.unrecorded) > 0 {
-		if res, ok := e.unrecordedLocked(key, r.args); ok {
+		if res, ok := e.unrecordedLocked(key, &r.args); ok {
 			e.mu.Unlock()
 			return res
 		}
@@ -130,26 +193,40 @@ func (e *idemEngine) execute(ctx context.Context, r idemRequest, run runner) res
 	if e.local {
 		var res result
 		var answered bool
-		if res, answered, token, fp = e.claimLocal(ctx, key, r.args, fp, now); answered {
+		if res, answered, token, fp = e.claimLocal(ctx, key, &r.args, fp, now); answered {
 			e.mu.Unlock()
 			return res
 		}
+	} else if !e.guard.allow() {
+		e.mu.Unlock()
+		return result{err: e.unavailable("claim")}
 	}
 	f := newFlight(ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait)
 	f.token, f.fp = token, fp
 	if token != "" {
 		f.leaseEnd = e.leaseEnd(now)
+	} else {
+		f.args.bytes() // its goroutine fingerprints them: encoded before it starts
 	}
-	e.flights[key] = f
+	e.flights[name] = f
 	e.mu.Unlock()
-	go e.fly(f)
+	if ctx.Done() == nil && (e.local || e.bounded) {
+		// A caller that cannot be cancelled never leaves before the
+		// outcome, and a store that returns by its context's deadline
+		// cannot hold it past the store timeout: the call runs here,
+		// without a goroutine to hand it to and back from.
+		f.inline = true
+		e.fly(f)
+		return f.result()
+	}
+	e.dispatch(f)
 	return e.await(ctx, f, true)
 }
 
 // joinLocked attaches a caller with arguments args to the local flight f.
 // Called with e.mu held.
-func (e *idemEngine) joinLocked(f *flight, args []byte) error {
-	if !bytes.Equal(f.args, args) { // equal encodings, equal fingerprints
+func (e *idemEngine) joinLocked(f *flight, args *callArgs) error {
+	if !f.args.same(args) { // equal encodings, equal fingerprints
 		e.event(EventKeyReused)
 		return ErrKeyReused
 	}
@@ -225,8 +302,11 @@ func (e *idemEngine) leave(f *flight, why error) {
 	if f.refs > 0 || f.finished {
 		return
 	}
-	if e.flights[f.key] == f {
-		delete(e.flights, f.key)
+	if name := f.key.local(); e.flights[name] == f {
+		delete(e.flights, name)
+	}
+	if f.ran { // its outcome is being written, which needs no caller
+		return
 	}
 	if f.timedOut {
 		f.cancel(errAbandoned)
@@ -255,21 +335,12 @@ func abandoned(ctx context.Context) bool {
 	return ok
 }
 
-// finish publishes f's outcome. A panic that no caller waits for any more
-// is reported instead, so that it does not vanish.
-func (e *idemEngine) finish(f *flight) {
-	e.mu.Lock()
-	f.finished = true
-	if e.flights[f.key] == f {
-		delete(e.flights, f.key)
+// now is the time records are written and checked with (see base).
+func (e *idemEngine) now() time.Time {
+	if e.base.IsZero() {
+		return e.cfg.clock.Now()
 	}
-	lost := f.panicked != nil && f.refs == 0
-	e.mu.Unlock()
-	f.cancel(context.Canceled)
-	close(f.done)
-	if lost {
-		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: f.panicked})
-	}
+	return e.base.Add(time.Since(e.base))
 }
 
 // event reports what happened to one of the engine's calls, when anyone
@@ -277,5 +348,35 @@ func (e *idemEngine) finish(f *flight) {
 func (e *idemEngine) event(kind EventKind) {
 	if e.rt.callEvents {
 		e.rt.emit(context.Background(), Event{Kind: kind, Policy: e.policy, Method: e.method})
+	}
+}
+
+// workerIdle is how long a goroutine that ran a flight waits for the next
+// one before it ends. Reusing them saves starting one per call and growing
+// its stack again.
+const workerIdle = 200 * time.Millisecond
+
+// dispatch runs f on an idle worker of e's, or on a new one.
+func (e *idemEngine) dispatch(f *flight) {
+	select {
+	case e.work <- f:
+	default:
+		go e.worker(f)
+	}
+}
+
+// worker runs f, then the flights handed to it, until it has been idle for
+// workerIdle.
+func (e *idemEngine) worker(f *flight) {
+	t := time.NewTimer(workerIdle)
+	defer t.Stop()
+	for {
+		e.fly(f)
+		t.Reset(workerIdle)
+		select {
+		case f = <-e.work:
+		case <-t.C:
+			return
+		}
 	}
 }

@@ -226,13 +226,33 @@ func TestExecuteKeepsItsOwnCopy(t *testing.T) {
 // A call that ends its goroutine with runtime.Goexit (t.FailNow in a
 // fake) still frees its key and answers its callers.
 func TestGoexitFreesKey(t *testing.T) {
-	ctx := context.Background()
 	p := idemPolicy(t, baldur.IdempotencyConfig{})
-	if _, err := baldur.ExecuteBytes(ctx, p, "k", nil, func(context.Context) ([]byte, error) { runtime.Goexit(); return nil, nil }); err == nil {
+	goexit := func(context.Context) ([]byte, error) { runtime.Goexit(); return nil, nil }
+	// A caller that can leave runs the call on another goroutine, which
+	// Goexit ends: the caller learns it from the error.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := baldur.ExecuteBytes(ctx, p, "k", nil, goexit); err == nil {
 		t.Fatal("Goexit reported as success")
 	}
 	if v, err := baldur.ExecuteBytes(ctx, p, "k", nil, func(context.Context) ([]byte, error) { return []byte("ok"), nil }); err != nil || string(v) != "ok" {
 		t.Fatalf("after Goexit: %q, %v; want a new run", v, err)
+	}
+	// A caller that cannot leave runs the call itself, as it would without
+	// a key: Goexit ends the caller's goroutine, and the key is freed all
+	// the same.
+	exited := make(chan bool, 1)
+	go func() {
+		returned := false
+		defer func() { exited <- returned }()
+		_, _ = baldur.ExecuteBytes(context.Background(), p, "k2", nil, goexit)
+		returned = true
+	}()
+	if <-exited {
+		t.Fatal("the caller returned from a call that ended its goroutine")
+	}
+	if v, err := baldur.ExecuteBytes(context.Background(), p, "k2", nil, func(context.Context) ([]byte, error) { return []byte("ok"), nil }); err != nil || string(v) != "ok" {
+		t.Fatalf("after Goexit on the caller's goroutine: %q, %v; want a new run", v, err)
 	}
 }
 

@@ -15,6 +15,6 @@ var (
 // run returns the encoded result, and the caller gets a copy of the
 // stored bytes.
 func ExecuteBytes(ctx context.Context, p *Policy, key string, args []byte, run func(context.Context) ([]byte, error)) ([]byte, error) {
-	res := p.idem.execute(ctx, idemRequest{key: key, args: args, ttl: p.idemTTL}, runFunc(run))
+	res := p.idem.execute(ctx, &idemRequest{key: key, args: callArgs{canon: args, ready: true}, ttl: p.idemTTL}, runFunc(run))
 	return bytes.Clone(res.val), res.err
 }

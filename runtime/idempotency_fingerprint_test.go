@@ -44,6 +44,15 @@ func sameCall(t *testing.T, p *baldur.Policy, key string, a, b any) bool {
 
 type at struct{ At time.Time }
 
+type omitted struct {
+	A int
+	B int `json:"-"`
+}
+
+type inner struct{ N int }
+
+type embedding struct{ inner }
+
 // Arguments that JSON calls equal are the same arguments: -0 and 0, the
 // same instant in two time zones (in a field, behind a pointer, in a
 // slice or a map), a number however a MarshalJSON method writes it.
@@ -66,6 +75,10 @@ func TestFingerprintsEqualWhatJSONCallsEqual(t *testing.T) {
 		{"1.0 and 1", raw(`{"n":1.0}`), raw(`{"n":1}`)},
 		{"1E2 and 100", raw(`[1E2]`), raw(`[100]`)},
 		{"escapes", raw(`"\u0041\/"`), raw(`"A/"`)},
+		// The memory store compares plain arguments as Go values; not
+		// those with a field that JSON leaves out.
+		{"a field JSON leaves out", omitted{A: 1, B: 2}, omitted{A: 1, B: 3}},
+		{"an embedded struct", embedding{inner{1}}, embedding{inner{1}}},
 	}
 	for name, p := range fingerprintPolicies(t) {
 		for i, c := range cases {

@@ -3,7 +3,9 @@ package baldur
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"time"
 )
 
@@ -27,20 +29,24 @@ func (f runFunc) run(ctx context.Context) ([]byte, error) {
 // with that key waits on it, so a process talks to the store once per key
 // however many duplicates it has.
 type flight struct {
-	key  string
-	args []byte // canonical encoding of the other arguments
-	fp   string // their fingerprint, computed when needed by fingerprint
+	key  recKey
+	args callArgs // the other arguments
+	fp   string   // their fingerprint, computed when needed by fingerprint
 	ttl  time.Duration
 	run  runner
 
 	// ctx carries the first caller's values without its cancellation;
-	// cancel fires when the last waiting caller leaves or the lease is lost.
+	// cancel fires when the last waiting caller leaves (before the call
+	// returned), the lease is lost, or the watchdog gives up on a store
+	// operation.
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 
 	refs     int  // callers waiting; guarded by idemEngine.mu
-	finished bool // guarded by idemEngine.mu
+	finished bool // the outcome is published; guarded by idemEngine.mu
 	timedOut bool // a caller left at its deadline; guarded by idemEngine.mu
+	ran      bool // the call returned (a store elsewhere); guarded by idemEngine.mu
+	inline   bool // runs on its first caller's goroutine (see execute)
 
 	// busy and remote are closed when the call runs or waits, and when it
 	// waits on another process; they exist only when the in-flight mode
@@ -54,11 +60,24 @@ type flight struct {
 	err      error
 	panicked *PanicError
 	token    string // set once the flight owns the key
-	// leaseEnd is when the claim ends unless renewed; the heartbeat moves it.
+	// leaseEnd is when the claim ends unless renewed.
 	leaseEnd time.Time
+
+	// On a store elsewhere: the flight's store operation in progress, the
+	// call's outcome while it is being written (for the watchdog to
+	// publish if the store does not answer), a token that a failed or late
+	// claim may have written (released once the outcome is out), and the
+	// renewal of its lease.
+	op         watchedOp
+	opctx      opCtx
+	pendingVal []byte
+	pendingErr error
+	orphan     string
+	orphanLate bool // the claim was given up on: it may still land
+	renewal    renewing
 }
 
-func newFlight(ctx context.Context, key string, args []byte, ttl time.Duration, run runner, watched bool) *flight {
+func newFlight(ctx context.Context, key recKey, args callArgs, ttl time.Duration, run runner, watched bool) *flight {
 	fctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	f := &flight{
 		key: key, args: args, ttl: ttl, run: run,
@@ -76,7 +95,7 @@ func newFlight(ctx context.Context, key string, args []byte, ttl time.Duration, 
 // calls it once the flight is published.
 func (f *flight) fingerprint() string {
 	if f.fp == "" {
-		f.fp = fingerprint(f.args)
+		f.fp = fingerprint(f.args.bytes())
 	}
 	return f.fp
 }
@@ -110,36 +129,85 @@ func (f *flight) outcome() ([]byte, error) {
 	return f.val, f.err
 }
 
+// errSettled: the watchdog published the flight's outcome while one of its
+// store operations did not answer; the flight's goroutine only cleans up.
+var errSettled = errors.New("baldur: idempotency: outcome published by the watchdog")
+
 // fly runs f to its outcome and publishes it. It is the flight's goroutine.
 func (e *idemEngine) fly(f *flight) {
 	finished := false
 	defer func() {
 		if !finished { // run called runtime.Goexit: free the key, tell the callers
 			if f.token != "" {
-				_ = e.release(f)
+				_ = e.releaseAfter(f, errGoexit)
 			}
-			f.val, f.err = nil, errGoexit
-			e.finish(f)
+			e.settle(f, nil, errGoexit)
 		}
 	}()
+	var (
+		val []byte
+		err error
+	)
 	if f.token != "" { // claimed by its first caller
-		f.val, f.err = e.own(f)
+		val, err = e.own(f)
 	} else {
-		f.val, f.err = e.resolve(f)
+		val, err = e.resolve(f)
 	}
 	finished = true
-	e.finish(f)
+	if err != errSettled {
+		e.settle(f, val, err)
+	}
+	if f.orphan != "" {
+		if f.inline { // not on the caller's time
+			go e.releaseOrphan(f)
+		} else {
+			e.releaseOrphan(f)
+		}
+	}
+}
+
+// settle publishes f's outcome, unless it is published already. A panic
+// that no caller waits for any more is reported instead, so that it does
+// not vanish.
+func (e *idemEngine) settle(f *flight, val []byte, err error) {
+	e.mu.Lock()
+	if f.finished {
+		e.mu.Unlock()
+		return
+	}
+	f.finished = true
+	f.val, f.err = val, err
+	if name := f.key.local(); e.flights[name] == f {
+		delete(e.flights, name)
+	}
+	lost := f.panicked != nil && f.refs == 0
+	e.mu.Unlock()
+	f.cancel(context.Canceled)
+	close(f.done)
+	if lost {
+		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: f.panicked})
+	}
 }
 
 // resolve claims the key and runs the call, or finds its outcome in the
 // store, waiting while another process holds it.
 func (e *idemEngine) resolve(f *flight) ([]byte, error) {
 	disagreements := 0
-	for {
-		now := e.cfg.clock.Now()
+	for first := true; ; first = false {
+		if !first && !e.local && !e.guard.allow() { // execute asked for the first claim
+			return nil, e.unavailable("claim")
+		}
+		now := e.now()
 		mine := IdempotencyRecord{State: RecordInFlight, Token: e.newToken(), Fingerprint: f.fingerprint(), Expires: e.leaseEnd(now)}
-		cur, claimed, err := e.claim(f, mine, now)
-		if err != nil {
+		cur, claimed, err, inTime := e.claim(f, mine, now)
+		if !inTime || err != nil {
+			if !e.local && (claimed || err != nil) {
+				f.orphan = mine.Token // it may have been written
+				f.orphanLate = err != nil && (!inTime || timedOut(err))
+			}
+			if !inTime {
+				return nil, errSettled
+			}
 			return nil, err
 		}
 		if claimed {
@@ -188,20 +256,33 @@ func (e *idemEngine) wait(f *flight, cur IdempotencyRecord) (val []byte, err err
 		}
 		// Poll with capped backoff, but look again right when the lease ends,
 		// since a dead owner's key is ours to take over then.
-		d := min(backoff, cur.Expires.Sub(e.cfg.clock.Now()))
+		d := min(backoff, cur.Expires.Sub(e.now()))
 		backoff = min(2*backoff, e.cfg.PollMax)
 		if err := sleepOn(f.ctx, e.cfg.calls, d); err != nil {
 			return nil, err, false
 		}
-		rec, ok, err := e.get(f)
+		if !e.local && !e.guard.allow() {
+			return nil, e.unavailable("get"), false
+		}
+		rec, ok, err, inTime := e.get(f)
+		if !inTime {
+			return nil, errSettled, false
+		}
 		if err != nil {
 			return nil, err, false
 		}
-		if !ok || !rec.Live(e.cfg.clock.Now()) {
+		if !ok || !rec.Live(e.now()) {
 			return nil, nil, true
 		}
 		cur = rec
 	}
+}
+
+// timedOut reports whether err is a context's end or a network timeout:
+// the operation that failed with it may still be carried out.
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // sleepOn waits d on c, or until ctx ends.

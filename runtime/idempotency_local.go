@@ -1,7 +1,6 @@
 package baldur
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -18,19 +17,19 @@ import (
 // call (the first caller must be able to leave while it runs), or without
 // one to wait for another engine sharing the store.
 //
-// fp is the fingerprint of args, or empty when a MemoryStore keeps the
-// arguments instead (see maxMemArgs); it is returned for the flight.
-func (e *idemEngine) claimLocal(ctx context.Context, key string, args []byte, fp string, now time.Time) (res result, answered bool, token, flightFP string) {
+// fp is the fingerprint of args on a local store other than a MemoryStore,
+// which keeps the arguments instead; it is returned for the flight.
+func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs, fp string, now time.Time) (res result, answered bool, token, flightFP string) {
 	mine := IdempotencyRecord{State: RecordInFlight, Fingerprint: fp, Expires: e.leaseEnd(now)}
 	var (
 		cur     IdempotencyRecord
-		curArgs []byte
+		same    bool
 		memo    any
 		claimed bool
 		err     error
 	)
 	if e.mem != nil {
-		cur, curArgs, memo, claimed, err = e.mem.claim(key, mine, args, now)
+		cur, same, memo, claimed, err = e.mem.claim(key, mine, args, now)
 		if claimed {
 			mine.Token = cur.Token // the store drew it
 		}
@@ -38,7 +37,8 @@ func (e *idemEngine) claimLocal(ctx context.Context, key string, args []byte, fp
 		mine.Token = localToken()
 		// Detached, as the flight's store calls are: the caller's
 		// cancellation is answered by await, not by a failed claim.
-		cur, claimed, err = e.store.Claim(context.WithoutCancel(ctx), key, mine, now)
+		cur, claimed, err = e.store.Claim(context.WithoutCancel(ctx), key.id, mine, now)
+		same = cur.Fingerprint == fp
 	}
 	switch {
 	case err != nil:
@@ -46,21 +46,25 @@ func (e *idemEngine) claimLocal(ctx context.Context, key string, args []byte, fp
 	case claimed:
 		return result{}, false, mine.Token, fp
 	case cur.Live(now) && cur.State != RecordInFlight:
-		same := bytes.Equal(curArgs, args)
-		if curArgs == nil { // a record written with its fingerprint
-			if fp == "" {
-				fp = fingerprint(args)
-			}
-			same = cur.Fingerprint == fp
-		}
 		return e.stored(key, same, cur, memo), true, "", ""
 	}
 	return result{}, false, "", fp // held elsewhere, or a claim/read disagreement
 }
 
+// memHit answers a call on a MemoryStore from a live finished record, if
+// there is one, without the engine's lock: nothing is claimed, so no local
+// flight matters.
+func (e *idemEngine) memHit(key recKey, args *callArgs, now time.Time) (result, bool) {
+	cur, same, memo, found := e.mem.hit(key, args, now)
+	if !found {
+		return result{}, false
+	}
+	return e.stored(key, same, cur, memo), true
+}
+
 // stored answers a caller from a finished record found at claim time;
 // same says whether the record is for the caller's arguments.
-func (e *idemEngine) stored(key string, same bool, cur IdempotencyRecord, memo any) result {
+func (e *idemEngine) stored(key recKey, same bool, cur IdempotencyRecord, memo any) result {
 	if !same {
 		e.event(EventKeyReused)
 		return result{err: ErrKeyReused, settled: true}

@@ -3,6 +3,8 @@ package baldur
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"reflect"
 	"sync"
 	"time"
 )
@@ -46,39 +48,139 @@ type MemoryLimits struct {
 // ErrStoreFull instead. Expired records are replaced by the claim that
 // finds them and age out of the LRU order.
 //
-// It is a LocalIdempotencyStore. The runtime also reads its records
-// without copying their values, and keeps a completed result decoded
-// beside its bytes when copying it gives a duplicate a value of its own.
+// It is a LocalIdempotencyStore. The runtime's engines reach it without
+// going through its IdempotencyStore methods: they key records by the
+// namespace, tenant, policy and key themselves rather than by their
+// sha256 (the text stays in this process's memory), compare arguments
+// whose type allows it as values rather than by their canonical JSON, read
+// records without copying their values, and keep a completed result
+// decoded beside its bytes when copying it gives a duplicate a value of
+// its own. The first call of its IdempotencyStore methods turns the
+// engines' keys into the sha256 ones, so that both ways see the same
+// records from then on.
 type MemoryStore struct {
 	mu                  sync.Mutex
 	capacity            int
 	maxBytes, maxResult int64
-	bytes               int64 // what the entries hold, by entrySize
-	entries             map[string]*memEntry
-	lru                 memEntry // sentinel of the ring of finished records, newest first
+	bytes               int64                // what the entries hold, by entrySize
+	hexes               map[string]*memEntry // by store key (sha256)
+	count               int                  // records held, in hexes and the spaces
+	lru                 memEntry             // sentinel of the ring of finished records, newest first
+	hashed              bool                 // the IdempotencyStore methods were used: keys are sha256s
+	spaces              map[[2]string]*memSpace
+}
+
+// recKey names a record. On a store elsewhere, and on a local store other
+// than a MemoryStore, id is its store key, a sha256 (see storeKey); on a
+// MemoryStore an engine names it by its parts: space, the engine's
+// namespace and policy, the tenant, and the key as id. Building one costs
+// no allocation and no hash.
+type recKey struct {
+	space      *memSpace
+	tenant, id string
+}
+
+// memSpace is a namespace and a policy whose records engines keep in a
+// MemoryStore; there is one per pair and store (see space). Its records
+// are kept by recKey.local.
+type memSpace struct {
+	namespace, policy string
+	entries           map[string]*memEntry
+}
+
+// local is k's name among the records of its space (or, without one,
+// among those kept by store key): its id, or, with a tenant, both. Keys
+// hold no control characters (see validKey), so none starts with a 0
+// byte as the second form does.
+func (k recKey) local() string {
+	if k.tenant == "" {
+		return k.id
+	}
+	var stack [320]byte
+	b := append(stack[:0], 0)
+	b = binary.AppendUvarint(b, uint64(len(k.tenant)))
+	b = append(b, k.tenant...)
+	return string(append(b, k.id...))
+}
+
+// table is the map that holds k's record, and k's name in it. Called with
+// s.mu held, with k as keyed made it.
+func (s *MemoryStore) table(k recKey) (map[string]*memEntry, string) {
+	if k.space == nil {
+		return s.hexes, k.id
+	}
+	return k.space.entries, k.local()
+}
+
+// lookup is k's entry, or nil. Called with s.mu held.
+func (s *MemoryStore) lookup(k recKey) *memEntry {
+	m, name := s.table(s.keyed(k))
+	return m[name]
+}
+
+// space is the memSpace of namespace and policy in s.
+func (s *MemoryStore) space(namespace, policy string) *memSpace {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := [2]string{namespace, policy}
+	sp := s.spaces[k]
+	if sp == nil {
+		sp = &memSpace{namespace: namespace, policy: policy, entries: make(map[string]*memEntry)}
+		s.spaces[k] = sp
+	}
+	return sp
 }
 
 type memEntry struct {
-	key string
+	key recKey
 	rec IdempotencyRecord
 	// args, when not nil, are the arguments whose fingerprint rec has:
 	// an engine that claims through claim leaves rec.Fingerprint empty and
 	// keeps arguments no longer than a fingerprint instead, so it compares
-	// arguments without hashing them. record fills the fingerprint in.
+	// arguments without hashing them. Or val, with byVal, is the arguments
+	// themselves (see callArgs). record fills the fingerprint in.
 	args       []byte
+	val        any
+	byVal      bool
 	memo       any       // rec.Value decoded by an engine, or nil; reset with rec
 	prev, next *memEntry // nil while in flight (not in the ring)
 	size       int64     // entrySize when last accounted
 }
 
 // entrySize is what e holds, as the byte bound counts it; a decoded result
-// is counted as long as its encoding.
+// is counted as long as its encoding, arguments kept as a value as their
+// Go size and their strings.
 func entrySize(e *memEntry) int64 {
-	n := memEntryOverhead + len(e.key) + len(e.rec.Token) + len(e.rec.Fingerprint) + len(e.rec.Value) + len(e.args)
+	n := memEntryOverhead + len(e.key.tenant) + len(e.key.id) + len(e.rec.Token) + len(e.rec.Fingerprint) + len(e.rec.Value) + len(e.args)
 	if e.memo != nil {
 		n += len(e.rec.Value)
 	}
+	if e.byVal && e.val != nil {
+		n += valueSize(reflect.ValueOf(e.val))
+	}
 	return int64(n)
+}
+
+// valueSize is the memory v holds: its size and its strings' bytes. v is
+// of a type comparableArgs accepts.
+func valueSize(v reflect.Value) int {
+	switch v.Kind() {
+	case reflect.String:
+		return int(v.Type().Size()) + v.Len()
+	case reflect.Array:
+		n := 0
+		for i := range v.Len() {
+			n += valueSize(v.Index(i))
+		}
+		return n
+	case reflect.Struct:
+		n := 0
+		for i := range v.NumField() {
+			n += valueSize(v.Field(i))
+		}
+		return n
+	}
+	return int(v.Type().Size())
 }
 
 // account brings s.bytes up to date with e's size.
@@ -91,7 +193,9 @@ func (s *MemoryStore) account(e *memEntry) {
 // drop removes e from the store.
 func (s *MemoryStore) drop(e *memEntry) {
 	s.unlink(e)
-	delete(s.entries, e.key)
+	m, name := s.table(e.key)
+	delete(m, name)
+	s.count--
 	s.bytes -= e.size
 	e.size = 0
 }
@@ -117,16 +221,60 @@ const maxMemArgs = 64
 // record is e.rec as the IdempotencyStore methods show it, with its
 // fingerprint.
 func (s *MemoryStore) record(e *memEntry) IdempotencyRecord {
-	if e.rec.Fingerprint == "" && e.args != nil {
+	if e.rec.Fingerprint == "" && (e.args != nil || e.byVal) {
+		if e.byVal && e.args == nil {
+			e.args, _ = canonicalJSON(e.val)
+		}
 		e.rec.Fingerprint = fingerprint(e.args)
 		s.account(e)
 	}
 	return e.rec
 }
 
+// sameArgs reports whether a are the arguments e's record was written for.
+func (s *MemoryStore) sameArgs(e *memEntry, a *callArgs) bool {
+	switch {
+	case e.byVal && a.byVal:
+		return e.val == a.val
+	case e.byVal && e.args == nil:
+		e.args, _ = canonicalJSON(e.val)
+		s.account(e)
+	}
+	if e.args != nil {
+		return bytes.Equal(e.args, a.bytes())
+	}
+	return e.rec.Fingerprint == fingerprint(a.bytes())
+}
+
+// keyed is k as the store keys records now: an engine's key is hashed
+// once the IdempotencyStore methods have been used. Called with s.mu held.
+func (s *MemoryStore) keyed(k recKey) recKey {
+	if s.hashed && k.space != nil {
+		return recKey{id: storeKey(k.space.namespace, k.tenant, k.space.policy, k.id)}
+	}
+	return k
+}
+
+// hashKeys turns every engine key into its sha256, for the
+// IdempotencyStore methods. Called with s.mu held.
+func (s *MemoryStore) hashKeys() {
+	if s.hashed {
+		return
+	}
+	s.hashed = true
+	for _, sp := range s.spaces {
+		for name, e := range sp.entries {
+			delete(sp.entries, name)
+			e.key = s.keyed(e.key)
+			s.hexes[e.key.id] = e
+			s.account(e)
+		}
+	}
+}
+
 // NewMemoryStore returns an empty store bounded by limits.
 func NewMemoryStore(limits MemoryLimits) *MemoryStore {
-	s := &MemoryStore{capacity: limits.Records, maxBytes: limits.MaxBytes, maxResult: limits.MaxResultBytes, entries: make(map[string]*memEntry)}
+	s := &MemoryStore{capacity: limits.Records, maxBytes: limits.MaxBytes, maxResult: limits.MaxResultBytes, hexes: make(map[string]*memEntry), spaces: make(map[[2]string]*memSpace)}
 	if s.capacity <= 0 {
 		s.capacity = defaultMemoryRecords
 	}
@@ -155,24 +303,41 @@ func (s *MemoryStore) Bytes() int64 {
 func (s *MemoryStore) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.entries)
+	return s.count
 }
 
 func (s *MemoryStore) Claim(_ context.Context, key string, rec IdempotencyRecord, now time.Time) (IdempotencyRecord, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, err := s.claimLocked(key, now)
+	s.hashKeys()
+	return s.claimRecord(recKey{id: key}, clone(rec), now, true)
+}
+
+// claimRecord is Claim with s.mu held, copying the record found if
+// copied; engines call it with their keys, without copies.
+func (s *MemoryStore) claimRecord(key recKey, rec IdempotencyRecord, now time.Time, copied bool) (IdempotencyRecord, bool, error) {
+	e, err := s.claimLocked(s.keyed(key), now)
 	if e == nil || err != nil {
 		return IdempotencyRecord{}, false, err
 	}
 	if e.rec.State != 0 {
-		return clone(s.record(e)), false, nil
+		if copied {
+			return clone(s.record(e)), false, nil
+		}
+		return s.record(e), false, nil
 	}
-	e.rec = clone(rec)
+	e.rec = rec
 	if !s.admit(e) {
 		return IdempotencyRecord{}, false, ErrStoreFull
 	}
 	return rec, true, nil
+}
+
+// claimFor is Claim for an engine, with its key, without copies.
+func (s *MemoryStore) claimFor(key recKey, rec IdempotencyRecord, now time.Time) (IdempotencyRecord, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.claimRecord(key, rec, now, false)
 }
 
 // admit accounts for the claim just written into e, evicting finished
@@ -188,52 +353,67 @@ func (s *MemoryStore) admit(e *memEntry) bool {
 }
 
 // claim is Claim for an engine of this process, without copies: a claimed
-// rec is kept as it is, and a record found is returned with its Value
-// shared, its memo, and its arguments when the entry kept them instead of
-// a fingerprint (then cur.Fingerprint may be empty). An empty rec.Token is
-// drawn here, so finding a record costs no token; an empty
-// rec.Fingerprint stands for args'. The engine never writes what it gets.
-func (s *MemoryStore) claim(key string, rec IdempotencyRecord, args []byte, now time.Time) (cur IdempotencyRecord, curArgs []byte, memo any, claimed bool, err error) {
+// rec is kept as it is, with args; a record found is returned with its
+// Value shared, its memo, and whether it is for args. An empty rec.Token
+// is drawn here, so finding a record costs no token. The engine never
+// writes what it gets.
+func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, now time.Time) (cur IdempotencyRecord, same bool, memo any, claimed bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, err := s.claimLocked(key, now)
+	e, err := s.claimLocked(s.keyed(key), now)
 	if e == nil || err != nil {
-		return IdempotencyRecord{}, nil, nil, false, err
+		return IdempotencyRecord{}, false, nil, false, err
 	}
 	if e.rec.State != 0 {
-		return e.rec, e.args, e.memo, false, nil
+		return e.rec, e.rec.State == RecordInFlight || s.sameArgs(e, args), e.memo, false, nil
 	}
 	if rec.Token == "" {
 		rec.Token = localToken()
 	}
-	if rec.Fingerprint == "" && len(args) > maxMemArgs {
-		rec.Fingerprint = fingerprint(args)
-	}
-	if rec.Fingerprint == "" {
-		e.args = args
-		if args == nil {
+	switch {
+	case args.byVal:
+		e.val, e.byVal = args.val, true
+	case len(args.bytes()) > maxMemArgs:
+		rec.Fingerprint = fingerprint(args.bytes())
+	default:
+		e.args = args.bytes()
+		if e.args == nil {
 			e.args = []byte{} // kept, and empty: nil means none kept
 		}
 	}
 	e.rec = rec
 	if !s.admit(e) {
-		return IdempotencyRecord{}, nil, nil, false, ErrStoreFull
+		return IdempotencyRecord{}, false, nil, false, ErrStoreFull
 	}
-	return rec, nil, nil, true, nil
+	return rec, true, nil, true, nil
+}
+
+// hit answers a duplicate of key with args from a live finished record,
+// without claiming anything: found is false when there is none.
+func (s *MemoryStore) hit(key recKey, args *callArgs, now time.Time) (cur IdempotencyRecord, same bool, memo any, found bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.lookup(key)
+	if e == nil || e.rec.State == RecordInFlight || !e.rec.Live(now) {
+		return IdempotencyRecord{}, false, nil, false
+	}
+	s.touch(e)
+	return e.rec, s.sameArgs(e, args), e.memo, true
 }
 
 // claimLocked finds key's entry: a live one, touched, or one to write the
 // claim into (State 0), taken from a dead record, the free capacity or
 // the least recently used finished record; nil and ErrStoreFull when
 // every record is in flight.
-func (s *MemoryStore) claimLocked(key string, now time.Time) (*memEntry, error) {
-	e := s.entries[key]
+func (s *MemoryStore) claimLocked(key recKey, now time.Time) (*memEntry, error) {
+	m, name := s.table(key)
+	e := m[name]
 	if e != nil && e.rec.Live(now) {
 		s.touch(e)
 		return e, nil
 	}
 	if e == nil {
-		if len(s.entries) >= s.capacity {
+		if s.count >= s.capacity {
 			if e = s.evict(); e == nil {
 				return nil, ErrStoreFull
 			}
@@ -241,10 +421,11 @@ func (s *MemoryStore) claimLocked(key string, now time.Time) (*memEntry, error) 
 			e = new(memEntry)
 		}
 		e.key = key
-		s.entries[key] = e
+		m[name] = e
+		s.count++
 	}
 	s.unlink(e)
-	e.rec, e.args, e.memo = IdempotencyRecord{}, nil, nil
+	e.rec, e.args, e.val, e.byVal, e.memo = IdempotencyRecord{}, nil, nil, false, nil
 	s.account(e)
 	return e, nil
 }
@@ -252,26 +433,47 @@ func (s *MemoryStore) claimLocked(key string, now time.Time) (*memEntry, error) 
 func (s *MemoryStore) Get(_ context.Context, key string) (IdempotencyRecord, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.entries[key]
+	s.hashKeys()
+	rec, ok := s.get(recKey{id: key})
+	return clone(rec), ok, nil
+}
+
+// get is Get with s.mu held, without a copy.
+func (s *MemoryStore) get(key recKey) (IdempotencyRecord, bool) {
+	e := s.lookup(key)
 	if e == nil {
-		return IdempotencyRecord{}, false, nil
+		return IdempotencyRecord{}, false
 	}
 	s.touch(e)
-	return clone(s.record(e)), true, nil
+	return s.record(e), true
+}
+
+// getShared is get for an engine.
+func (s *MemoryStore) getShared(key recKey) (IdempotencyRecord, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.get(key)
 }
 
 func (s *MemoryStore) Update(_ context.Context, key string, rec IdempotencyRecord, _ time.Time) error {
-	return s.update(key, clone(rec), false)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hashKeys()
+	return s.updateLocked(recKey{id: key}, clone(rec), false)
 }
 
 // update is Update keeping rec.Value without a copy: the engine hands over
 // bytes nobody writes. With claimed, rec's fingerprint is the claim's,
 // which the entry keeps as it is (perhaps as arguments). A result above
 // MaxResultBytes is not kept: the record goes, as if released.
-func (s *MemoryStore) update(key string, rec IdempotencyRecord, claimed bool) error {
+func (s *MemoryStore) update(key recKey, rec IdempotencyRecord, claimed bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.entries[key]
+	return s.updateLocked(key, rec, claimed)
+}
+
+func (s *MemoryStore) updateLocked(key recKey, rec IdempotencyRecord, claimed bool) error {
+	e := s.lookup(key)
 	if e == nil || e.rec.Token != rec.Token {
 		return ErrLeaseLost
 	}
@@ -282,7 +484,7 @@ func (s *MemoryStore) update(key string, rec IdempotencyRecord, claimed bool) er
 	if claimed {
 		rec.Fingerprint = e.rec.Fingerprint
 	} else {
-		e.args = nil
+		e.args, e.val, e.byVal = nil, nil, false
 	}
 	e.rec, e.memo = rec, nil
 	if rec.State == RecordInFlight {
@@ -298,7 +500,19 @@ func (s *MemoryStore) update(key string, rec IdempotencyRecord, claimed bool) er
 func (s *MemoryStore) Release(_ context.Context, key, token string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.entries[key]
+	s.hashKeys()
+	return s.releaseLocked(recKey{id: key}, token)
+}
+
+// release is Release for an engine.
+func (s *MemoryStore) release(key recKey, token string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.releaseLocked(key, token)
+}
+
+func (s *MemoryStore) releaseLocked(key recKey, token string) error {
+	e := s.lookup(key)
 	if e == nil || e.rec.Token != token {
 		return ErrLeaseLost
 	}
@@ -308,10 +522,10 @@ func (s *MemoryStore) Release(_ context.Context, key, token string) error {
 
 // setMemo keeps v, the decoded Value of key's completed record written by
 // token, beside it, unless the record has changed since it was read.
-func (s *MemoryStore) setMemo(key, token string, v any) {
+func (s *MemoryStore) setMemo(key recKey, token string, v any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.entries[key]; e != nil && e.rec.Token == token && e.rec.State == RecordCompleted && len(e.rec.Value) <= maxMemoResultLength {
+	if e := s.lookup(key); e != nil && e.rec.Token == token && e.rec.State == RecordCompleted && len(e.rec.Value) <= maxMemoResultLength {
 		e.memo = v
 		s.account(e)
 		s.shrink(e)

@@ -12,13 +12,30 @@ import (
 // be recorded is still the caller's, beside a *NotRecordedError.
 func (e *idemEngine) own(f *flight) ([]byte, error) {
 	if err := context.Cause(f.ctx); err != nil { // every caller left while we claimed
-		return nil, errors.Join(err, e.release(f))
+		rerr := e.releaseAfter(f, err)
+		if rerr == errSettled {
+			return nil, errSettled
+		}
+		return nil, errors.Join(err, rerr)
 	}
 	f.markRunning()
-	hb := e.heartbeat(f)
-	defer hb.stop() // also when run calls runtime.Goexit
+	renewed, stopped := e.renewed(), false
+	if renewed {
+		e.startRenewing(f)
+		defer func() { // also when run calls runtime.Goexit
+			if !stopped {
+				e.stopRenewing(f)
+			}
+		}()
+	}
 	val, err, pe := call(f.ctx, f.run)
-	lost := hb.stop()
+	lost := false
+	switch {
+	case renewed:
+		lost, stopped = e.stopRenewing(f), true
+	case !e.local:
+		e.markRan(f)
+	}
 
 	// f.fp is empty only for a claim a MemoryStore keeps the arguments of;
 	// its update keeps them.
@@ -27,7 +44,11 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 	switch {
 	case pe != nil:
 		f.panicked = pe
-		return nil, errors.Join(pe, e.release(f))
+		rerr := e.releaseAfter(f, pe)
+		if rerr == errSettled {
+			return nil, errSettled
+		}
+		return nil, errors.Join(pe, rerr)
 	case err == nil:
 		done.State, done.Value = RecordCompleted, val
 	case errors.As(err, &unencodable):
@@ -37,34 +58,48 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 	case e.cfg.isPermanent(err):
 		done.State, done.Value = RecordFailed, []byte(err.Error())
 	default:
-		if rerr := e.release(f); rerr != nil {
+		rerr := e.releaseAfter(f, err)
+		switch {
+		case rerr == errSettled:
+			return nil, errSettled
+		case rerr != nil:
 			return nil, errors.Join(err, rerr)
-		}
-		if lost {
+		case lost:
 			return nil, errors.Join(err, ErrLeaseLost)
 		}
 		return nil, err
 	}
-	now := e.cfg.clock.Now()
+	now := e.now()
 	done.Expires = now.Add(f.ttl)
+	f.pendingVal, f.pendingErr = val, err
 	uerr := e.complete(f, done, now)
+	if uerr == errSettled {
+		return nil, errSettled
+	}
 	if errors.Is(uerr, ErrLeaseLost) && !lost {
 		e.event(EventLeaseLost)
 	}
+	return e.afterWrite(f, val, err, uerr)
+}
+
+// afterWrite is what the callers of f get once the record of its call was
+// written, or failed to be with werr: the call returned val and err.
+func (e *idemEngine) afterWrite(f *flight, val []byte, err, werr error) ([]byte, error) {
+	var unencodable *resultCodecError
 	switch {
-	case err == nil && uerr != nil:
+	case errors.As(err, &unencodable):
+		return nil, &NotRecordedError{Policy: e.policy, Err: errors.Join(err, werr)}
+	case werr == nil:
+		return val, err
+	case err == nil:
 		// The side effect happened but is not recorded: the caller gets
 		// the result and learns it from the error; this process's
 		// duplicates get the result too, while other processes see the key
 		// in flight until the lease ends, and then run the call again.
-		e.keepUnrecorded(f, val, done.Expires)
-		return val, &NotRecordedError{Policy: e.policy, Err: uerr}
-	case unencodable != nil:
-		return nil, &NotRecordedError{Policy: e.policy, Err: errors.Join(err, uerr)}
-	case uerr != nil:
-		return nil, errors.Join(err, uerr)
+		e.keepUnrecorded(f, val, f.ttl)
+		return val, &NotRecordedError{Policy: e.policy, Err: werr}
 	}
-	return val, err
+	return nil, errors.Join(err, werr)
 }
 
 // resultCodecError: the call returned a result that could not be encoded
@@ -73,6 +108,14 @@ type resultCodecError struct{ err error }
 
 func (e *resultCodecError) Error() string { return e.err.Error() }
 func (e *resultCodecError) Unwrap() error { return e.err }
+
+// markRan says f's call has returned: callers that leave now do not cancel
+// its context, which writes the outcome.
+func (e *idemEngine) markRan(f *flight) {
+	e.mu.Lock()
+	f.ran = true
+	e.mu.Unlock()
+}
 
 // call runs r, turning a panic into a *PanicError.
 func call(ctx context.Context, r runner) (val []byte, err error, pe *PanicError) {
@@ -87,67 +130,4 @@ func call(ctx context.Context, r runner) (val []byte, err error, pe *PanicError)
 	val, err = r.run(ctx)
 	normal = true
 	return val, err, nil
-}
-
-// heartbeat renews a lease every RenewEvery while the call runs, so a long
-// call is not taken over while its owner lives. It runs on the engine's
-// own clock.
-type heartbeat struct {
-	quit, exited chan struct{}
-	lost         bool // written by the heartbeat's goroutine before exited closes
-	stopped      bool
-}
-
-// heartbeat starts renewing f's lease, or returns nil when renewal is off
-// or the store is local, where a claim already holds the key until the
-// call ends.
-func (e *idemEngine) heartbeat(f *flight) *heartbeat {
-	if e.cfg.RenewEvery < 0 || e.local {
-		return nil
-	}
-	hb := &heartbeat{quit: make(chan struct{}), exited: make(chan struct{})}
-	rec := IdempotencyRecord{State: RecordInFlight, Token: f.token, Fingerprint: f.fp}
-	go func() {
-		defer close(hb.exited)
-		for {
-			t := e.cfg.clock.NewTimer(e.cfg.RenewEvery)
-			select {
-			case <-hb.quit:
-				t.Stop()
-				return
-			case <-t.C():
-			}
-			now := e.cfg.clock.Now()
-			rec.Expires = now.Add(e.cfg.Lease)
-			// Another error is left to the next beat: two thirds of the
-			// lease remain.
-			err := e.update(f, "renew", rec, now)
-			if err == nil {
-				f.leaseEnd = rec.Expires // read once the heartbeat has stopped
-			}
-			if errors.Is(err, ErrLeaseLost) {
-				e.event(EventLeaseLost)
-				hb.lost = true
-				f.cancel(ErrLeaseLost)
-				return
-			}
-		}
-	}()
-	return hb
-}
-
-// stop ends the heartbeat, waits until no renewal is in progress (a late
-// renewal must not overwrite the completed record), and reports whether
-// the lease was lost; losing it cancelled the call, since another caller
-// now owns the key. It may be called again, and on nil.
-func (hb *heartbeat) stop() (lost bool) {
-	if hb == nil {
-		return false
-	}
-	if !hb.stopped {
-		hb.stopped = true
-		close(hb.quit)
-		<-hb.exited
-	}
-	return hb.lost
 }

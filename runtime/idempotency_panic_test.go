@@ -33,7 +33,10 @@ func TestPanicAfterEveryCallerLeftIsReported(t *testing.T) {
 		t.Fatalf("the caller that left got %v, want context.Canceled", err)
 	}
 	close(release)
-	eventually(t, "the lost panic is reported", func() bool { return len(r.eventsOf(baldur.EventLostPanic)) == 1 })
+	// The observer hears of it before the logger writes it: wait for both.
+	eventually(t, "the lost panic is reported", func() bool {
+		return len(r.eventsOf(baldur.EventLostPanic)) == 1 && len(r.logsAt(slog.LevelError)) == 1
+	})
 	ev := r.eventsOf(baldur.EventLostPanic)[0]
 	var pe *baldur.PanicError
 	if !errors.As(ev.Err, &pe) || pe.Value != errBoom || ev.Policy != "p" {

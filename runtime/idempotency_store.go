@@ -58,7 +58,19 @@ func (r IdempotencyRecord) Live(now time.Time) bool { return r.State != 0 && r.E
 //
 // Implementations must be safe for concurrent use by several runtimes and
 // processes; package runtime/store/storetest checks a store against this
-// contract. The runtime passes a ctx whose deadline is the store timeout.
+// contract. The runtime bounds every operation by the store timeout
+// itself, whatever the store or its client does: it passes a ctx whose
+// deadline is the store timeout and cancels it when the operation
+// overruns, and stops waiting then. A store should honour ctx, so that an
+// abandoned operation does not hold a connection.
+//
+// A store that returns from every operation by its context's deadline,
+// whatever it waits for (network, pool, retries), may say so with a method
+// BoundedByContext() bool that returns true: redisstore does for a client
+// with ContextTimeoutEnabled, pgstore with WithBoundedByContext. A caller
+// whose context cannot be cancelled (context.Background()) then makes its
+// call on its own goroutine, as on a local store, rather than handing it
+// to a goroutine of the runtime and waiting for it.
 type IdempotencyStore interface {
 	// Claim writes rec (in flight) when key has no live record at now and
 	// reports claimed. Otherwise it returns the record it found and leaves

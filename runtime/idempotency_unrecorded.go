@@ -1,7 +1,6 @@
 package baldur
 
 import (
-	"bytes"
 	"container/list"
 	"time"
 )
@@ -15,15 +14,17 @@ import (
 const maxUnrecorded = 1024
 
 type unrecorded struct {
-	key     string
-	args    []byte
+	key     recKey
+	args    callArgs
 	val     []byte
 	expires time.Time     // when the record would have expired
 	elem    *list.Element // in idemEngine.unrecordedOrder
 }
 
-// keepUnrecorded keeps f's result val, which expires at expires.
-func (e *idemEngine) keepUnrecorded(f *flight, val []byte, expires time.Time) {
+// keepUnrecorded keeps f's result val for ttl, as long as its record
+// would have lived.
+func (e *idemEngine) keepUnrecorded(f *flight, val []byte, ttl time.Duration) {
+	expires := e.now().Add(ttl)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.unrecorded == nil {
@@ -32,31 +33,31 @@ func (e *idemEngine) keepUnrecorded(f *flight, val []byte, expires time.Time) {
 	e.dropUnrecordedLocked(f.key)
 	u := &unrecorded{key: f.key, args: f.args, val: val, expires: expires}
 	u.elem = e.unrecordedOrder.PushBack(u)
-	e.unrecorded[f.key] = u
+	e.unrecorded[f.key.local()] = u
 	for len(e.unrecorded) > maxUnrecorded {
 		e.dropUnrecordedLocked(e.unrecordedOrder.Front().Value.(*unrecorded).key)
 	}
 }
 
-func (e *idemEngine) dropUnrecordedLocked(key string) {
-	if u := e.unrecorded[key]; u != nil {
+func (e *idemEngine) dropUnrecordedLocked(key recKey) {
+	if u := e.unrecorded[key.local()]; u != nil {
 		e.unrecordedOrder.Remove(u.elem)
-		delete(e.unrecorded, key)
+		delete(e.unrecorded, key.local())
 	}
 }
 
 // unrecordedLocked answers a duplicate of key with args from a result kept
 // by keepUnrecorded, if there is one. Called with e.mu held.
-func (e *idemEngine) unrecordedLocked(key string, args []byte) (result, bool) {
-	u := e.unrecorded[key]
+func (e *idemEngine) unrecordedLocked(key recKey, args *callArgs) (result, bool) {
+	u := e.unrecorded[key.local()]
 	if u == nil {
 		return result{}, false
 	}
-	if !u.expires.After(e.cfg.clock.Now()) {
+	if !u.expires.After(e.now()) {
 		e.dropUnrecordedLocked(key)
 		return result{}, false
 	}
-	if !bytes.Equal(u.args, args) {
+	if !u.args.same(args) {
 		e.event(EventKeyReused)
 		return result{err: ErrKeyReused, settled: true}, true
 	}

@@ -15,8 +15,10 @@ type Interceptor interface {
 	// returns is the call's from then on (one that carries a span, say),
 	// and end, when not nil, is called once with how the call ended.
 	Begin(ctx context.Context, c PolicyContext) (context.Context, func(CallEnd))
-	// Event is called with each event of a call (a retry, a rejection, a
-	// timeout...), with the call's context.
+	// Event is called with every event the runtime emits, with the
+	// context of the call it happened in (a retry, a rejection, a
+	// timeout...), or a background context for the runtime's own (a
+	// breaker's transition, a dead letter's replay).
 	Event(ctx context.Context, e Event)
 }
 

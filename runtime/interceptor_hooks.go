@@ -12,6 +12,12 @@ func (p *Policy) Begin(ctx context.Context, pc *PolicyContext) context.Context {
 	if p.rt.interceptor == nil {
 		return ctx
 	}
+	return p.begin(ctx, pc)
+}
+
+// begin and end are kept out of Begin and End so that those inline into
+// the generated method: without an interceptor a call pays two nil checks.
+func (p *Policy) begin(ctx context.Context, pc *PolicyContext) context.Context {
 	ctx, pc.end = p.rt.interceptor.Begin(ctx, pc.detached(p, ctx))
 	return ctx
 }
@@ -20,9 +26,13 @@ func (p *Policy) Begin(ctx context.Context, pc *PolicyContext) context.Context {
 // error its caller gets.
 func (p *Policy) End(ctx context.Context, pc *PolicyContext, err error) error {
 	if pc.end != nil {
-		pc.end(CallEnd{Outcome: p.outcome(ctx, pc, err), Err: err, Attempts: pc.attempt, Context: pc.detached(p, ctx)})
+		p.end(ctx, pc, err)
 	}
 	return err
+}
+
+func (p *Policy) end(ctx context.Context, pc *PolicyContext, err error) {
+	pc.end(CallEnd{Outcome: p.outcome(ctx, pc, err), Err: err, Attempts: pc.attempt, Context: pc.detached(p, ctx)})
 }
 
 func (p *Policy) outcome(ctx context.Context, pc *PolicyContext, err error) Outcome {

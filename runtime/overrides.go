@@ -21,6 +21,10 @@ type variant struct {
 	timeout time.Duration
 	retry   RetryConfig
 	when    []Field // string fields: the names and values to match
+	// at is where each when field stands among the method's fields
+	// (Spec.Fields, the order the decorator gathers them in), so a call
+	// compares values without looking names up; -1 looks it up.
+	at []int
 }
 
 // buildVariants resolves the overrides of the policy's section on top of
@@ -37,6 +41,7 @@ func (p *Policy) buildVariants(cfg PolicyConfig, overrides []Override, fields []
 				missing = append(missing, name)
 			}
 			v.when = append(v.when, String(name, o.When[name]))
+			v.at = append(v.at, slices.Index(fields, name))
 		}
 		if len(missing) > 0 {
 			problems = append(problems, fmt.Sprintf("policies.%s.overrides[%d].when: %s never carries %v", p.name, i, p.method, missing))
@@ -54,19 +59,28 @@ func (p *Policy) buildVariants(cfg PolicyConfig, overrides []Override, fields []
 // the policy's own settings.
 func (p *Policy) variant(pc *PolicyContext) *variant {
 	for i := range p.variants {
-		if pc.matches(p.variants[i].when) {
+		if pc.matches(&p.variants[i]) {
 			return &p.variants[i]
 		}
 	}
 	return &p.base
 }
 
-// matches reports whether every field of when is the call's, by value;
-// it formats nothing.
-func (c *PolicyContext) matches(when []Field) bool {
-	for _, w := range when {
-		f, ok := c.field(w.name)
-		if !ok || !f.equals(w.str) {
+// matches reports whether every when field of v is the call's, by value;
+// it formats nothing. A field is found at its place among the method's,
+// checked by name, and looked up by name otherwise.
+func (c *PolicyContext) matches(v *variant) bool {
+	for i := range v.when {
+		w := &v.when[i]
+		var f Field
+		if at := v.at[i]; at >= 0 && at < len(c.fields) && c.fields[at].name == w.name {
+			f = c.fields[at]
+		} else if found, ok := c.field(w.name); ok {
+			f = found
+		} else {
+			return false
+		}
+		if !f.equals(w.str) {
 			return false
 		}
 	}

@@ -144,10 +144,20 @@ func (p *Policy) Call(fields ...Field) PolicyContext {
 	return PolicyContext{p: p, fields: fields}
 }
 
+// WithFields returns c with the call's fields: a decorator gathers them
+// for Capture on a call that failed, when NeedsFields had said nothing
+// would read them while it ran.
+func (c PolicyContext) WithFields(fields ...Field) PolicyContext {
+	c.fields = fields
+	return c
+}
+
 // NeedsFields reports whether anything reads the fields of the policy's
-// calls: an observer or the logger at Debug, an interceptor, an override,
-// a keyed breaker, a classifier, dead-letter capture. When nothing does,
-// a call gathers none and pays nothing for them.
+// calls while they run: an observer or the logger at Debug, an
+// interceptor, an override, a keyed breaker, a classifier. When nothing
+// does, a call gathers none and pays nothing for them. (A dead letter
+// keeps them too: a decorator gathers them for Capture, once the call has
+// failed, with WithFields.)
 func (p *Policy) NeedsFields() bool { return p.needsFields }
 
 // Do calls fn under the policy. pc is the call's PolicyContext (nil for
@@ -163,8 +173,12 @@ func (p *Policy) Do(ctx context.Context, pc *PolicyContext, fn func(context.Cont
 	if g.quietReject != nil {
 		return g.quietReject
 	}
+	v := &p.base
+	if p.variants != nil && pc != nil {
+		v = p.variant(pc)
+	}
 	if !p.lean || g.cw == nil {
-		return p.doFull(ctx, pc, fn)
+		return p.doFull(ctx, pc, v, fn)
 	}
 	if pc != nil {
 		pc.attempt = 1
@@ -178,7 +192,7 @@ func (p *Policy) Do(ctx context.Context, pc *PolicyContext, fn func(context.Cont
 		b.release(g, outcomeOf(err), err != nil && p.ignoredByBreaker(ctx, pc, err))
 	}
 	if err != nil {
-		return p.retryAfter(ctx, pc, b, &p.base, fn, err)
+		return p.retryAfter(ctx, pc, b, v, fn, err)
 	}
 	if p.budget != nil && p.budget.active.Load() {
 		p.budget.deposit()
@@ -187,16 +201,13 @@ func (p *Policy) Do(ctx context.Context, pc *PolicyContext, fn func(context.Cont
 }
 
 // doFull is Do for every other case: no breaker, a breaker that is not
-// closed, a keyed breaker, an override, a timeout, or slow-call
-// accounting.
-func (p *Policy) doFull(ctx context.Context, pc *PolicyContext, fn func(context.Context) error) error {
-	b, v := p.breaker, &p.base
+// closed, a keyed breaker, a timeout, or slow-call accounting; v is the
+// call's variant (an override's, or the policy's own).
+func (p *Policy) doFull(ctx context.Context, pc *PolicyContext, v *variant, fn func(context.Context) error) error {
+	b := p.breaker
 	if pc != nil {
 		if p.keyed != nil {
 			b = p.keyed.get(pc, p.breakerBy)
-		}
-		if p.variants != nil {
-			v = p.variant(pc)
 		}
 		pc.attempt = 1
 	}

@@ -245,7 +245,15 @@ func (c PolicyContext) LogValue() slog.Value {
 // by element and its key by bytes, and adds the fields middleware set in
 // ctx that the call does not have.
 func (c *PolicyContext) detached(p *Policy, ctx context.Context) PolicyContext {
-	d := PolicyContext{p: p, attempt: c.attempt, key: strings.Clone(c.key)}
+	d := c.detachedFields(p, ctx)
+	d.key = strings.Clone(c.key)
+	return d
+}
+
+// detachedFields is detached without the key, for a caller that has the
+// key at hand and can give it without copying it.
+func (c *PolicyContext) detachedFields(p *Policy, ctx context.Context) PolicyContext {
+	d := PolicyContext{p: p, attempt: c.attempt}
 	var mw []Field
 	if ctx != nil {
 		mw, _ = ctx.Value(fieldsKey{}).([]Field)

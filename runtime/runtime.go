@@ -49,6 +49,7 @@ type Runtime struct {
 	engines       map[string]*idemEngine
 
 	idemStore IdempotencyStore
+	idemGuard *storeGuard    // the store's breaker, shared by the engines
 	clients   []ClientErrors // from WithClientErrors
 	closed    bool
 
@@ -269,8 +270,11 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 	}
 	rt.share(p, spec, r)
 	p.needsFields = rt.callEvents || rt.interceptor != nil || p.variants != nil || p.keyed != nil ||
-		p.classify != nil || spec.JudgesResults || spec.DeadLetter != nil
-	p.lean = p.lean && p.variants == nil && p.keyed == nil
+		p.classify != nil || spec.JudgesResults
+	p.lean = p.lean && p.keyed == nil
+	for _, v := range p.variants {
+		p.lean = p.lean && v.timeout <= 0 // the fast path has no timeout to set
+	}
 	if spec.DeadLetter != nil {
 		if spec.DeadLetter.Replay == nil {
 			panic(fmt.Sprintf("baldur: policy %s: a DeadLetterSpec needs a Replay function", spec.Name))

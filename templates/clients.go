@@ -22,7 +22,7 @@ const (
 // *http.Response.
 type httpCall struct {
 	call    string // the httpbaldur.Call local
-	ctx     string // the context local or parameter the attempts start from
+	ctx     string // the call's context: the method's own, or the local Begin made
 	req     int    // the request parameter, or -1
 	resp    int    // the response result, or -1
 	attempt string // the local holding one attempt's request
@@ -37,9 +37,18 @@ func (mt *method) keepsCallerContext() bool {
 	return i >= 0
 }
 
-// clientsPrologue opens the body of a protected method of a client shape:
-// a request's context, the httpbaldur.Call, and a comment where the call
-// keeps the caller's context. It sets what the rest of the body uses.
+// clientsBaseContext is the context a method without a context.Context
+// parameter starts from: its request's, or context.Background().
+func (mt *method) clientsBaseContext() jen.Code {
+	if i := parser.RequestParam(mt.m.Sig); i >= 0 {
+		return jen.Id(mt.params[i]).Dot("Context").Call()
+	}
+	return jen.Qual("context", "Background").Call()
+}
+
+// clientsPrologue follows the call's start (callContext) in a protected
+// method of a client shape: a comment where the call keeps the caller's
+// context, and the httpbaldur.Call its attempts run through.
 func (mt *method) clientsPrologue(g *jen.Group, c *shape) {
 	sig := mt.m.Sig
 	if i, _ := parser.Outlives(sig); i >= 0 {
@@ -49,17 +58,8 @@ func (mt *method) clientsPrologue(g *jen.Group, c *shape) {
 	if !parser.UsesHTTPCall(sig) {
 		return
 	}
-	h := &httpCall{req: parser.RequestParam(sig), resp: parser.ResponseResult(sig)}
-	p := mt.m.Policy
-	switch {
-	case p.Ctx >= 0:
-		h.ctx = mt.params[p.Ctx]
-	case h.req >= 0:
-		h.ctx = mt.local.first("ctx", "callCtx")
-		g.Id(h.ctx).Op(":=").Id(mt.params[h.req]).Dot("Context").Call()
-		c.ctxArg = jen.Id(h.ctx)
-	}
-	if h.ctx != "" && !mt.keepsCallerContext() {
+	h := &httpCall{ctx: c.ctxName, req: parser.RequestParam(sig), resp: parser.ResponseResult(sig)}
+	if !mt.keepsCallerContext() {
 		// The attempt's context replaces the caller's in the closure.
 		c.closureParam = jen.Id(h.ctx).Qual("context", "Context")
 	}
@@ -69,11 +69,7 @@ func (mt *method) clientsPrologue(g *jen.Group, c *shape) {
 		req = jen.Id(mt.params[h.req])
 		h.attempt = mt.local.first("attempt", "attemptReq")
 	}
-	ctx := c.ctxArg
-	if h.ctx != "" {
-		ctx = jen.Id(h.ctx)
-	}
-	g.Id(h.call).Op(":=").Qual(httpbaldurPath, "NewCall").Call(ctx, req)
+	g.Id(h.call).Op(":=").Qual(httpbaldurPath, "NewCall").Call(c.ctx(), req)
 	mt.http = h
 }
 
@@ -116,6 +112,14 @@ func (mt *method) httpAttempt(b *jen.Group, c shape, assign []jen.Code) {
 	}
 	b.List(append(assign, jen.Id(c.err))...).Op("=").Add(inner)
 	b.List(resp, jen.Id(c.err)).Op("=").Id(h.call).Dot("Response").Call(respArg, jen.Id(c.err))
+	if p := mt.m.Policy; p.Classify != nil && p.Classify.Results {
+		// The classifier sees what Response made of the attempt: a
+		// transient status as its *StatusError.
+		args := append([]jen.Code{c.pcValue()}, assign...)
+		decision := jen.Qual(p.Classify.Func.Pkg().Path(), p.Classify.Func.Name()).Call(append(args, jen.Id(c.err))...)
+		b.Return(c.policy().Dot("Judge").Call(decision, jen.Id(c.err)))
+		return
+	}
 	b.Return(jen.Id(c.err))
 }
 
@@ -129,41 +133,45 @@ func (mt *method) httpAbandon(ret []jen.Code) jen.Code {
 	return jen.Id(mt.http.call).Dot("Abandon").Call(resp)
 }
 
-// httpReturn ends the method: call.Result decides what the caller gets.
-func (mt *method) httpReturn(g *jen.Group, c shape, ret []jen.Code) {
+// clientsResult renders, before the method's End, what an httpbaldur.Call
+// makes of the final error (a failed last response returned as it is):
+//
+//	r0, err = call.Result(r0, err)
+//
+// and returns what End reports; final is the error the method would end
+// with. Other methods end as they would.
+func (mt *method) clientsResult(g *jen.Group, c shape, ret []jen.Code, final *jen.Statement) *jen.Statement {
 	h := mt.http
-	result := jen.Id(h.call).Dot("Result")
-	if h.resp >= 0 && c.nres == 1 {
-		g.Return(result.Call(ret[0], jen.Id(c.err)))
-		return
+	if h == nil {
+		return final
 	}
 	lhs, arg := jen.Code(jen.Id("_")), jen.Code(jen.Nil())
 	if h.resp >= 0 {
 		lhs, arg = ret[h.resp], ret[h.resp]
 	}
-	g.List(lhs, jen.Id(c.err)).Op("=").Add(result.Call(arg, jen.Id(c.err)))
-	g.Return(append(ret, jen.Id(c.err))...)
+	g.List(lhs, jen.Id(c.err)).Op("=").Id(h.call).Dot("Result").Call(arg, final)
+	return jen.Id(c.err)
 }
 
-// codecType is the type of an idempotency args or results field holding a
+// clientCodecType is the type of an idempotency args or results field holding a
 // value of type t: a proto message travels as a protobaldur.Message.
-func codecType(t types.Type, from *types.Package) jen.Code {
+func clientCodecType(t types.Type, from *types.Package) jen.Code {
 	if parser.IsProtoMessage(t) {
 		return jen.Qual(protobaldurPath, "Message").Types(typeExpr(t, from))
 	}
 	return typeExpr(t, from)
 }
 
-// codecValue is the field value for v, of type t.
-func codecValue(t types.Type, v jen.Code, from *types.Package) jen.Code {
+// clientCodecValue is the field value for v, of type t.
+func clientCodecValue(t types.Type, v jen.Code, from *types.Package) jen.Code {
 	if parser.IsProtoMessage(t) {
 		return jen.Qual(protobaldurPath, "Message").Types(typeExpr(t, from)).Values(jen.Dict{jen.Id("Msg"): v})
 	}
 	return v
 }
 
-// codecField is the value held in a field of type codecType(t).
-func codecField(t types.Type, field *jen.Statement) *jen.Statement {
+// clientCodecField is the value held in a field of type clientCodecType(t).
+func clientCodecField(t types.Type, field *jen.Statement) *jen.Statement {
 	if parser.IsProtoMessage(t) {
 		return field.Dot("Msg")
 	}

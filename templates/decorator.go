@@ -18,14 +18,17 @@ type decorator struct {
 	typ, ctor string
 	taken     *names // file-level identifiers the decorator must not shadow
 
-	next    string            // field holding the wrapped value
-	fields  map[string]string // policy field by method name
-	tparams []jen.Code        // [T any, ...] or nil
-	targs   []jen.Code        // [T, ...] or nil
+	next   string            // field holding the wrapped value
+	fields map[string]string // policy field by method name
+	// protectedPaths and replays name the unexported methods of a dlq
+	// method: its protected path, and its replay handler.
+	protectedPaths, replays map[string]string
+	tparams                 []jen.Code // [T any, ...] or nil
+	targs                   []jen.Code // [T, ...] or nil
 }
 
 func newDecorator(pkg *parser.Package, iface *parser.Interface, taken *names) *decorator {
-	d := &decorator{pkg: pkg, iface: iface, taken: taken, fields: map[string]string{}}
+	d := &decorator{pkg: pkg, iface: iface, taken: taken, fields: map[string]string{}, protectedPaths: map[string]string{}, replays: map[string]string{}}
 	d.typ, d.ctor = iface.TypeName, iface.CtorName
 	tps := iface.TypeParams()
 	if tps.Len() > 0 {
@@ -43,6 +46,12 @@ func newDecorator(pkg *parser.Package, iface *parser.Interface, taken *names) *d
 	for _, m := range iface.Methods {
 		if m.Policy != nil {
 			d.fields[m.Name] = fieldNames.fresh(lowerFirst(m.Name), 2)
+		}
+	}
+	for _, m := range iface.Methods {
+		if m.Policy != nil && m.Policy.DeadLetter != nil {
+			d.protectedPaths[m.Name] = fieldNames.fresh(lowerFirst(m.Name)+"Protected", 2)
+			d.replays[m.Name] = fieldNames.fresh("replay"+m.Name, 2)
 		}
 	}
 	return d
@@ -98,23 +107,28 @@ func (d *decorator) emit(f *jen.File) {
 func (d *decorator) constructor(f *jen.File) {
 	local := newNames(d.taken)
 	next, rt := local.fresh("next", 2), local.fresh("rt", 2)
+	dec := local.first("d", "dec", "decorator")
 	comment(f, fmt.Sprintf("%s wraps %s. Each protected method's policy is resolved from %s once, here, never per call.", d.ctor, next, rt))
-	values := []jen.Code{jen.Id(d.next).Op(":").Id(next)}
-	for _, m := range d.iface.Methods {
-		if m.Policy != nil {
-			values = append(values, jen.Id(d.fields[m.Name]).Op(":").Id(rt).Dot("Policy").Call(d.spec(m)))
-		}
-	}
 	f.Func().Id(d.ctor).Types(d.tparams...).
 		Params(jen.Id(next).Add(d.ifaceType()), jen.Id(rt).Op("*").Qual(runtimePath, "Runtime")).
 		Op("*").Add(d.self()).
-		Block(jen.Return(jen.Op("&").Add(d.self()).Values(jen.Line().Add(joinLines(values)...))))
+		BlockFunc(func(g *jen.Group) {
+			// The decorator exists before its policies: a dead-letter
+			// policy registers a replay handler, a method of it.
+			g.Id(dec).Op(":=").Op("&").Add(d.self()).Values(jen.Dict{jen.Id(d.next): jen.Id(next)})
+			for _, m := range d.iface.Methods {
+				if m.Policy != nil {
+					g.Id(dec).Dot(d.fields[m.Name]).Op("=").Id(rt).Dot("Policy").Call(d.spec(m, dec))
+				}
+			}
+			g.Return(jen.Id(dec))
+		})
 }
 
 // spec renders the baldur.Spec literal of a protected method. Only typed,
 // checked values reach it: strings as quoted literals, identifiers as
 // resolved objects.
-func (d *decorator) spec(m *parser.Method) jen.Code {
+func (d *decorator) spec(m *parser.Method, dec string) jen.Code {
 	p := m.Policy
 	fields := []jen.Code{
 		jen.Id("Name").Op(":").Lit(p.Name),
@@ -150,6 +164,30 @@ func (d *decorator) spec(m *parser.Method) jen.Code {
 		if k.TTL > 0 {
 			fields = append(fields, jen.Id("DedupeTTL").Op(":").Add(durationExpr(k.TTL)))
 		}
+	}
+	if len(p.Fields) > 0 {
+		names := make([]jen.Code, len(p.Fields))
+		for i, f := range p.Fields {
+			names[i] = jen.Lit(f.Name)
+		}
+		fields = append(fields, jen.Id("Fields").Op(":").Index().String().Values(names...))
+	}
+	if c := p.Classify; c != nil {
+		fn := jen.Qual(c.Func.Pkg().Path(), c.Func.Name())
+		if c.Results {
+			fields = append(fields, jen.Id("JudgesResults").Op(":").True())
+		} else {
+			fields = append(fields, jen.Id("Classify").Op(":").Add(fn))
+		}
+	}
+	if p.BreakerKey != "" {
+		fields = append(fields, jen.Id("BreakerKey").Op(":").Lit(p.BreakerKey))
+	}
+	if dl := p.DeadLetter; dl != nil {
+		fields = append(fields, jen.Id("DeadLetter").Op(":").Op("&").Qual(runtimePath, "DeadLetterSpec").Values(
+			jen.Id("Signature").Op(":").Lit(dl.Signature),
+			jen.Id("Replay").Op(":").Id(dec).Dot(d.replays[m.Name]),
+		))
 	}
 	return jen.Qual(runtimePath, "Spec").Values(jen.Line().Add(joinLines(fields)...))
 }

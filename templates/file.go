@@ -22,6 +22,13 @@ func Render(pkg *parser.Package, f *parser.File, source string) ([]byte, error) 
 	for _, name := range imps {
 		taken.add(name)
 	}
+	for _, iface := range f.Interfaces {
+		for _, m := range iface.Methods {
+			if m.Policy != nil && m.Policy.DeadLetter != nil {
+				taken.add(m.Policy.DeadLetter.ArgsType)
+			}
+		}
+	}
 	for i, iface := range f.Interfaces {
 		if i > 0 {
 			out.Line()

@@ -19,10 +19,10 @@ import (
 //	type results struct {
 //		R0 Receipt `json:"r0"`
 //	}
-//	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount},
-//		func(ctx context.Context) (results, error) {
+//	res, err := baldur.IdempotentCall(ctx, d.charge, &pc, orderID, args{Amount: amount},
+//		func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 //			var out results
-//			err := d.charge.Do(ctx, func(ctx context.Context) error { ... out.R0, err = d.next.Charge(...) ... })
+//			err := d.charge.Do(ctx, call, func(ctx context.Context) error { ... out.R0, err = d.next.Charge(...) ... })
 //			return out, err
 //		})
 //
@@ -30,8 +30,11 @@ import (
 // results are what duplicates receive. Both are local types, so they
 // declare nothing at package level; a method with no other arguments
 // passes nil, and one that returns only an error keeps struct{}. The call
-// runs on the runtime's goroutine, so results travel by return value, not
-// through the caller's variables.
+// runs on the runtime's goroutine with a PolicyContext of its own (call),
+// so results travel by return value, not through the caller's variables.
+//
+// It returns the results, held in variables when a fallback may replace
+// them.
 func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 	p, sig := mt.m.Policy, mt.m.Sig
 	from := mt.d.pkg.Types
@@ -43,7 +46,7 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 		resT = mt.local.first("results", "callResults")
 	}
 	res, out := mt.local.first("res", "callRes"), mt.local.first("out", "attemptRes")
-	key := mt.local.first("key", "idemKey")
+	call := mt.local.first("call", "flight", "flightCtx")
 
 	args := jen.Nil()
 	if argsT != "" {
@@ -55,8 +58,8 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 				name = "arg" + strconv.Itoa(i)
 			}
 			field := seen.fresh(exported(name), 2)
-			argFields = append(argFields, jen.Id(field).Add(codecType(v.Type(), from)).Tag(map[string]string{"json": name})) // clients: proto messages
-			argValues[jen.Id(field)] = codecValue(v.Type(), jen.Id(mt.params[i]), from)                                      // clients
+			argFields = append(argFields, jen.Id(field).Add(clientCodecType(v.Type(), from)).Tag(map[string]string{"json": name})) // clients: proto messages
+			argValues[jen.Id(field)] = clientCodecValue(v.Type(), jen.Id(mt.params[i]), from)                                      // clients
 		}
 		g.Type().Id(argsT).Struct(argFields...)
 		args = jen.Id(argsT).Values(argValues)
@@ -69,21 +72,20 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 		for i := range resFields {
 			f := "R" + strconv.Itoa(i)
 			t := sig.Results().At(i).Type()
-			resFields[i] = jen.Id(f).Add(codecType(t, from)).Tag(map[string]string{"json": strings.ToLower(f)}) // clients: proto messages
-			assign[i] = codecField(t, jen.Id(out).Dot(f))                                                       // clients
-			ret[i] = codecField(t, jen.Id(res).Dot(f))                                                          // clients
+			resFields[i] = jen.Id(f).Add(clientCodecType(t, from)).Tag(map[string]string{"json": strings.ToLower(f)}) // clients: proto messages
+			assign[i] = clientCodecField(t, jen.Id(out).Dot(f))                                                       // clients
+			ret[i] = clientCodecField(t, jen.Id(res).Dot(f))                                                          // clients
 		}
 		g.Type().Id(resT).Struct(resFields...)
 		resType = jen.Id(resT)
 	}
 
-	runParam, runCtx := c.closureParam, jen.Id(mt.params[max(p.Ctx, 0)])
-	if p.Ctx < 0 {
-		name := mt.local.first("ctx", "runCtx")
-		runParam, runCtx = jen.Id(name).Qual("context", "Context"), jen.Id(name)
-	}
-	run := jen.Func().Params(runParam).Params(resType.Clone(), jen.Error()).BlockFunc(func(b *jen.Group) {
-		do := c.policy().Dot("Do").Call(runCtx, jen.Nil(), mt.attempt(c, assign))
+	// The flight's attempts run on its own PolicyContext.
+	inner := c
+	inner.pc, inner.pcIsPtr = call, true
+	runParam := jen.Id(c.ctxName).Qual("context", "Context")
+	run := jen.Func().Params(runParam, jen.Id(call).Op("*").Qual(runtimePath, "PolicyContext")).Params(resType.Clone(), jen.Error()).BlockFunc(func(b *jen.Group) {
+		do := c.policy().Dot("Do").Call(c.ctx(), jen.Id(call), mt.attempt(inner, assign))
 		if c.nres == 0 {
 			b.Return(jen.Struct().Values(), do)
 			return
@@ -97,16 +99,45 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 	if c.nres == 0 {
 		kept = jen.Id("_")
 	}
-	call := func(keyArg jen.Code) *jen.Statement {
-		return jen.List(kept, jen.Id(c.err)).Op(":=").Qual(runtimePath, "Idempotent").Call(c.ctxArg, c.policy(), keyArg, args, run)
+	callIdem := func(keyArg jen.Code) *jen.Statement {
+		return jen.List(kept, jen.Id(c.err)).Op(":=").Qual(runtimePath, "IdempotentCall").Call(c.ctx(), c.policy(), c.pcRef(), keyArg, args, run)
 	}
 
-	value, checks := mt.keyValue()
+	keyArg := c.keyArg
+	if keyArg == nil {
+		keyArg = mt.key(g, mt.local, func(i int) *jen.Statement { return jen.Id(mt.params[i]) }, func(keyErr string) jen.Code {
+			zeros := make([]jen.Code, 0, c.nres+1)
+			for i := 0; i < c.nres; i++ {
+				zeros = append(zeros, zeroValue(sig.Results().At(i).Type(), from))
+			}
+			return jen.Return(append(zeros, c.policy().Dot("End").Call(c.ctx(), c.pcRef(), jen.Id(keyErr)))...)
+		})
+	}
+	g.Add(callIdem(keyArg))
+	if p.Fallback == nil || c.nres == 0 || c.pcIsPtr {
+		return ret
+	}
+	// A fallback may replace the results: they go in variables.
+	vars := make([]jen.Code, c.nres)
+	for i := range vars {
+		n := strconv.Itoa(i)
+		vars[i] = jen.Id(mt.local.first("r"+n, "res"+n, "result"+n))
+	}
+	g.List(vars...).Op(":=").List(ret...)
+	return vars
+}
+
+// key renders the idempotency key of a call and returns it: a local, or
+// the expression itself when it needs no statement. root spells
+// parameter i; onErr is the statement that answers a key a
+// TextMarshaler could not make (the caller's mistake: it goes back as is,
+// never to a fallback, before anything runs).
+func (mt *method) key(g *jen.Group, scope *names, root func(int) *jen.Statement, onErr func(keyErr string) jen.Code) jen.Code {
+	k := mt.m.Policy.Key
+	value, checks := mt.keyValue(root)
 	switch {
-	case p.Key.Kind == parser.KeyText:
-		// A key that cannot be marshalled is the caller's mistake: it goes
-		// back as is, never to a fallback, before anything runs.
-		keyErr := mt.local.first("keyErr", "textErr")
+	case k.Kind == parser.KeyText:
+		key, keyErr := scope.first("key", "idemKey"), scope.first("keyErr", "textErr")
 		text := jen.Qual(runtimePath, "TextKey").Call(value)
 		if len(checks) > 0 {
 			g.Var().Id(key).String()
@@ -115,28 +146,23 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 		} else {
 			g.List(jen.Id(key), jen.Id(keyErr)).Op(":=").Add(text)
 		}
-		zeros := make([]jen.Code, 0, c.nres+1)
-		for i := 0; i < c.nres; i++ {
-			zeros = append(zeros, zeroValue(sig.Results().At(i).Type(), from))
-		}
-		g.If(jen.Id(keyErr).Op("!=").Nil()).Block(jen.Return(append(zeros, jen.Id(keyErr))...))
-		g.Add(call(jen.Id(key)))
+		g.If(jen.Id(keyErr).Op("!=").Nil()).Block(onErr(keyErr))
+		return jen.Id(key)
 	case len(checks) > 0:
 		// A nil pointer on the key's path is a missing key, not a panic.
+		key := scope.first("key", "idemKey")
 		g.Var().Id(key).String()
 		g.If(jen.Add(joinAnd(checks))).Block(jen.Id(key).Op("=").Add(value))
-		g.Add(call(jen.Id(key)))
-	default:
-		g.Add(call(value))
+		return jen.Id(key)
 	}
-	return ret
+	return value
 }
 
 // keyValue is the key as a string expression (or, for a TextMarshaler,
 // the value to marshal), and the nil checks its path needs.
-func (mt *method) keyValue() (jen.Code, []jen.Code) {
+func (mt *method) keyValue(root func(int) *jen.Statement) (jen.Code, []jen.Code) {
 	k := mt.m.Policy.Key
-	expr := jen.Id(mt.params[k.Param])
+	expr := root(k.Param)
 	var checks []jen.Code
 	for i, name := range k.Path {
 		if nilable(k.Types[i]) {

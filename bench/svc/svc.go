@@ -3,7 +3,12 @@
 // benchmarks measure exactly what users run.
 package svc
 
-import "context"
+import (
+	"context"
+	"errors"
+
+	baldur "github.com/baldur-go/baldur/runtime"
+)
 
 //go:generate go run github.com/baldur-go/baldur/cmd/baldurgen
 
@@ -32,4 +37,45 @@ type Orders interface {
 // staleQuote answers from a price list when the live quote fails.
 func staleQuote(ctx context.Context, sku string, err error) (int64, error) {
 	return 100, nil
+}
+
+// Request is Checkout's request; its customer is reached through a
+// pointer.
+type Request struct{ Customer *Customer }
+
+// Customer carries the tier an override is keyed by.
+type Customer struct{ Tier string }
+
+// Checkout is the same method twice, to measure what reading the call
+// costs: Pay gathers three fields (order_id, amount, tier) on every call,
+// because it has a classifier and, in the benchmarks' configuration, an
+// override; PayPlain has neither, so its fields are never gathered.
+type Checkout interface {
+	//baldur:protected name=checkout retry breaker idempotent context=req.Customer.Tier classify=classifyCheckout
+	Pay(ctx context.Context, orderID string, amount int64, req *Request) (int64, error)
+
+	//baldur:protected name=checkout-plain retry breaker idempotent
+	PayPlain(ctx context.Context, orderID string, amount int64, req *Request) (int64, error)
+}
+
+// errDeclined is a business answer, not a failure.
+var errDeclined = errors.New("svc: declined")
+
+// classifyCheckout makes a decline a business outcome; it is asked only
+// about failed attempts.
+func classifyCheckout(pc baldur.PolicyContext, err error) baldur.Decision {
+	if errors.Is(err, errDeclined) {
+		return baldur.DecideIgnore
+	}
+	return baldur.DecideDefault
+}
+
+// Ledger is the same method with and without dead-letter capture, to
+// measure what dlq costs a call that succeeds.
+type Ledger interface {
+	//baldur:protected name=post retry breaker idempotent dlq
+	Post(ctx context.Context, entryID string, cents int64) error
+
+	//baldur:protected name=post-plain retry breaker idempotent
+	PostPlain(ctx context.Context, entryID string, cents int64) error
 }

@@ -21,57 +21,76 @@ type QuotesProtected struct {
 // NewQuotesProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewQuotesProtected(next Quotes, rt *baldur.Runtime) *QuotesProtected {
-	return &QuotesProtected{
-		next: next,
-		check: rt.Policy(baldur.Spec{
-			Name:    "check",
-			Method:  "github.com/baldur-go/baldur/bench/svc.Quotes.Check",
-			Breaker: "check",
-		}),
-		fetch: rt.Policy(baldur.Spec{
-			Name:     "fetch",
-			Method:   "github.com/baldur-go/baldur/bench/svc.Quotes.Fetch",
-			Retry:    true,
-			Attempts: 3,
-		}),
-		quote: rt.Policy(baldur.Spec{
-			Name:    "quote",
-			Method:  "github.com/baldur-go/baldur/bench/svc.Quotes.Quote",
-			Retry:   true,
-			Breaker: "quote",
-		}),
-	}
+	d := &QuotesProtected{next: next}
+	d.check = rt.Policy(baldur.Spec{
+		Name:    "check",
+		Method:  "github.com/baldur-go/baldur/bench/svc.Quotes.Check",
+		Breaker: "check",
+		Fields:  []string{"sku"},
+	})
+	d.fetch = rt.Policy(baldur.Spec{
+		Name:     "fetch",
+		Method:   "github.com/baldur-go/baldur/bench/svc.Quotes.Fetch",
+		Retry:    true,
+		Attempts: 3,
+		Fields:   []string{"sku"},
+	})
+	d.quote = rt.Policy(baldur.Spec{
+		Name:    "quote",
+		Method:  "github.com/baldur-go/baldur/bench/svc.Quotes.Quote",
+		Retry:   true,
+		Breaker: "quote",
+		Fields:  []string{"sku"},
+	})
+	return d
 }
 
 var _ Quotes = (*QuotesProtected)(nil)
 
 // Check calls the wrapped Check under policy check.
 func (d *QuotesProtected) Check(ctx context.Context, sku string) error {
-	return d.check.Do(ctx, nil, func(ctx context.Context) error {
+	pc := d.check.Call()
+	if d.check.NeedsFields() {
+		pc = d.check.Call(baldur.String("sku", sku))
+	}
+	ctx = d.check.Begin(ctx, &pc)
+	err := d.check.Do(ctx, &pc, func(ctx context.Context) error {
 		return d.next.Check(ctx, sku)
 	})
+	return d.check.End(ctx, &pc, err)
 }
 
 // Fetch calls the wrapped Fetch under policy fetch.
 func (d *QuotesProtected) Fetch(ctx context.Context, sku string) error {
-	return d.fetch.Do(ctx, nil, func(ctx context.Context) error {
+	pc := d.fetch.Call()
+	if d.fetch.NeedsFields() {
+		pc = d.fetch.Call(baldur.String("sku", sku))
+	}
+	ctx = d.fetch.Begin(ctx, &pc)
+	err := d.fetch.Do(ctx, &pc, func(ctx context.Context) error {
 		return d.next.Fetch(ctx, sku)
 	})
+	return d.fetch.End(ctx, &pc, err)
 }
 
 // Quote calls the wrapped Quote under policy quote; when it fails for good,
 // staleQuote answers instead.
 func (d *QuotesProtected) Quote(ctx context.Context, sku string) (int64, error) {
+	pc := d.quote.Call()
+	if d.quote.NeedsFields() {
+		pc = d.quote.Call(baldur.String("sku", sku))
+	}
+	ctx = d.quote.Begin(ctx, &pc)
 	var r0 int64
-	err := d.quote.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.quote.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Quote(ctx, sku)
 		return err
 	})
-	if err != nil && d.quote.ShouldFallback(ctx, nil, err) {
-		return staleQuote(ctx, sku, err)
+	if err != nil && d.quote.ShouldFallback(ctx, &pc, err) {
+		r0, err = staleQuote(ctx, sku, err)
 	}
-	return r0, err
+	return r0, d.quote.End(ctx, &pc, err)
 }
 
 // OrdersProtected implements Orders: its //baldur:protected methods run under
@@ -84,34 +103,198 @@ type OrdersProtected struct {
 // NewOrdersProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewOrdersProtected(next Orders, rt *baldur.Runtime) *OrdersProtected {
-	return &OrdersProtected{
-		next: next,
-		place: rt.Policy(baldur.Spec{
-			Name:   "place",
-			Method: "github.com/baldur-go/baldur/bench/svc.Orders.Place",
-			Dedupe: true,
-		}),
-	}
+	d := &OrdersProtected{next: next}
+	d.place = rt.Policy(baldur.Spec{
+		Name:   "place",
+		Method: "github.com/baldur-go/baldur/bench/svc.Orders.Place",
+		Dedupe: true,
+		Fields: []string{"order_id", "amount"},
+	})
+	return d
 }
 
 var _ Orders = (*OrdersProtected)(nil)
 
 // Place calls the wrapped Place under policy place.
 func (d *OrdersProtected) Place(ctx context.Context, orderID string, amount int64) (int64, error) {
+	pc := d.place.Call()
+	if d.place.NeedsFields() {
+		pc = d.place.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+	}
+	ctx = d.place.Begin(ctx, &pc)
 	type args struct {
 		Amount int64 `json:"amount"`
 	}
 	type results struct {
 		R0 int64 `json:"r0"`
 	}
-	res, err := baldur.Idempotent(ctx, d.place, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.place, &pc, orderID, args{Amount: amount}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.place.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.place.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Place(ctx, orderID, amount)
 			return err
 		})
 		return out, err
 	})
-	return res.R0, err
+	return res.R0, d.place.End(ctx, &pc, err)
+}
+
+// CheckoutProtected implements Checkout: its //baldur:protected methods run
+// under their policies, the others call the wrapped value directly.
+type CheckoutProtected struct {
+	next     Checkout
+	pay      *baldur.Policy
+	payPlain *baldur.Policy
+}
+
+// NewCheckoutProtected wraps next. Each protected method's policy is resolved
+// from rt once, here, never per call.
+func NewCheckoutProtected(next Checkout, rt *baldur.Runtime) *CheckoutProtected {
+	d := &CheckoutProtected{next: next}
+	d.pay = rt.Policy(baldur.Spec{
+		Name:     "checkout",
+		Method:   "github.com/baldur-go/baldur/bench/svc.Checkout.Pay",
+		Retry:    true,
+		Breaker:  "checkout",
+		Fields:   []string{"order_id", "amount", "tier"},
+		Classify: classifyCheckout,
+	})
+	d.payPlain = rt.Policy(baldur.Spec{
+		Name:    "checkout-plain",
+		Method:  "github.com/baldur-go/baldur/bench/svc.Checkout.PayPlain",
+		Retry:   true,
+		Breaker: "checkout-plain",
+		Fields:  []string{"order_id", "amount"},
+	})
+	return d
+}
+
+var _ Checkout = (*CheckoutProtected)(nil)
+
+// Pay calls the wrapped Pay under policy checkout.
+func (d *CheckoutProtected) Pay(ctx context.Context, orderID string, amount int64, req *Request) (int64, error) {
+	pc := d.pay.Call()
+	if d.pay.NeedsFields() {
+		var tier string
+		if req != nil && req.Customer != nil {
+			tier = req.Customer.Tier
+		}
+		pc = d.pay.Call(
+			baldur.String("order_id", orderID),
+			baldur.Int("amount", amount),
+			baldur.String("tier", tier),
+		)
+	}
+	ctx = d.pay.Begin(ctx, &pc)
+	var r0 int64
+	err := d.pay.Do(ctx, &pc, func(ctx context.Context) error {
+		var err error
+		r0, err = d.next.Pay(ctx, orderID, amount, req)
+		return err
+	})
+	return r0, d.pay.End(ctx, &pc, err)
+}
+
+// PayPlain calls the wrapped PayPlain under policy checkout-plain.
+func (d *CheckoutProtected) PayPlain(ctx context.Context, orderID string, amount int64, req *Request) (int64, error) {
+	pc := d.payPlain.Call()
+	if d.payPlain.NeedsFields() {
+		pc = d.payPlain.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+	}
+	ctx = d.payPlain.Begin(ctx, &pc)
+	var r0 int64
+	err := d.payPlain.Do(ctx, &pc, func(ctx context.Context) error {
+		var err error
+		r0, err = d.next.PayPlain(ctx, orderID, amount, req)
+		return err
+	})
+	return r0, d.payPlain.End(ctx, &pc, err)
+}
+
+// LedgerProtected implements Ledger: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
+type LedgerProtected struct {
+	next      Ledger
+	post      *baldur.Policy
+	postPlain *baldur.Policy
+}
+
+// NewLedgerProtected wraps next. Each protected method's policy is resolved
+// from rt once, here, never per call.
+func NewLedgerProtected(next Ledger, rt *baldur.Runtime) *LedgerProtected {
+	d := &LedgerProtected{next: next}
+	d.post = rt.Policy(baldur.Spec{
+		Name:       "post",
+		Method:     "github.com/baldur-go/baldur/bench/svc.Ledger.Post",
+		Retry:      true,
+		Breaker:    "post",
+		Fields:     []string{"entry_id", "cents"},
+		DeadLetter: &baldur.DeadLetterSpec{Signature: "v1:8596c8cb9d1bb74e", Replay: d.replayPost},
+	})
+	d.postPlain = rt.Policy(baldur.Spec{
+		Name:    "post-plain",
+		Method:  "github.com/baldur-go/baldur/bench/svc.Ledger.PostPlain",
+		Retry:   true,
+		Breaker: "post-plain",
+		Fields:  []string{"entry_id", "cents"},
+	})
+	return d
+}
+
+var _ Ledger = (*LedgerProtected)(nil)
+
+// ledgerPostArgs holds the arguments of Ledger.Post as a dead letter keeps
+// them.
+type ledgerPostArgs struct {
+	EntryID string `json:"entryID"`
+	Cents   int64  `json:"cents"`
+}
+
+// Post calls the wrapped Post under policy post; when it fails for good, the
+// call is captured for replay.
+func (d *LedgerProtected) Post(ctx context.Context, entryID string, cents int64) error {
+	pc := d.post.Call()
+	if d.post.NeedsFields() {
+		pc = d.post.Call(baldur.String("entry_id", entryID), baldur.Int("cents", cents))
+	}
+	ctx = d.post.Begin(ctx, &pc)
+	err := d.postProtected(ctx, &pc, entryID, cents)
+	if err != nil {
+		pc = pc.WithFields(baldur.String("entry_id", entryID), baldur.Int("cents", cents))
+		err = d.post.Capture(ctx, &pc, ledgerPostArgs{EntryID: entryID, Cents: cents}, err)
+	}
+	return d.post.End(ctx, &pc, err)
+}
+
+// postProtected is the protected path of Post, which a replay takes again:
+// retry and breaker.
+func (d *LedgerProtected) postProtected(ctx context.Context, pc *baldur.PolicyContext, entryID string, cents int64) error {
+	return d.post.Do(ctx, pc, func(ctx context.Context) error {
+		return d.next.Post(ctx, entryID, cents)
+	})
+}
+
+// replayPost replays a captured Post: it decodes the arguments and takes the
+// protected path again, without the fallback and without a second capture.
+func (d *LedgerProtected) replayPost(ctx context.Context, data []byte) error {
+	var a ledgerPostArgs
+	if err := baldur.DecodeArgs(data, &a); err != nil {
+		return err
+	}
+	pc := d.post.Call(baldur.String("entry_id", a.EntryID), baldur.Int("cents", a.Cents))
+	return d.postProtected(ctx, &pc, a.EntryID, a.Cents)
+}
+
+// PostPlain calls the wrapped PostPlain under policy post-plain.
+func (d *LedgerProtected) PostPlain(ctx context.Context, entryID string, cents int64) error {
+	pc := d.postPlain.Call()
+	if d.postPlain.NeedsFields() {
+		pc = d.postPlain.Call(baldur.String("entry_id", entryID), baldur.Int("cents", cents))
+	}
+	ctx = d.postPlain.Begin(ctx, &pc)
+	err := d.postPlain.Do(ctx, &pc, func(ctx context.Context) error {
+		return d.next.PostPlain(ctx, entryID, cents)
+	})
+	return d.postPlain.End(ctx, &pc, err)
 }

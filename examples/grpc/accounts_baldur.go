@@ -27,48 +27,47 @@ type AccountsProtected struct {
 // NewAccountsProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewAccountsProtected(next accountspb.AccountsClient, rt *baldur.Runtime) *AccountsProtected {
-	return &AccountsProtected{
-		next: next,
-		createAccount: rt.Policy(baldur.Spec{
-			Name:     "accounts.accounts-client.create-account",
-			Method:   "github.com/baldur-go/baldur/examples/grpc/accountspb.AccountsClient.CreateAccount",
-			Retry:    true,
-			Attempts: 3,
-			Breaker:  "accounts",
-			Timeout:  2 * time.Second,
-			RetryOn:  []error{grpcbaldur.Transient},
-			Ignore:   []error{grpcbaldur.Business},
-			Dedupe:   true,
-		}),
-		deposits: rt.Policy(baldur.Spec{
-			Name:     "accounts.accounts-client.deposits",
-			Method:   "github.com/baldur-go/baldur/examples/grpc/accountspb.AccountsClient.Deposits",
-			Retry:    true,
-			Attempts: 2,
-			Breaker:  "accounts",
-			RetryOn:  []error{grpcbaldur.Transient},
-			Ignore:   []error{grpcbaldur.Business},
-		}),
-		getAccount: rt.Policy(baldur.Spec{
-			Name:     "accounts.accounts-client.get-account",
-			Method:   "github.com/baldur-go/baldur/examples/grpc/accountspb.AccountsClient.GetAccount",
-			Retry:    true,
-			Attempts: 4,
-			Breaker:  "accounts",
-			Timeout:  2 * time.Second,
-			RetryOn:  []error{grpcbaldur.Transient},
-			Ignore:   []error{grpcbaldur.Business},
-		}),
-		watch: rt.Policy(baldur.Spec{
-			Name:     "accounts.accounts-client.watch",
-			Method:   "github.com/baldur-go/baldur/examples/grpc/accountspb.AccountsClient.Watch",
-			Retry:    true,
-			Attempts: 3,
-			Breaker:  "accounts",
-			RetryOn:  []error{grpcbaldur.Transient},
-			Ignore:   []error{grpcbaldur.Business},
-		}),
-	}
+	d := &AccountsProtected{next: next}
+	d.createAccount = rt.Policy(baldur.Spec{
+		Name:     "accounts.accounts-client.create-account",
+		Method:   "github.com/baldur-go/baldur/examples/grpc/accountspb.AccountsClient.CreateAccount",
+		Retry:    true,
+		Attempts: 3,
+		Breaker:  "accounts",
+		Timeout:  2 * time.Second,
+		RetryOn:  []error{grpcbaldur.Transient},
+		Ignore:   []error{grpcbaldur.Business},
+		Dedupe:   true,
+	})
+	d.deposits = rt.Policy(baldur.Spec{
+		Name:     "accounts.accounts-client.deposits",
+		Method:   "github.com/baldur-go/baldur/examples/grpc/accountspb.AccountsClient.Deposits",
+		Retry:    true,
+		Attempts: 2,
+		Breaker:  "accounts",
+		RetryOn:  []error{grpcbaldur.Transient},
+		Ignore:   []error{grpcbaldur.Business},
+	})
+	d.getAccount = rt.Policy(baldur.Spec{
+		Name:     "accounts.accounts-client.get-account",
+		Method:   "github.com/baldur-go/baldur/examples/grpc/accountspb.AccountsClient.GetAccount",
+		Retry:    true,
+		Attempts: 4,
+		Breaker:  "accounts",
+		Timeout:  2 * time.Second,
+		RetryOn:  []error{grpcbaldur.Transient},
+		Ignore:   []error{grpcbaldur.Business},
+	})
+	d.watch = rt.Policy(baldur.Spec{
+		Name:     "accounts.accounts-client.watch",
+		Method:   "github.com/baldur-go/baldur/examples/grpc/accountspb.AccountsClient.Watch",
+		Retry:    true,
+		Attempts: 3,
+		Breaker:  "accounts",
+		RetryOn:  []error{grpcbaldur.Transient},
+		Ignore:   []error{grpcbaldur.Business},
+	})
+	return d
 }
 
 var _ accountspb.AccountsClient = (*AccountsProtected)(nil)
@@ -76,6 +75,8 @@ var _ accountspb.AccountsClient = (*AccountsProtected)(nil)
 // CreateAccount calls the wrapped CreateAccount under policy
 // accounts.accounts-client.create-account.
 func (d *AccountsProtected) CreateAccount(ctx context.Context, in *accountspb.CreateAccountRequest, opts ...grpc.CallOption) (*accountspb.Account, error) {
+	pc := d.createAccount.Call()
+	ctx = d.createAccount.Begin(ctx, &pc)
 	type args struct {
 		In protobaldur.Message[*accountspb.CreateAccountRequest] `json:"in"`
 	}
@@ -86,53 +87,59 @@ func (d *AccountsProtected) CreateAccount(ctx context.Context, in *accountspb.Cr
 	if in != nil {
 		key = in.RequestId
 	}
-	res, err := baldur.Idempotent(ctx, d.createAccount, key, args{In: protobaldur.Message[*accountspb.CreateAccountRequest]{Msg: in}}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.createAccount, &pc, key, args{In: protobaldur.Message[*accountspb.CreateAccountRequest]{Msg: in}}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.createAccount.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.createAccount.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0.Msg, err = d.next.CreateAccount(ctx, in, opts...)
 			return err
 		})
 		return out, err
 	})
-	return res.R0.Msg, err
+	return res.R0.Msg, d.createAccount.End(ctx, &pc, err)
 }
 
 // Deposits calls the wrapped Deposits under policy
 // accounts.accounts-client.deposits.
 func (d *AccountsProtected) Deposits(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[accountspb.Deposit, accountspb.DepositSummary], error) {
+	pc := d.deposits.Call()
+	ctx = d.deposits.Begin(ctx, &pc)
 	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 grpc.ClientStreamingClient[accountspb.Deposit, accountspb.DepositSummary]
-	err := d.deposits.Do(ctx, nil, func(context.Context) error {
+	err := d.deposits.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.Deposits(ctx, opts...)
 		return err
 	})
-	return r0, err
+	return r0, d.deposits.End(ctx, &pc, err)
 }
 
 // GetAccount calls the wrapped GetAccount under policy
 // accounts.accounts-client.get-account.
 func (d *AccountsProtected) GetAccount(ctx context.Context, in *accountspb.GetAccountRequest, opts ...grpc.CallOption) (*accountspb.Account, error) {
+	pc := d.getAccount.Call()
+	ctx = d.getAccount.Begin(ctx, &pc)
 	var r0 *accountspb.Account
-	err := d.getAccount.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.getAccount.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.GetAccount(ctx, in, opts...)
 		return err
 	})
-	return r0, err
+	return r0, d.getAccount.End(ctx, &pc, err)
 }
 
 // Watch calls the wrapped Watch under policy accounts.accounts-client.watch.
 func (d *AccountsProtected) Watch(ctx context.Context, in *accountspb.WatchRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[accountspb.BalanceEvent], error) {
+	pc := d.watch.Call()
+	ctx = d.watch.Begin(ctx, &pc)
 	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 grpc.ServerStreamingClient[accountspb.BalanceEvent]
-	err := d.watch.Do(ctx, nil, func(context.Context) error {
+	err := d.watch.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.Watch(ctx, in, opts...)
 		return err
 	})
-	return r0, err
+	return r0, d.watch.End(ctx, &pc, err)
 }

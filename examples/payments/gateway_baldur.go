@@ -22,52 +22,102 @@ type PaymentGatewayProtected struct {
 // NewPaymentGatewayProtected wraps next. Each protected method's policy is
 // resolved from rt once, here, never per call.
 func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *PaymentGatewayProtected {
-	return &PaymentGatewayProtected{
-		next: next,
-		charge: rt.Policy(baldur.Spec{
-			Name:     "charge-customer",
-			Method:   "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Charge",
-			Retry:    true,
-			Attempts: 3,
-			Breaker:  "gateway",
-			Timeout:  300 * time.Millisecond,
-			Ignore:   []error{ErrDeclined},
-			Dedupe:   true,
-		}),
-		status: rt.Policy(baldur.Spec{
-			Name:     "payments.payment-gateway.status",
-			Method:   "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Status",
-			Retry:    true,
-			Attempts: 2,
-			Breaker:  "gateway",
-		}),
-	}
+	d := &PaymentGatewayProtected{next: next}
+	d.charge = rt.Policy(baldur.Spec{
+		Name:       "charge-customer",
+		Method:     "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Charge",
+		Retry:      true,
+		Attempts:   3,
+		Breaker:    "gateway",
+		Timeout:    300 * time.Millisecond,
+		Dedupe:     true,
+		Fields:     []string{"order_id", "amount", "tier"},
+		Classify:   classifyCharge,
+		DeadLetter: &baldur.DeadLetterSpec{Signature: "v1:c292daf923ccaa09", Replay: d.replayCharge},
+	})
+	d.status = rt.Policy(baldur.Spec{
+		Name:     "payments.payment-gateway.status",
+		Method:   "github.com/baldur-go/baldur/examples/payments.PaymentGateway.Status",
+		Retry:    true,
+		Attempts: 2,
+		Breaker:  "gateway",
+		Fields:   []string{"order_id"},
+	})
+	return d
 }
 
 var _ PaymentGateway = (*PaymentGatewayProtected)(nil)
 
+// paymentGatewayChargeArgs holds the arguments of PaymentGateway.Charge as a
+// dead letter keeps them.
+type paymentGatewayChargeArgs struct {
+	OrderID  string   `json:"orderID"`
+	Amount   int64    `json:"amount"`
+	Customer Customer `json:"customer"`
+}
+
 // Charge calls the wrapped Charge under policy charge-customer; when it fails
-// for good, queuedCharge answers instead.
-func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
+// for good, the call is captured for replay and queuedCharge answers.
+func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, amount int64, customer Customer) (Receipt, error) {
+	pc := d.charge.Call()
+	if d.charge.NeedsFields() {
+		pc = d.charge.Call(
+			baldur.String("order_id", orderID),
+			baldur.Int("amount", amount),
+			baldur.String("tier", customer.Tier),
+		)
+	}
+	ctx = d.charge.Begin(ctx, &pc)
+	r0, err := d.chargeProtected(ctx, &pc, orderID, orderID, amount, customer)
+	if err != nil {
+		pc = pc.WithFields(baldur.String("order_id", orderID), baldur.Int("amount", amount), baldur.String("tier", customer.Tier))
+		err = d.charge.Capture(ctx, &pc, paymentGatewayChargeArgs{OrderID: orderID, Amount: amount, Customer: customer}, err)
+		if d.charge.ShouldFallback(ctx, &pc, err) {
+			r0, err = queuedCharge(ctx, orderID, amount, customer, err)
+		}
+	}
+	return r0, d.charge.End(ctx, &pc, err)
+}
+
+// chargeProtected is the protected path of Charge, which a replay takes again:
+// idempotency, retry, breaker and timeout.
+func (d *PaymentGatewayProtected) chargeProtected(ctx context.Context, pc *baldur.PolicyContext, key string, orderID string, amount int64, customer Customer) (Receipt, error) {
 	type args struct {
-		Amount int64 `json:"amount"`
+		Amount   int64    `json:"amount"`
+		Customer Customer `json:"customer"`
 	}
 	type results struct {
 		R0 Receipt `json:"r0"`
 	}
-	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.charge, pc, key, args{
+		Amount:   amount,
+		Customer: customer,
+	}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.charge.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.charge.Do(ctx, call, func(ctx context.Context) error {
 			var err error
-			out.R0, err = d.next.Charge(ctx, orderID, amount)
+			out.R0, err = d.next.Charge(ctx, orderID, amount, customer)
 			return err
 		})
 		return out, err
 	})
-	if err != nil && d.charge.ShouldFallback(ctx, nil, err) {
-		return queuedCharge(ctx, orderID, amount, err)
-	}
 	return res.R0, err
+}
+
+// replayCharge replays a captured Charge: it decodes the arguments and takes
+// the protected path again, without the fallback and without a second capture.
+func (d *PaymentGatewayProtected) replayCharge(ctx context.Context, data []byte) error {
+	var a paymentGatewayChargeArgs
+	if err := baldur.DecodeArgs(data, &a); err != nil {
+		return err
+	}
+	pc := d.charge.Call(
+		baldur.String("order_id", a.OrderID),
+		baldur.Int("amount", a.Amount),
+		baldur.String("tier", a.Customer.Tier),
+	)
+	_, err := d.chargeProtected(ctx, &pc, a.OrderID, a.OrderID, a.Amount, a.Customer)
+	return err
 }
 
 // Ping calls the wrapped Ping directly.
@@ -78,11 +128,16 @@ func (d *PaymentGatewayProtected) Ping(ctx context.Context) error {
 // Status calls the wrapped Status under policy
 // payments.payment-gateway.status.
 func (d *PaymentGatewayProtected) Status(ctx context.Context, orderID string) (string, error) {
+	pc := d.status.Call()
+	if d.status.NeedsFields() {
+		pc = d.status.Call(baldur.String("order_id", orderID))
+	}
+	ctx = d.status.Begin(ctx, &pc)
 	var r0 string
-	err := d.status.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.status.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Status(ctx, orderID)
 		return err
 	})
-	return r0, err
+	return r0, d.status.End(ctx, &pc, err)
 }

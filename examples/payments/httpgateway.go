@@ -64,7 +64,7 @@ type chargeAnswer struct {
 
 // Charge asks the provider to capture amount for orderID. The order ID
 // travels as the Idempotency-Key, so a retried charge is never taken twice.
-func (g *HTTPGateway) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
+func (g *HTTPGateway) Charge(ctx context.Context, orderID string, amount int64, customer Customer) (Receipt, error) {
 	body, err := json.Marshal(chargeRequest{OrderID: orderID, Amount: amount})
 	if err != nil {
 		return Receipt{}, err

@@ -35,7 +35,7 @@ func TestHTTPGatewayCharges(t *testing.T) {
 	gw := payments.NewHTTPGateway(url, nil)
 	ctx := t.Context()
 
-	got, err := gw.Charge(ctx, "o1", 12_34)
+	got, err := gw.Charge(ctx, "o1", 12_34, payments.Customer{})
 	if want := (payments.Receipt{OrderID: "o1", Amount: 12_34, Status: "captured"}); err != nil || got != want {
 		t.Fatalf("Charge = %+v, %v; want %+v, nil", got, err, want)
 	}
@@ -46,7 +46,7 @@ func TestHTTPGatewayCharges(t *testing.T) {
 		t.Errorf("Ping = %v", err)
 	}
 	// The order ID is the idempotency key: charging again replays the receipt.
-	if again, err := gw.Charge(ctx, "o1", 12_34); err != nil || again != got {
+	if again, err := gw.Charge(ctx, "o1", 12_34, payments.Customer{}); err != nil || again != got {
 		t.Errorf("second Charge = %+v, %v; want %+v", again, err, got)
 	}
 	if n := p.Captured(); n != 1 {
@@ -59,7 +59,7 @@ func TestHTTPGatewayCharges(t *testing.T) {
 
 func TestHTTPGatewayDeclines(t *testing.T) {
 	_, url := startProvider(t)
-	_, err := payments.NewHTTPGateway(url, nil).Charge(t.Context(), "big", 900_00)
+	_, err := payments.NewHTTPGateway(url, nil).Charge(t.Context(), "big", 900_00, payments.Customer{})
 	if !errors.Is(err, payments.ErrDeclined) {
 		t.Fatalf("Charge over the limit = %v, want ErrDeclined", err)
 	}
@@ -86,7 +86,7 @@ func TestHTTPGatewayMapsStatus(t *testing.T) {
 				w.Write([]byte(`{"error":"scripted"}`))
 			}))
 			defer srv.Close()
-			_, err := payments.NewHTTPGateway(srv.URL, nil).Charge(t.Context(), "o", 1)
+			_, err := payments.NewHTTPGateway(srv.URL, nil).Charge(t.Context(), "o", 1, payments.Customer{})
 			if got := errors.Is(err, payments.ErrDeclined); got != tc.declined {
 				t.Errorf("errors.Is(%v, ErrDeclined) = %v, want %v", err, got, tc.declined)
 			}
@@ -106,7 +106,7 @@ func TestHTTPGatewayHonoursContext(t *testing.T) {
 	p.Play(provider.Script{StallNext: 1, Stall: time.Minute})
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	_, err := payments.NewHTTPGateway(url, nil).Charge(ctx, "o", 1)
+	_, err := payments.NewHTTPGateway(url, nil).Charge(ctx, "o", 1, payments.Customer{})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Charge past its deadline = %v, want context.DeadlineExceeded", err)
 	}

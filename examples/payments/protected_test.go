@@ -47,7 +47,7 @@ func protect(t *testing.T) (*provider.Provider, *payments.PaymentGatewayProtecte
 func TestProtectedRetriesUnavailable(t *testing.T) {
 	p, gw, ev, _ := protect(t)
 	p.Play(provider.Script{FailNext: 2})
-	got, err := gw.Charge(t.Context(), "o", 10_00)
+	got, err := gw.Charge(t.Context(), "o", 10_00, payments.Customer{})
 	if err != nil || got.Status != "captured" {
 		t.Fatalf("Charge = %+v, %v; want captured", got, err)
 	}
@@ -61,7 +61,7 @@ func TestProtectedRetriesUnavailable(t *testing.T) {
 
 func TestProtectedPassesDeclinesThrough(t *testing.T) {
 	p, gw, ev, rt := protect(t)
-	got, err := gw.Charge(t.Context(), "big", 900_00)
+	got, err := gw.Charge(t.Context(), "big", 900_00, payments.Customer{})
 	if !errors.Is(err, payments.ErrDeclined) || got.Status == "queued" {
 		t.Fatalf("Charge = %+v, %v; want the decline itself", got, err)
 	}
@@ -79,7 +79,7 @@ func TestProtectedPassesDeclinesThrough(t *testing.T) {
 func TestProtectedFallsBackWhenDown(t *testing.T) {
 	p, gw, ev, _ := protect(t)
 	p.Play(provider.Script{Down: true})
-	got, err := gw.Charge(t.Context(), "o", 10_00)
+	got, err := gw.Charge(t.Context(), "o", 10_00, payments.Customer{})
 	if want := (payments.Receipt{OrderID: "o", Amount: 10_00, Status: "queued"}); err != nil || got != want {
 		t.Fatalf("Charge = %+v, %v; want %+v", got, err, want)
 	}
@@ -94,7 +94,7 @@ func TestProtectedFallsBackWhenDown(t *testing.T) {
 func TestProtectedTimesOutSlowAttempt(t *testing.T) {
 	p, gw, ev, _ := protect(t)
 	p.Play(provider.Script{StallNext: 1, Stall: time.Minute})
-	got, err := gw.Charge(t.Context(), "o", 10_00)
+	got, err := gw.Charge(t.Context(), "o", 10_00, payments.Customer{})
 	if err != nil || got.Status != "captured" {
 		t.Fatalf("Charge = %+v, %v; want captured by the second attempt", got, err)
 	}
@@ -111,7 +111,7 @@ func TestProtectedTimesOutSlowAttempt(t *testing.T) {
 // must get the decline itself, and no timeout event may be reported.
 func TestProtectedDeclineIsNotATimeout(t *testing.T) {
 	_, gw, ev, _ := protect(t)
-	_, err := gw.Charge(t.Context(), "big", 900_00)
+	_, err := gw.Charge(t.Context(), "big", 900_00, payments.Customer{})
 	if errors.Is(err, baldur.ErrTimeout) {
 		t.Errorf("a prompt decline came back as a timeout: %v", err)
 	}

@@ -47,6 +47,7 @@ type Call struct {
 	req    *http.Request   // nil for a method that takes none
 	shot   *oneShot        // the body, when the request has no GetBody
 	handed bool            // req.Body itself went to an attempt, whose RoundTrip closes it
+	ended  bool            // the request's body is closed: the call is over
 	last   *http.Response  // the last attempt's response, dropped when another starts
 	judged *http.Response  // the last response Response judged a failure
 	// Of the attempt in flight, when it has a deadline of its own:
@@ -143,8 +144,9 @@ func (c *Call) Response(resp *http.Response, err error) (*http.Response, error) 
 
 // Result ends the call and returns what its caller gets: a response judged
 // a failure when attempts ran out is returned as it is, without the
-// error, unless the caller's context has ended; anything else as it is.
-// The request's body is closed, if no attempt's RoundTrip did.
+// error, unless the caller's context has ended; anything else (a
+// fallback's answer after Abandon) as it is. The request's body is
+// closed, if no attempt's RoundTrip did.
 func (c *Call) Result(resp *http.Response, err error) (*http.Response, error) {
 	c.closeBody()
 	if err == nil || resp == nil || resp != c.judged {
@@ -166,6 +168,10 @@ func (c *Call) Abandon(resp *http.Response) {
 }
 
 func (c *Call) closeBody() {
+	if c.ended {
+		return // Abandon, then Result
+	}
+	c.ended = true
 	switch {
 	case c.shot != nil:
 		c.shot.close()

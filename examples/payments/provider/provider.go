@@ -34,6 +34,7 @@ type Provider struct {
 	mu       sync.Mutex
 	script   Script
 	requests map[string]int // charge requests per order, faults included
+	answered map[string]int // charge requests answered 200, per order
 	captured map[string]charge
 }
 
@@ -46,7 +47,7 @@ type charge struct {
 
 // New returns a healthy provider that declines amounts above limit.
 func New(limit int64) *Provider {
-	p := &Provider{limit: limit, requests: map[string]int{}, captured: map[string]charge{}}
+	p := &Provider{limit: limit, requests: map[string]int{}, answered: map[string]int{}, captured: map[string]charge{}}
 	p.mux = http.NewServeMux()
 	p.mux.HandleFunc("POST /charges", p.charge)
 	p.mux.HandleFunc("GET /charges/{id}", p.status)
@@ -68,6 +69,16 @@ func (p *Provider) Requests(orderID string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.requests[orderID]
+}
+
+// Answered is the number of charge requests for orderID that the
+// provider answered with a capture: more than one means a charge was sent
+// twice, which only the provider's own Idempotency-Key check kept from
+// billing twice.
+func (p *Provider) Answered(orderID string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.answered[orderID]
 }
 
 // Captured is the number of orders charged.
@@ -128,6 +139,7 @@ func (p *Provider) charge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.mu.Lock()
+	p.answered[c.OrderID]++
 	done, ok := p.captured[c.OrderID]
 	if !ok {
 		done = charge{OrderID: c.OrderID, Amount: c.Amount, Status: "captured"}

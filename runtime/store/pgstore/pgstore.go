@@ -2,10 +2,11 @@
 // engines in several processes that share one database.
 //
 // One table, created by Migrate, holds a row per store key. A claim is one
-// statement: INSERT ... ON CONFLICT DO UPDATE ... WHERE the row has expired
-// takes a free or dead key (a takeover writes the new owner's token, so
-// the old owner is fenced off), and in the same statement the loser reads
-// the winner's row. Complete, renew and release are UPDATE/DELETE ... WHERE
+// statement that reads the key's row first: a live row (a duplicate) is
+// returned without writing anything; otherwise INSERT ... ON CONFLICT DO
+// UPDATE ... WHERE the row has expired takes a free or dead key (a
+// takeover writes the new owner's token, so the old owner is fenced off),
+// and a loser gets the row it read. Complete, renew and release are UPDATE/DELETE ... WHERE
 // token = the owner's. Expiry is compared with the engine's now, passed as
 // a parameter, never with the database clock. Rows stay after they expire
 // until a claim reuses them or Purge deletes them.
@@ -36,9 +37,10 @@ type DB interface {
 
 // Store is an baldur.IdempotencyStore on a PostgreSQL table.
 type Store struct {
-	db    DB
-	table pgx.Identifier
-	sql   statements
+	db      DB
+	table   pgx.Identifier
+	sql     statements
+	bounded bool // see WithBoundedByContext
 }
 
 var _ baldur.IdempotencyStore = (*Store)(nil)
@@ -56,6 +58,18 @@ func WithTable(schema, table string) Option {
 		}
 	}
 }
+
+// WithBoundedByContext promises that db returns from every call by its
+// context's deadline, as a *pgxpool.Pool does (pgx cancels a query whose
+// context ends, and the pool gives up waiting for a connection). The
+// runtime bounds the operations of any store itself, on a goroutine of its
+// own; with this promise a caller whose context cannot be cancelled makes
+// its call on its own goroutine, which is cheaper. A DB that can block
+// past its context's deadline must not make it.
+func WithBoundedByContext() Option { return func(s *Store) { s.bounded = true } }
+
+// BoundedByContext reports whether WithBoundedByContext was given.
+func (s *Store) BoundedByContext() bool { return s.bounded }
 
 // New returns a Store on db, which the caller keeps and closes. Call
 // Migrate once before use.

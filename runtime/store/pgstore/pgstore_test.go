@@ -195,27 +195,34 @@ func ptr[T any](v T) *T { return &v }
 // A first call is one round trip to claim and one to complete, a duplicate
 // one, once the connection has prepared the statements.
 func TestRoundTrips(t *testing.T) {
-	tr := &tracer{}
-	p := pool(t, 1, func(c *pgx.ConnConfig) { c.Tracer = tr })
-	s, _ := freshSchema(t, p)
-	e := newCharger(t, s, baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
-	ctx := context.Background()
-	var calls atomic.Int64
-	if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
-		t.Fatal(err)
-	}
-	tr.n.Store(0)
-	if _, err := e.charge(ctx, "o-1", &calls); err != nil {
-		t.Fatal(err)
-	}
-	if n := tr.n.Swap(0); n != 2 {
-		t.Errorf("first call: %d round trips, want 2 (claim, complete)", n)
-	}
-	if _, err := e.charge(ctx, "o-1", &calls); err != nil {
-		t.Fatal(err)
-	}
-	if n := tr.n.Swap(0); n != 1 {
-		t.Errorf("duplicate: %d round trips, want 1", n)
+	// With WithBoundedByContext a caller whose context cannot be cancelled
+	// makes the call on its own goroutine: the same round trips.
+	for _, opts := range [][]pgstore.Option{nil, {pgstore.WithBoundedByContext()}} {
+		tr := &tracer{}
+		p := pool(t, 1, func(c *pgx.ConnConfig) { c.Tracer = tr })
+		_, schema := freshSchema(t, p)
+		s := pgstore.New(p, append(opts, pgstore.WithTable(schema, "idempotency"))...)
+		e := newCharger(t, s, baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
+		ctx := context.Background()
+		var calls atomic.Int64
+		if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
+			t.Fatal(err)
+		}
+		tr.n.Store(0)
+		first, err := e.charge(ctx, "o-1", &calls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := tr.n.Swap(0); n != 2 {
+			t.Errorf("bounded %v: first call: %d round trips, want 2 (claim, complete)", s.BoundedByContext(), n)
+		}
+		again, err := e.charge(ctx, "o-1", &calls)
+		if err != nil || again != first {
+			t.Fatalf("bounded %v: duplicate = %+v, %v; want %+v", s.BoundedByContext(), again, err, first)
+		}
+		if n := tr.n.Swap(0); n != 1 {
+			t.Errorf("bounded %v: duplicate: %d round trips, want 1", s.BoundedByContext(), n)
+		}
 	}
 }
 
@@ -252,5 +259,41 @@ func TestPurge(t *testing.T) {
 	}
 	if _, ok, _ := s.Get(ctx, storetest.StoreKey("", "", "p", "d")); !ok {
 		t.Fatal("a live row was purged")
+	}
+}
+
+// A claim that finds a live record reads it and writes nothing: no row
+// lock, no WAL to flush, so a duplicate costs one read. (The claim used to
+// lock the live row through ON CONFLICT DO UPDATE, which also made every
+// duplicate wait for a WAL flush.) A row lock shows in the row's xmax.
+func TestDuplicateClaimDoesNotWrite(t *testing.T) {
+	p := pool(t, 1, nil)
+	s, schema := freshSchema(t, p)
+	ctx, now := context.Background(), time.Now()
+	key := storetest.StoreKey("", "", "p", "k")
+	rec := baldur.IdempotencyRecord{State: baldur.RecordInFlight, Token: rand.Text(), Fingerprint: "f", Expires: now.Add(time.Minute)}
+	if _, claimed, err := s.Claim(ctx, key, rec, now); err != nil || !claimed {
+		t.Fatal(claimed, err)
+	}
+	rec.State, rec.Value, rec.Expires = baldur.RecordCompleted, []byte("v"), now.Add(time.Hour)
+	if err := s.Update(ctx, key, rec, now); err != nil {
+		t.Fatal(err)
+	}
+	xmax := func() string {
+		var x string
+		if err := p.QueryRow(ctx, "SELECT xmax::text FROM "+pgx.Identifier{schema, "idempotency"}.Sanitize()+" WHERE key = $1", key).Scan(&x); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	before := xmax()
+	for range 3 {
+		cur, claimed, err := s.Claim(ctx, key, baldur.IdempotencyRecord{State: baldur.RecordInFlight, Token: rand.Text(), Fingerprint: "f", Expires: now.Add(time.Minute)}, now)
+		if err != nil || claimed || cur.Token != rec.Token || string(cur.Value) != "v" {
+			t.Fatalf("duplicate claim = %+v, %v, %v; want the live record, refused", cur, claimed, err)
+		}
+	}
+	if after := xmax(); after != before {
+		t.Fatalf("xmax went from %s to %s: a duplicate's claim locked the row", before, after)
 	}
 }

@@ -17,14 +17,21 @@ type connPool struct {
 }
 
 // put returns c to the pool, replacing it when pgx closed it (it does when
-// a query's context ends mid-flight).
+// a query's context ends mid-flight). The replacement is dialled on a
+// goroutine of its own, so that the call that returns c is not held up by
+// a network that does not answer: the pool returns by its context's
+// deadline, as pgxpool does.
 func (p *connPool) put(c *pgx.Conn) {
-	if c.IsClosed() {
+	if !c.IsClosed() {
+		p.conns <- c
+		return
+	}
+	go func() {
 		if fresh, err := pgx.ConnectConfig(context.Background(), p.cfg); err == nil {
 			c = fresh
 		}
-	}
-	p.conns <- c
+		p.conns <- c
+	}()
 }
 
 func (p *connPool) acquire(ctx context.Context) (*pgx.Conn, error) {

@@ -30,22 +30,29 @@ CREATE TABLE IF NOT EXISTS %[1]s (
 CREATE INDEX IF NOT EXISTS %[2]s ON %[1]s (expires_at)`, t, index),
 
 		// $1 key, $2 state, $3 token, $4 fingerprint, $5 expires_at, $6 now.
-		// The DO UPDATE fires only on a dead row: that is the takeover, and
-		// the new token fences the old owner out. When nothing was written
-		// the second SELECT returns the holder, in the same round trip.
-		claim: fmt.Sprintf(`WITH claimed AS (
+		// The row is read first: a live one (a duplicate) is returned as it
+		// is, with no insert attempted, so nothing is locked or written. A
+		// free key is inserted; a dead row is taken over by DO UPDATE ...
+		// WHERE it has expired, and the new token fences the old owner out.
+		// When nothing was written the row read is returned, all in one
+		// round trip. (Parameters are cast: INSERT ... SELECT does not take
+		// their types from the columns.)
+		claim: fmt.Sprintf(`WITH cur AS (
+	SELECT state, token, fingerprint, value, expires_at FROM %[1]s WHERE key = $1
+), claimed AS (
 	INSERT INTO %[1]s AS r (key, state, token, fingerprint, value, expires_at)
-	VALUES ($1, $2, $3, $4, NULL, $5)
+	SELECT $1::text, $2::smallint, $3::text, $4::text, NULL::bytea, $5::timestamptz
+	WHERE NOT EXISTS (SELECT 1 FROM cur WHERE expires_at > $6::timestamptz)
 	ON CONFLICT (key) DO UPDATE
 	SET state = EXCLUDED.state, token = EXCLUDED.token, fingerprint = EXCLUDED.fingerprint,
 		value = NULL, expires_at = EXCLUDED.expires_at
-	WHERE r.expires_at <= $6
+	WHERE r.expires_at <= $6::timestamptz
 	RETURNING true, r.state, r.token, r.fingerprint, r.value, r.expires_at
 )
 SELECT * FROM claimed
 UNION ALL
-SELECT false, state, token, fingerprint, value, expires_at FROM %[1]s
-WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`, t),
+SELECT false, state, token, fingerprint, value, expires_at FROM cur
+WHERE NOT EXISTS (SELECT 1 FROM claimed)`, t),
 
 		get: fmt.Sprintf(`SELECT state, token, fingerprint, value, expires_at FROM %s WHERE key = $1`, t),
 

@@ -32,9 +32,10 @@ const DefaultGrace = time.Minute
 // Store is an baldur.IdempotencyStore on a Redis client, a cluster client or a
 // ring: every operation touches one key.
 type Store struct {
-	c      redis.UniversalClient
-	prefix string
-	grace  time.Duration
+	c       redis.UniversalClient
+	prefix  string
+	grace   time.Duration
+	bounded bool // c honours context deadlines
 }
 
 var _ baldur.IdempotencyStore = (*Store)(nil)
@@ -56,8 +57,25 @@ func New(c redis.UniversalClient, opts ...Option) *Store {
 	for _, o := range opts {
 		o(s)
 	}
+	switch c := c.(type) {
+	case *redis.Client:
+		s.bounded = c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		s.bounded = c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		s.bounded = c.Options().ContextTimeoutEnabled
+	}
 	return s
 }
+
+// BoundedByContext reports whether every operation returns by its
+// context's deadline: it does when the client was built with
+// ContextTimeoutEnabled, which makes go-redis bound its reads, writes,
+// retries and pool waits by the context. The runtime bounds the
+// operations of any store itself, on a goroutine of its own; a store that
+// bounds them lets a caller whose context cannot be cancelled make its
+// call on its own goroutine, which is cheaper.
+func (s *Store) BoundedByContext() bool { return s.bounded }
 
 // Claim sets the record if the key is free; otherwise it gets the holder
 // in the same command. A holder that is no longer live is taken over by a

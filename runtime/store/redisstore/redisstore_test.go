@@ -112,30 +112,43 @@ func ptr[T any](v T) *T { return &v }
 // duplicate costs one. (EVALSHA falls back to EVAL once per script per
 // server; the warm-up call pays that.)
 func TestRoundTrips(t *testing.T) {
-	c := client(t)
-	h := &counter{}
-	c.AddHook(h)
-	e := newCharger(t, redisstore.New(c, redisstore.WithPrefix(freshPrefix(t, c))), baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
-	ctx := context.Background()
-	var calls atomic.Int64
-	if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
-		t.Fatal(err)
-	}
-	h.take()
-	if _, err := e.charge(ctx, "o-1", &calls); err != nil {
-		t.Fatal(err)
-	}
-	if n := h.take(); n != 2 {
-		t.Errorf("first call: %d round trips, want 2 (claim, complete)", n)
-	}
-	if _, err := e.charge(ctx, "o-1", &calls); err != nil {
-		t.Fatal(err)
-	}
-	if n := h.take(); n != 1 {
-		t.Errorf("duplicate: %d round trips, want 1 (claim returns the record)", n)
-	}
-	if calls.Load() != 2 {
-		t.Fatalf("inner ran %d times, want 2", calls.Load())
+	addr := client(t).Options().Addr
+	// With ContextTimeoutEnabled the store bounds its operations, and a
+	// caller whose context cannot be cancelled makes the call on its own
+	// goroutine: the same round trips.
+	for _, bounded := range []bool{false, true} {
+		c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: bounded})
+		t.Cleanup(func() { c.Close() })
+		h := &counter{}
+		c.AddHook(h)
+		s := redisstore.New(c, redisstore.WithPrefix(freshPrefix(t, c)))
+		if s.BoundedByContext() != bounded {
+			t.Fatalf("BoundedByContext() = %v with ContextTimeoutEnabled %v", s.BoundedByContext(), bounded)
+		}
+		e := newCharger(t, s, baldur.IdempotencyConfig{RenewEvery: baldur.Set(time.Duration(0))})
+		ctx := context.Background()
+		var calls atomic.Int64
+		if _, err := e.charge(ctx, "warm-up", &calls); err != nil {
+			t.Fatal(err)
+		}
+		h.take()
+		first, err := e.charge(ctx, "o-1", &calls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := h.take(); n != 2 {
+			t.Errorf("bounded %v: first call: %d round trips, want 2 (claim, complete)", bounded, n)
+		}
+		again, err := e.charge(ctx, "o-1", &calls)
+		if err != nil || again != first {
+			t.Fatalf("bounded %v: duplicate = %+v, %v; want %+v", bounded, again, err, first)
+		}
+		if n := h.take(); n != 1 {
+			t.Errorf("bounded %v: duplicate: %d round trips, want 1 (claim returns the record)", bounded, n)
+		}
+		if calls.Load() != 2 {
+			t.Fatalf("bounded %v: inner ran %d times, want 2", bounded, calls.Load())
+		}
 	}
 }
 

@@ -4,7 +4,7 @@ package plannedkeys
 import "context"
 
 type Gateway interface {
-	//baldur:protected retry dlq compensate=Refund classify=decide context=orderID
+	//baldur:protected retry idempotent compensate=Refund
 	Charge(ctx context.Context, orderID string) error
 	Refund(ctx context.Context, orderID string) error
 }

@@ -22,26 +22,27 @@ type PaymentGatewayProtected struct {
 // NewPaymentGatewayProtected wraps next. Each protected method's policy is
 // resolved from rt once, here, never per call.
 func NewPaymentGatewayProtected(next PaymentGateway, rt *baldur.Runtime) *PaymentGatewayProtected {
-	return &PaymentGatewayProtected{
-		next: next,
-		charge: rt.Policy(baldur.Spec{
-			Name:     "charge-customer",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/basic.PaymentGateway.Charge",
-			Retry:    true,
-			Attempts: 3,
-			Breaker:  "gateway",
-			Timeout:  250 * time.Millisecond,
-			AbortOn:  []error{ErrFraud},
-			Ignore:   []error{ErrDeclined},
-		}),
-		refund: rt.Policy(baldur.Spec{
-			Name:    "basic.payment-gateway.refund",
-			Method:  "github.com/baldur-go/baldur/testdata/golden/basic.PaymentGateway.Refund",
-			Retry:   true,
-			Breaker: "gateway",
-			RetryOn: []error{ErrUnavailable},
-		}),
-	}
+	d := &PaymentGatewayProtected{next: next}
+	d.charge = rt.Policy(baldur.Spec{
+		Name:     "charge-customer",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/basic.PaymentGateway.Charge",
+		Retry:    true,
+		Attempts: 3,
+		Breaker:  "gateway",
+		Timeout:  250 * time.Millisecond,
+		AbortOn:  []error{ErrFraud},
+		Ignore:   []error{ErrDeclined},
+		Fields:   []string{"order_id", "amount"},
+	})
+	d.refund = rt.Policy(baldur.Spec{
+		Name:    "basic.payment-gateway.refund",
+		Method:  "github.com/baldur-go/baldur/testdata/golden/basic.PaymentGateway.Refund",
+		Retry:   true,
+		Breaker: "gateway",
+		RetryOn: []error{ErrUnavailable},
+		Fields:  []string{"order_id"},
+	})
+	return d
 }
 
 var _ PaymentGateway = (*PaymentGatewayProtected)(nil)
@@ -49,16 +50,21 @@ var _ PaymentGateway = (*PaymentGatewayProtected)(nil)
 // Charge calls the wrapped Charge under policy charge-customer; when it fails
 // for good, queuedCharge answers instead.
 func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
+	pc := d.charge.Call()
+	if d.charge.NeedsFields() {
+		pc = d.charge.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+	}
+	ctx = d.charge.Begin(ctx, &pc)
 	var r0 Receipt
-	err := d.charge.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.charge.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Charge(ctx, orderID, amount)
 		return err
 	})
-	if err != nil && d.charge.ShouldFallback(ctx, nil, err) {
-		return queuedCharge(ctx, orderID, amount, err)
+	if err != nil && d.charge.ShouldFallback(ctx, &pc, err) {
+		r0, err = queuedCharge(ctx, orderID, amount, err)
 	}
-	return r0, err
+	return r0, d.charge.End(ctx, &pc, err)
 }
 
 // Ping calls the wrapped Ping directly.
@@ -68,9 +74,15 @@ func (d *PaymentGatewayProtected) Ping(ctx context.Context) error {
 
 // Refund calls the wrapped Refund under policy basic.payment-gateway.refund.
 func (d *PaymentGatewayProtected) Refund(ctx context.Context, orderID string) error {
-	return d.refund.Do(ctx, nil, func(ctx context.Context) error {
+	pc := d.refund.Call()
+	if d.refund.NeedsFields() {
+		pc = d.refund.Call(baldur.String("order_id", orderID))
+	}
+	ctx = d.refund.Begin(ctx, &pc)
+	err := d.refund.Do(ctx, &pc, func(ctx context.Context) error {
 		return d.next.Refund(ctx, orderID)
 	})
+	return d.refund.End(ctx, &pc, err)
 }
 
 // LedgerProtected implements Ledger: its //baldur:protected methods run under
@@ -84,36 +96,38 @@ type LedgerProtected struct {
 // NewLedgerProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewLedgerProtected(next Ledger, rt *baldur.Runtime) *LedgerProtected {
-	return &LedgerProtected{
-		next: next,
-		balance: rt.Policy(baldur.Spec{
-			Name:     "basic.ledger.balance",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/basic.Ledger.Balance",
-			Retry:    true,
-			Attempts: 2,
-			Breaker:  "basic.ledger.balance",
-		}),
-		record: rt.Policy(baldur.Spec{
-			Name:     "basic.ledger.record",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/basic.Ledger.Record",
-			Retry:    true,
-			Attempts: 2,
-			Breaker:  "basic.ledger.record",
-		}),
-	}
+	d := &LedgerProtected{next: next}
+	d.balance = rt.Policy(baldur.Spec{
+		Name:     "basic.ledger.balance",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/basic.Ledger.Balance",
+		Retry:    true,
+		Attempts: 2,
+		Breaker:  "basic.ledger.balance",
+	})
+	d.record = rt.Policy(baldur.Spec{
+		Name:     "basic.ledger.record",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/basic.Ledger.Record",
+		Retry:    true,
+		Attempts: 2,
+		Breaker:  "basic.ledger.record",
+		Fields:   []string{"entry"},
+	})
+	return d
 }
 
 var _ Ledger = (*LedgerProtected)(nil)
 
 // Balance calls the wrapped Balance under policy basic.ledger.balance.
 func (d *LedgerProtected) Balance(ctx context.Context) (int64, error) {
+	pc := d.balance.Call()
+	ctx = d.balance.Begin(ctx, &pc)
 	var r0 int64
-	err := d.balance.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.balance.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Balance(ctx)
 		return err
 	})
-	return r0, err
+	return r0, d.balance.End(ctx, &pc, err)
 }
 
 // Close calls the wrapped Close directly.
@@ -128,7 +142,13 @@ func (d *LedgerProtected) Name() string {
 
 // Record calls the wrapped Record under policy basic.ledger.record.
 func (d *LedgerProtected) Record(ctx context.Context, entry string) error {
-	return d.record.Do(ctx, nil, func(ctx context.Context) error {
+	pc := d.record.Call()
+	if d.record.NeedsFields() {
+		pc = d.record.Call(baldur.String("entry", entry))
+	}
+	ctx = d.record.Begin(ctx, &pc)
+	err := d.record.Do(ctx, &pc, func(ctx context.Context) error {
 		return d.next.Record(ctx, entry)
 	})
+	return d.record.End(ctx, &pc, err)
 }

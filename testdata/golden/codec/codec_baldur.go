@@ -23,45 +23,56 @@ type PaymentsProtected struct {
 // NewPaymentsProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewPaymentsProtected(next Payments, rt *baldur.Runtime) *PaymentsProtected {
-	return &PaymentsProtected{
-		next: next,
-		charge: rt.Policy(baldur.Spec{
-			Name:   "codec.payments.charge",
-			Method: "github.com/baldur-go/baldur/testdata/golden/codec.Payments.Charge",
-			Dedupe: true,
-		}),
-		stamp: rt.Policy(baldur.Spec{
-			Name:   "codec.payments.stamp",
-			Method: "github.com/baldur-go/baldur/testdata/golden/codec.Payments.Stamp",
-			Dedupe: true,
-		}),
-	}
+	d := &PaymentsProtected{next: next}
+	d.charge = rt.Policy(baldur.Spec{
+		Name:   "codec.payments.charge",
+		Method: "github.com/baldur-go/baldur/testdata/golden/codec.Payments.Charge",
+		Dedupe: true,
+		Fields: []string{"id"},
+	})
+	d.stamp = rt.Policy(baldur.Spec{
+		Name:   "codec.payments.stamp",
+		Method: "github.com/baldur-go/baldur/testdata/golden/codec.Payments.Stamp",
+		Dedupe: true,
+		Fields: []string{"id"},
+	})
+	return d
 }
 
 var _ Payments = (*PaymentsProtected)(nil)
 
 // Charge calls the wrapped Charge under policy codec.payments.charge.
 func (d *PaymentsProtected) Charge(ctx context.Context, id string, amount Money) (Money, error) {
+	pc := d.charge.Call()
+	if d.charge.NeedsFields() {
+		pc = d.charge.Call(baldur.String("id", id))
+	}
+	ctx = d.charge.Begin(ctx, &pc)
 	type args struct {
 		Amount Money `json:"amount"`
 	}
 	type results struct {
 		R0 Money `json:"r0"`
 	}
-	res, err := baldur.Idempotent(ctx, d.charge, id, args{Amount: amount}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.charge, &pc, id, args{Amount: amount}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.charge.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.charge.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Charge(ctx, id, amount)
 			return err
 		})
 		return out, err
 	})
-	return res.R0, err
+	return res.R0, d.charge.End(ctx, &pc, err)
 }
 
 // Stamp calls the wrapped Stamp under policy codec.payments.stamp.
 func (d *PaymentsProtected) Stamp(ctx context.Context, id string, at time.Time, c *Cents, cs []Cents, tagged Tagged, emb Embeds, hosts map[netip.Addr]int) (*big.Int, netip.Addr, time.Time, error) {
+	pc := d.stamp.Call()
+	if d.stamp.NeedsFields() {
+		pc = d.stamp.Call(baldur.String("id", id))
+	}
+	ctx = d.stamp.Begin(ctx, &pc)
 	type args struct {
 		At     time.Time          `json:"at"`
 		C      *Cents             `json:"c"`
@@ -75,21 +86,21 @@ func (d *PaymentsProtected) Stamp(ctx context.Context, id string, at time.Time, 
 		R1 netip.Addr `json:"r1"`
 		R2 time.Time  `json:"r2"`
 	}
-	res, err := baldur.Idempotent(ctx, d.stamp, id, args{
+	res, err := baldur.IdempotentCall(ctx, d.stamp, &pc, id, args{
 		At:     at,
 		C:      c,
 		Cs:     cs,
 		Emb:    emb,
 		Hosts:  hosts,
 		Tagged: tagged,
-	}, func(ctx context.Context) (results, error) {
+	}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.stamp.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.stamp.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, out.R1, out.R2, err = d.next.Stamp(ctx, id, at, c, cs, tagged, emb, hosts)
 			return err
 		})
 		return out, err
 	})
-	return res.R0, res.R1, res.R2, err
+	return res.R0, res.R1, res.R2, d.stamp.End(ctx, &pc, err)
 }

@@ -19,28 +19,33 @@ type GetterProtected struct {
 // NewGetterProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewGetterProtected(next Getter, rt *baldur.Runtime) *GetterProtected {
-	return &GetterProtected{
-		next: next,
-		get: rt.Policy(baldur.Spec{
-			Name:     "embedded.getter.get",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/embedded.Getter.Get",
-			Retry:    true,
-			Attempts: 3,
-		}),
-	}
+	d := &GetterProtected{next: next}
+	d.get = rt.Policy(baldur.Spec{
+		Name:     "embedded.getter.get",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/embedded.Getter.Get",
+		Retry:    true,
+		Attempts: 3,
+		Fields:   []string{"id"},
+	})
+	return d
 }
 
 var _ Getter = (*GetterProtected)(nil)
 
 // Get calls the wrapped Get under policy embedded.getter.get.
 func (d *GetterProtected) Get(ctx context.Context, id string) (string, error) {
+	pc := d.get.Call()
+	if d.get.NeedsFields() {
+		pc = d.get.Call(baldur.String("id", id))
+	}
+	ctx = d.get.Begin(ctx, &pc)
 	var r0 string
-	err := d.get.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.get.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Get(ctx, id)
 		return err
 	})
-	return r0, err
+	return r0, d.get.End(ctx, &pc, err)
 }
 
 // StoreProtected implements Store: its //baldur:protected methods run under
@@ -54,22 +59,23 @@ type StoreProtected struct {
 // NewStoreProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewStoreProtected(next Store, rt *baldur.Runtime) *StoreProtected {
-	return &StoreProtected{
-		next: next,
-		get: rt.Policy(baldur.Spec{
-			Name:     "embedded.store.get",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/embedded.Getter.Get",
-			Retry:    true,
-			Attempts: 3,
-		}),
-		put: rt.Policy(baldur.Spec{
-			Name:     "embedded.store.put",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/embedded.Store.Put",
-			Retry:    true,
-			Attempts: 2,
-			Breaker:  "embedded.store.put",
-		}),
-	}
+	d := &StoreProtected{next: next}
+	d.get = rt.Policy(baldur.Spec{
+		Name:     "embedded.store.get",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/embedded.Getter.Get",
+		Retry:    true,
+		Attempts: 3,
+		Fields:   []string{"id"},
+	})
+	d.put = rt.Policy(baldur.Spec{
+		Name:     "embedded.store.put",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/embedded.Store.Put",
+		Retry:    true,
+		Attempts: 2,
+		Breaker:  "embedded.store.put",
+		Fields:   []string{"id", "value"},
+	})
+	return d
 }
 
 var _ Store = (*StoreProtected)(nil)
@@ -81,20 +87,31 @@ func (d *StoreProtected) Close() error {
 
 // Get calls the wrapped Get under policy embedded.store.get.
 func (d *StoreProtected) Get(ctx context.Context, id string) (string, error) {
+	pc := d.get.Call()
+	if d.get.NeedsFields() {
+		pc = d.get.Call(baldur.String("id", id))
+	}
+	ctx = d.get.Begin(ctx, &pc)
 	var r0 string
-	err := d.get.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.get.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Get(ctx, id)
 		return err
 	})
-	return r0, err
+	return r0, d.get.End(ctx, &pc, err)
 }
 
 // Put calls the wrapped Put under policy embedded.store.put.
 func (d *StoreProtected) Put(ctx context.Context, id string, value string) error {
-	return d.put.Do(ctx, nil, func(ctx context.Context) error {
+	pc := d.put.Call()
+	if d.put.NeedsFields() {
+		pc = d.put.Call(baldur.String("id", id), baldur.String("value", value))
+	}
+	ctx = d.put.Begin(ctx, &pc)
+	err := d.put.Do(ctx, &pc, func(ctx context.Context) error {
 		return d.next.Put(ctx, id, value)
 	})
+	return d.put.End(ctx, &pc, err)
 }
 
 // Read calls the wrapped Read directly.
@@ -118,41 +135,49 @@ type DefaultsProtected struct {
 // NewDefaultsProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewDefaultsProtected(next Defaults, rt *baldur.Runtime) *DefaultsProtected {
-	return &DefaultsProtected{
-		next: next,
-		close: rt.Policy(baldur.Spec{
-			Name:     "embedded.defaults.close",
-			Method:   "io.Closer.Close",
-			Retry:    true,
-			Attempts: 2,
-		}),
-		read: rt.Policy(baldur.Spec{
-			Name:     "embedded.defaults.read",
-			Method:   "github.com/baldur-go/baldur/testdata/lib/other.Reader.Read",
-			Retry:    true,
-			Attempts: 2,
-		}),
-	}
+	d := &DefaultsProtected{next: next}
+	d.close = rt.Policy(baldur.Spec{
+		Name:     "embedded.defaults.close",
+		Method:   "io.Closer.Close",
+		Retry:    true,
+		Attempts: 2,
+	})
+	d.read = rt.Policy(baldur.Spec{
+		Name:     "embedded.defaults.read",
+		Method:   "github.com/baldur-go/baldur/testdata/lib/other.Reader.Read",
+		Retry:    true,
+		Attempts: 2,
+		Fields:   []string{"id"},
+	})
+	return d
 }
 
 var _ Defaults = (*DefaultsProtected)(nil)
 
 // Close calls the wrapped Close under policy embedded.defaults.close.
 func (d *DefaultsProtected) Close() error {
-	return d.close.Do(context.Background(), nil, func(context.Context) error {
+	pc := d.close.Call()
+	ctx := d.close.Begin(context.Background(), &pc)
+	err := d.close.Do(ctx, &pc, func(context.Context) error {
 		return d.next.Close()
 	})
+	return d.close.End(ctx, &pc, err)
 }
 
 // Read calls the wrapped Read under policy embedded.defaults.read.
 func (d *DefaultsProtected) Read(id string) ([]byte, error) {
+	pc := d.read.Call()
+	if d.read.NeedsFields() {
+		pc = d.read.Call(baldur.String("id", id))
+	}
+	ctx := d.read.Begin(context.Background(), &pc)
 	var r0 []byte
-	err := d.read.Do(context.Background(), nil, func(context.Context) error {
+	err := d.read.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.Read(id)
 		return err
 	})
-	return r0, err
+	return r0, d.read.End(ctx, &pc, err)
 }
 
 // String calls the wrapped String directly.

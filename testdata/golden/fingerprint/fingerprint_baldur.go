@@ -24,91 +24,118 @@ type LedgerProtected struct {
 // NewLedgerProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewLedgerProtected(next Ledger, rt *baldur.Runtime) *LedgerProtected {
-	return &LedgerProtected{
-		next: next,
-		exec: rt.Policy(baldur.Spec{
-			Name:   "fingerprint.ledger.exec",
-			Method: "github.com/baldur-go/baldur/testdata/golden/fingerprint.Ledger.Exec",
-			Dedupe: true,
-		}),
-		post: rt.Policy(baldur.Spec{
-			Name:     "fingerprint.ledger.post",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/fingerprint.Ledger.Post",
-			Retry:    true,
-			Attempts: 3,
-			Dedupe:   true,
-		}),
-		set: rt.Policy(baldur.Spec{
-			Name:   "fingerprint.ledger.set",
-			Method: "github.com/baldur-go/baldur/testdata/golden/fingerprint.Ledger.Set",
-			Dedupe: true,
-		}),
-		transfer: rt.Policy(baldur.Spec{
-			Name:   "fingerprint.ledger.transfer",
-			Method: "github.com/baldur-go/baldur/testdata/golden/fingerprint.Ledger.Transfer",
-			Dedupe: true,
-		}),
-	}
+	d := &LedgerProtected{next: next}
+	d.exec = rt.Policy(baldur.Spec{
+		Name:   "fingerprint.ledger.exec",
+		Method: "github.com/baldur-go/baldur/testdata/golden/fingerprint.Ledger.Exec",
+		Dedupe: true,
+		Fields: []string{"id"},
+	})
+	d.post = rt.Policy(baldur.Spec{
+		Name:     "fingerprint.ledger.post",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/fingerprint.Ledger.Post",
+		Retry:    true,
+		Attempts: 3,
+		Dedupe:   true,
+		Fields:   []string{"id", "amount"},
+	})
+	d.set = rt.Policy(baldur.Spec{
+		Name:   "fingerprint.ledger.set",
+		Method: "github.com/baldur-go/baldur/testdata/golden/fingerprint.Ledger.Set",
+		Dedupe: true,
+		Fields: []string{"id"},
+	})
+	d.transfer = rt.Policy(baldur.Spec{
+		Name:   "fingerprint.ledger.transfer",
+		Method: "github.com/baldur-go/baldur/testdata/golden/fingerprint.Ledger.Transfer",
+		Dedupe: true,
+		Fields: []string{"id", "amount", "note"},
+	})
+	return d
 }
 
 var _ Ledger = (*LedgerProtected)(nil)
 
 // Exec calls the wrapped Exec under policy fingerprint.ledger.exec.
 func (d *LedgerProtected) Exec(ctx context.Context, id string, args ...any) error {
+	pc := d.exec.Call()
+	if d.exec.NeedsFields() {
+		pc = d.exec.Call(baldur.String("id", id))
+	}
+	ctx = d.exec.Begin(ctx, &pc)
 	type callArgs struct {
 		Args []any `json:"args"`
 	}
-	_, err := baldur.Idempotent(ctx, d.exec, id, callArgs{Args: args}, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, d.exec.Do(ctx, nil, func(ctx context.Context) error {
+	_, err := baldur.IdempotentCall(ctx, d.exec, &pc, id, callArgs{Args: args}, func(ctx context.Context, call *baldur.PolicyContext) (struct{}, error) {
+		return struct{}{}, d.exec.Do(ctx, call, func(ctx context.Context) error {
 			return d.next.Exec(ctx, id, args...)
 		})
 	})
-	return err
+	return d.exec.End(ctx, &pc, err)
 }
 
 // Post calls the wrapped Post under policy fingerprint.ledger.post.
 func (d *LedgerProtected) Post(ctx context.Context, id string, amount int64, opts ...CallOption) (Receipt, error) {
+	pc := d.post.Call()
+	if d.post.NeedsFields() {
+		pc = d.post.Call(baldur.String("id", id), baldur.Int("amount", amount))
+	}
+	ctx = d.post.Begin(ctx, &pc)
 	type args struct {
 		Amount int64 `json:"amount"`
 	}
 	type results struct {
 		R0 Receipt `json:"r0"`
 	}
-	res, err := baldur.Idempotent(ctx, d.post, id, args{Amount: amount}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.post, &pc, id, args{Amount: amount}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.post.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.post.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Post(ctx, id, amount, opts...)
 			return err
 		})
 		return out, err
 	})
-	return res.R0, err
+	return res.R0, d.post.End(ctx, &pc, err)
 }
 
 // Set calls the wrapped Set under policy fingerprint.ledger.set.
 func (d *LedgerProtected) Set(ctx context.Context, id string, value *structpb.Value, opts ...OnFinish) (*structpb.Value, error) {
+	pc := d.set.Call()
+	if d.set.NeedsFields() {
+		pc = d.set.Call(baldur.String("id", id))
+	}
+	ctx = d.set.Begin(ctx, &pc)
 	type args struct {
 		Value protobaldur.Message[*structpb.Value] `json:"value"`
 	}
 	type results struct {
 		R0 protobaldur.Message[*structpb.Value] `json:"r0"`
 	}
-	res, err := baldur.Idempotent(ctx, d.set, id, args{Value: protobaldur.Message[*structpb.Value]{Msg: value}}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.set, &pc, id, args{Value: protobaldur.Message[*structpb.Value]{Msg: value}}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.set.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.set.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0.Msg, err = d.next.Set(ctx, id, value, opts...)
 			return err
 		})
 		return out, err
 	})
-	return res.R0.Msg, err
+	return res.R0.Msg, d.set.End(ctx, &pc, err)
 }
 
 // Transfer calls the wrapped Transfer under policy
 // fingerprint.ledger.transfer.
 func (d *LedgerProtected) Transfer(ctx context.Context, id string, amount int64, note string) (Receipt, error) {
+	pc := d.transfer.Call()
+	if d.transfer.NeedsFields() {
+		pc = d.transfer.Call(
+			baldur.String("id", id),
+			baldur.Int("amount", amount),
+			baldur.String("note", note),
+		)
+	}
+	ctx = d.transfer.Begin(ctx, &pc)
 	type args struct {
 		Id     string `json:"id"`
 		Amount int64  `json:"amount"`
@@ -116,17 +143,17 @@ func (d *LedgerProtected) Transfer(ctx context.Context, id string, amount int64,
 	type results struct {
 		R0 Receipt `json:"r0"`
 	}
-	res, err := baldur.Idempotent(ctx, d.transfer, id, args{
+	res, err := baldur.IdempotentCall(ctx, d.transfer, &pc, id, args{
 		Amount: amount,
 		Id:     id,
-	}, func(ctx context.Context) (results, error) {
+	}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.transfer.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.transfer.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Transfer(ctx, id, amount, note)
 			return err
 		})
 		return out, err
 	})
-	return res.R0, err
+	return res.R0, d.transfer.End(ctx, &pc, err)
 }

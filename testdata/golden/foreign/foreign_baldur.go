@@ -19,26 +19,31 @@ type UpstreamProtected struct {
 // NewUpstreamProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewUpstreamProtected(next Upstream, rt *baldur.Runtime) *UpstreamProtected {
-	return &UpstreamProtected{
-		next: next,
-		fetch: rt.Policy(baldur.Spec{
-			Name:     "foreign.upstream.fetch",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/foreign.Upstream.Fetch",
-			Retry:    true,
-			Attempts: 2,
-		}),
-	}
+	d := &UpstreamProtected{next: next}
+	d.fetch = rt.Policy(baldur.Spec{
+		Name:     "foreign.upstream.fetch",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/foreign.Upstream.Fetch",
+		Retry:    true,
+		Attempts: 2,
+		Fields:   []string{"url"},
+	})
+	return d
 }
 
 var _ Upstream = (*UpstreamProtected)(nil)
 
 // Fetch calls the wrapped Fetch under policy foreign.upstream.fetch.
 func (d *UpstreamProtected) Fetch(ctx context.Context, url string) ([]byte, error) {
+	pc := d.fetch.Call()
+	if d.fetch.NeedsFields() {
+		pc = d.fetch.Call(baldur.String("url", url))
+	}
+	ctx = d.fetch.Begin(ctx, &pc)
 	var r0 []byte
-	err := d.fetch.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.fetch.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Fetch(ctx, url)
 		return err
 	})
-	return r0, err
+	return r0, d.fetch.End(ctx, &pc, err)
 }

@@ -20,29 +20,30 @@ type ReadWriterProtected struct {
 // NewReadWriterProtected wraps next. Each protected method's policy is
 // resolved from rt once, here, never per call.
 func NewReadWriterProtected(next io.ReadWriter, rt *baldur.Runtime) *ReadWriterProtected {
-	return &ReadWriterProtected{
-		next: next,
-		read: rt.Policy(baldur.Spec{
-			Name:     "foreign.read-writer.read",
-			Method:   "io.Reader.Read",
-			Retry:    true,
-			Attempts: 2,
-			Breaker:  "files",
-		}),
-	}
+	d := &ReadWriterProtected{next: next}
+	d.read = rt.Policy(baldur.Spec{
+		Name:     "foreign.read-writer.read",
+		Method:   "io.Reader.Read",
+		Retry:    true,
+		Attempts: 2,
+		Breaker:  "files",
+	})
+	return d
 }
 
 var _ io.ReadWriter = (*ReadWriterProtected)(nil)
 
 // Read calls the wrapped Read under policy foreign.read-writer.read.
 func (d *ReadWriterProtected) Read(p []byte) (int, error) {
+	pc := d.read.Call()
+	ctx := d.read.Begin(context.Background(), &pc)
 	var r0 int
-	err := d.read.Do(context.Background(), nil, func(context.Context) error {
+	err := d.read.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.Read(p)
 		return err
 	})
-	return r0, err
+	return r0, d.read.End(ctx, &pc, err)
 }
 
 // Write calls the wrapped Write directly.

@@ -21,17 +21,16 @@ type TransportProtected struct {
 // NewTransportProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewTransportProtected(next http.RoundTripper, rt *baldur.Runtime) *TransportProtected {
-	return &TransportProtected{
-		next: next,
-		roundTrip: rt.Policy(baldur.Spec{
-			Name:     "upstream.round-trip",
-			Method:   "net/http.RoundTripper.RoundTrip",
-			Retry:    true,
-			Attempts: 3,
-			Breaker:  "upstream",
-			AbortOn:  []error{http.ErrAbortHandler},
-		}),
-	}
+	d := &TransportProtected{next: next}
+	d.roundTrip = rt.Policy(baldur.Spec{
+		Name:     "upstream.round-trip",
+		Method:   "net/http.RoundTripper.RoundTrip",
+		Retry:    true,
+		Attempts: 3,
+		Breaker:  "upstream",
+		AbortOn:  []error{http.ErrAbortHandler},
+	})
+	return d
 }
 
 var _ http.RoundTripper = (*TransportProtected)(nil)
@@ -39,10 +38,11 @@ var _ http.RoundTripper = (*TransportProtected)(nil)
 // RoundTrip calls the wrapped RoundTrip under policy upstream.round-trip; when
 // it fails for good, retryRequest answers instead.
 func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, error) {
-	ctx := arg0.Context()
+	pc := d.roundTrip.Call()
+	ctx := d.roundTrip.Begin(arg0.Context(), &pc)
 	call := httpbaldur.NewCall(ctx, arg0)
 	var r0 *http.Response
-	err := d.roundTrip.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.roundTrip.Do(ctx, &pc, func(ctx context.Context) error {
 		attempt, err := call.Request(ctx)
 		if err != nil {
 			return err
@@ -51,9 +51,10 @@ func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, erro
 		r0, err = call.Response(r0, err)
 		return err
 	})
-	if err != nil && d.roundTrip.ShouldFallback(ctx, nil, err) {
+	if err != nil && d.roundTrip.ShouldFallback(ctx, &pc, err) {
 		call.Abandon(r0)
-		return retryRequest(arg0, err)
+		r0, err = retryRequest(arg0, err)
 	}
-	return call.Result(r0, err)
+	r0, err = call.Result(r0, err)
+	return r0, d.roundTrip.End(ctx, &pc, err)
 }

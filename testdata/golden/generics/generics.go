@@ -15,7 +15,7 @@ type Number interface {
 type Repo[K comparable, V any] interface {
 	//baldur:protected retry=3 fallback=missing
 	Get(ctx context.Context, key K) (V, error)
-	//baldur:protected retry=2 breaker=repo
+	//baldur:protected retry=2 breaker=repo dlq
 	Put(ctx context.Context, key K, value V) error
 	Keys(ctx context.Context) ([]K, error)
 }

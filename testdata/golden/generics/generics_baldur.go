@@ -21,22 +21,22 @@ type RepoProtected[K comparable, V any] struct {
 // NewRepoProtected wraps next. Each protected method's policy is resolved from
 // rt once, here, never per call.
 func NewRepoProtected[K comparable, V any](next Repo[K, V], rt *baldur.Runtime) *RepoProtected[K, V] {
-	return &RepoProtected[K, V]{
-		next: next,
-		get: rt.Policy(baldur.Spec{
-			Name:     "generics.repo.get",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Repo.Get",
-			Retry:    true,
-			Attempts: 3,
-		}),
-		put: rt.Policy(baldur.Spec{
-			Name:     "generics.repo.put",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Repo.Put",
-			Retry:    true,
-			Attempts: 2,
-			Breaker:  "repo",
-		}),
-	}
+	d := &RepoProtected[K, V]{next: next}
+	d.get = rt.Policy(baldur.Spec{
+		Name:     "generics.repo.get",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Repo.Get",
+		Retry:    true,
+		Attempts: 3,
+	})
+	d.put = rt.Policy(baldur.Spec{
+		Name:       "generics.repo.put",
+		Method:     "github.com/baldur-go/baldur/testdata/golden/generics.Repo.Put",
+		Retry:      true,
+		Attempts:   2,
+		Breaker:    "repo",
+		DeadLetter: &baldur.DeadLetterSpec{Signature: "v1:25d6a643fe046b77", Replay: d.replayPut},
+	})
+	return d
 }
 
 func _[K comparable, V any]() {
@@ -46,16 +46,18 @@ func _[K comparable, V any]() {
 // Get calls the wrapped Get under policy generics.repo.get; when it fails for
 // good, missing answers instead.
 func (d *RepoProtected[K, V]) Get(ctx context.Context, key K) (V, error) {
+	pc := d.get.Call()
+	ctx = d.get.Begin(ctx, &pc)
 	var r0 V
-	err := d.get.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.get.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Get(ctx, key)
 		return err
 	})
-	if err != nil && d.get.ShouldFallback(ctx, nil, err) {
-		return missing[K, V](ctx, key, err)
+	if err != nil && d.get.ShouldFallback(ctx, &pc, err) {
+		r0, err = missing[K, V](ctx, key, err)
 	}
-	return r0, err
+	return r0, d.get.End(ctx, &pc, err)
 }
 
 // Keys calls the wrapped Keys directly.
@@ -63,11 +65,41 @@ func (d *RepoProtected[K, V]) Keys(ctx context.Context) ([]K, error) {
 	return d.next.Keys(ctx)
 }
 
-// Put calls the wrapped Put under policy generics.repo.put.
+// repoPutArgs holds the arguments of Repo.Put as a dead letter keeps them.
+type repoPutArgs[K comparable, V any] struct {
+	Key   K `json:"key"`
+	Value V `json:"value"`
+}
+
+// Put calls the wrapped Put under policy generics.repo.put; when it fails for
+// good, the call is captured for replay.
 func (d *RepoProtected[K, V]) Put(ctx context.Context, key K, value V) error {
-	return d.put.Do(ctx, nil, func(ctx context.Context) error {
+	pc := d.put.Call()
+	ctx = d.put.Begin(ctx, &pc)
+	err := d.putProtected(ctx, &pc, key, value)
+	if err != nil {
+		err = d.put.Capture(ctx, &pc, repoPutArgs[K, V]{Key: key, Value: value}, err)
+	}
+	return d.put.End(ctx, &pc, err)
+}
+
+// putProtected is the protected path of Put, which a replay takes again: retry
+// and breaker.
+func (d *RepoProtected[K, V]) putProtected(ctx context.Context, pc *baldur.PolicyContext, key K, value V) error {
+	return d.put.Do(ctx, pc, func(ctx context.Context) error {
 		return d.next.Put(ctx, key, value)
 	})
+}
+
+// replayPut replays a captured Put: it decodes the arguments and takes the
+// protected path again, without the fallback and without a second capture.
+func (d *RepoProtected[K, V]) replayPut(ctx context.Context, data []byte) error {
+	var a repoPutArgs[K, V]
+	if err := baldur.DecodeArgs(data, &a); err != nil {
+		return err
+	}
+	pc := d.put.Call()
+	return d.putProtected(ctx, &pc, a.Key, a.Value)
 }
 
 // SummerProtected implements Summer: its //baldur:protected methods run under
@@ -81,21 +113,20 @@ type SummerProtected[T Number, S fmt.Stringer] struct {
 // NewSummerProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewSummerProtected[T Number, S fmt.Stringer](next Summer[T, S], rt *baldur.Runtime) *SummerProtected[T, S] {
-	return &SummerProtected[T, S]{
-		next: next,
-		label: rt.Policy(baldur.Spec{
-			Name:     "generics.summer.label",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Summer.Label",
-			Retry:    true,
-			Attempts: 2,
-		}),
-		sum: rt.Policy(baldur.Spec{
-			Name:     "generics.summer.sum",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Summer.Sum",
-			Retry:    true,
-			Attempts: 2,
-		}),
-	}
+	d := &SummerProtected[T, S]{next: next}
+	d.label = rt.Policy(baldur.Spec{
+		Name:     "generics.summer.label",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Summer.Label",
+		Retry:    true,
+		Attempts: 2,
+	})
+	d.sum = rt.Policy(baldur.Spec{
+		Name:     "generics.summer.sum",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/generics.Summer.Sum",
+		Retry:    true,
+		Attempts: 2,
+	})
+	return d
 }
 
 func _[T Number, S fmt.Stringer]() {
@@ -104,22 +135,26 @@ func _[T Number, S fmt.Stringer]() {
 
 // Label calls the wrapped Label under policy generics.summer.label.
 func (d *SummerProtected[T, S]) Label(ctx context.Context, s S) (string, error) {
+	pc := d.label.Call()
+	ctx = d.label.Begin(ctx, &pc)
 	var r0 string
-	err := d.label.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.label.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Label(ctx, s)
 		return err
 	})
-	return r0, err
+	return r0, d.label.End(ctx, &pc, err)
 }
 
 // Sum calls the wrapped Sum under policy generics.summer.sum.
 func (d *SummerProtected[T, S]) Sum(ctx context.Context, xs ...T) (T, error) {
+	pc := d.sum.Call()
+	ctx = d.sum.Begin(ctx, &pc)
 	var r0 T
-	err := d.sum.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.sum.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Sum(ctx, xs...)
 		return err
 	})
-	return r0, err
+	return r0, d.sum.End(ctx, &pc, err)
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/baldur-go/baldur/testdata/lib/harness"
+
+	baldur "github.com/baldur-go/baldur/runtime"
 )
 
 var errNotFound = errors.New("not found")
@@ -16,6 +18,7 @@ var errNotFound = errors.New("not found")
 type repo[K comparable, V any] struct {
 	calls atomic.Int32
 	data  map[K]V
+	down  bool // Put fails
 }
 
 func (r *repo[K, V]) Get(ctx context.Context, key K) (V, error) {
@@ -29,6 +32,9 @@ func (r *repo[K, V]) Get(ctx context.Context, key K) (V, error) {
 
 func (r *repo[K, V]) Put(ctx context.Context, key K, value V) error {
 	r.calls.Add(1)
+	if r.down {
+		return errors.New("down")
+	}
 	r.data[key] = value
 	return nil
 }
@@ -56,6 +62,25 @@ func TestGenericDecorator(t *testing.T) {
 	v, err := r.Get(ctx, "zz")
 	if v != 0 || !errors.Is(err, errNotFound) || err.Error() == errNotFound.Error() || inner.calls.Load() != 3 {
 		t.Fatalf("Get(zz) = %d, %v after %d calls; want the generic fallback's wrapped error after 3", v, err, inner.calls.Load())
+	}
+}
+
+// A generic method's dead letter is encoded with its type arguments and
+// replayed into them.
+func TestGenericDeadLetterIsReplayed(t *testing.T) {
+	rt, _ := harness.Runtime(t, "")
+	inner := &repo[string, []int]{data: map[string][]int{}, down: true}
+	r := NewRepoProtected[string, []int](inner, rt)
+	ctx := context.Background()
+	if err := r.Put(ctx, "a", []int{1, 2}); !errors.Is(err, baldur.ErrDeadLettered) {
+		t.Fatalf("Put while down: %v; want it captured", err)
+	}
+	inner.down = false
+	if stats, err := rt.Replay(ctx); err != nil || stats.Replayed != 1 {
+		t.Fatalf("replay: %+v, %v", stats, err)
+	}
+	if got := inner.data["a"]; len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Fatalf("replayed Put stored %v, want [1 2]", got)
 	}
 }
 

@@ -26,34 +26,34 @@ type APIProtected struct {
 // NewAPIProtected wraps next. Each protected method's policy is resolved from
 // rt once, here, never per call.
 func NewAPIProtected(next API, rt *baldur.Runtime) *APIProtected {
-	return &APIProtected{
-		next: next,
-		do: rt.Policy(baldur.Spec{
-			Name:     "httpclient.api.do",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Do",
-			Retry:    true,
-			Attempts: 3,
-		}),
-		download: rt.Policy(baldur.Spec{
-			Name:     "httpclient.api.download",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Download",
-			Retry:    true,
-			Attempts: 3,
-		}),
-		get: rt.Policy(baldur.Spec{
-			Name:     "httpclient.api.get",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Get",
-			Retry:    true,
-			Attempts: 2,
-			Timeout:  time.Second,
-		}),
-		send: rt.Policy(baldur.Spec{
-			Name:     "httpclient.api.send",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Send",
-			Retry:    true,
-			Attempts: 3,
-		}),
-	}
+	d := &APIProtected{next: next}
+	d.do = rt.Policy(baldur.Spec{
+		Name:     "httpclient.api.do",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Do",
+		Retry:    true,
+		Attempts: 3,
+	})
+	d.download = rt.Policy(baldur.Spec{
+		Name:     "httpclient.api.download",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Download",
+		Retry:    true,
+		Attempts: 3,
+	})
+	d.get = rt.Policy(baldur.Spec{
+		Name:     "httpclient.api.get",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Get",
+		Retry:    true,
+		Attempts: 2,
+		Timeout:  time.Second,
+		Fields:   []string{"url"},
+	})
+	d.send = rt.Policy(baldur.Spec{
+		Name:     "httpclient.api.send",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Send",
+		Retry:    true,
+		Attempts: 3,
+	})
+	return d
 }
 
 var _ API = (*APIProtected)(nil)
@@ -61,9 +61,11 @@ var _ API = (*APIProtected)(nil)
 // Do calls the wrapped Do under policy httpclient.api.do; when it fails for
 // good, offline answers instead.
 func (d *APIProtected) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
+	pc := d.do.Call()
+	ctx = d.do.Begin(ctx, &pc)
 	call := httpbaldur.NewCall(ctx, req)
 	var r0 *http.Response
-	err := d.do.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.do.Do(ctx, &pc, func(ctx context.Context) error {
 		attempt, err := call.Request(ctx)
 		if err != nil {
 			return err
@@ -72,21 +74,23 @@ func (d *APIProtected) Do(ctx context.Context, req *http.Request) (*http.Respons
 		r0, err = call.Response(r0, err)
 		return err
 	})
-	if err != nil && d.do.ShouldFallback(ctx, nil, err) {
+	if err != nil && d.do.ShouldFallback(ctx, &pc, err) {
 		call.Abandon(r0)
-		return offline(ctx, req, err)
+		r0, err = offline(ctx, req, err)
 	}
-	return call.Result(r0, err)
+	r0, err = call.Result(r0, err)
+	return r0, d.do.End(ctx, &pc, err)
 }
 
 // Download calls the wrapped Download under policy httpclient.api.download.
 func (d *APIProtected) Download(req *http.Request) (io.ReadCloser, error) {
+	pc := d.download.Call()
+	ctx := d.download.Begin(req.Context(), &pc)
 	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
-	ctx := req.Context()
 	call := httpbaldur.NewCall(ctx, req)
 	var r0 io.ReadCloser
-	err := d.download.Do(ctx, nil, func(context.Context) error {
+	err := d.download.Do(ctx, &pc, func(context.Context) error {
 		attempt, err := call.Request(ctx)
 		if err != nil {
 			return err
@@ -96,28 +100,35 @@ func (d *APIProtected) Download(req *http.Request) (io.ReadCloser, error) {
 		return err
 	})
 	_, err = call.Result(nil, err)
-	return r0, err
+	return r0, d.download.End(ctx, &pc, err)
 }
 
 // Get calls the wrapped Get under policy httpclient.api.get.
 func (d *APIProtected) Get(ctx context.Context, url string) (*http.Response, error) {
+	pc := d.get.Call()
+	if d.get.NeedsFields() {
+		pc = d.get.Call(baldur.String("url", url))
+	}
+	ctx = d.get.Begin(ctx, &pc)
 	call := httpbaldur.NewCall(ctx, nil)
 	var r0 *http.Response
-	err := d.get.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.get.Do(ctx, &pc, func(ctx context.Context) error {
 		ctx = call.Context(ctx)
 		var err error
 		r0, err = d.next.Get(ctx, url)
 		r0, err = call.Response(r0, err)
 		return err
 	})
-	return call.Result(r0, err)
+	r0, err = call.Result(r0, err)
+	return r0, d.get.End(ctx, &pc, err)
 }
 
 // Send calls the wrapped Send under policy httpclient.api.send.
 func (d *APIProtected) Send(req *http.Request) error {
-	ctx := req.Context()
+	pc := d.send.Call()
+	ctx := d.send.Begin(req.Context(), &pc)
 	call := httpbaldur.NewCall(ctx, req)
-	err := d.send.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.send.Do(ctx, &pc, func(ctx context.Context) error {
 		attempt, err := call.Request(ctx)
 		if err != nil {
 			return err
@@ -126,5 +137,5 @@ func (d *APIProtected) Send(req *http.Request) error {
 		return err
 	})
 	_, err = call.Result(nil, err)
-	return err
+	return d.send.End(ctx, &pc, err)
 }

@@ -22,17 +22,16 @@ type TransportProtected struct {
 // NewTransportProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewTransportProtected(next http.RoundTripper, rt *baldur.Runtime) *TransportProtected {
-	return &TransportProtected{
-		next: next,
-		roundTrip: rt.Policy(baldur.Spec{
-			Name:     "httpclient.round-tripper.round-trip",
-			Method:   "net/http.RoundTripper.RoundTrip",
-			Retry:    true,
-			Attempts: 3,
-			Breaker:  "upstream",
-			Timeout:  time.Second,
-		}),
-	}
+	d := &TransportProtected{next: next}
+	d.roundTrip = rt.Policy(baldur.Spec{
+		Name:     "httpclient.round-tripper.round-trip",
+		Method:   "net/http.RoundTripper.RoundTrip",
+		Retry:    true,
+		Attempts: 3,
+		Breaker:  "upstream",
+		Timeout:  time.Second,
+	})
+	return d
 }
 
 var _ http.RoundTripper = (*TransportProtected)(nil)
@@ -40,10 +39,11 @@ var _ http.RoundTripper = (*TransportProtected)(nil)
 // RoundTrip calls the wrapped RoundTrip under policy
 // httpclient.round-tripper.round-trip.
 func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, error) {
-	ctx := arg0.Context()
+	pc := d.roundTrip.Call()
+	ctx := d.roundTrip.Begin(arg0.Context(), &pc)
 	call := httpbaldur.NewCall(ctx, arg0)
 	var r0 *http.Response
-	err := d.roundTrip.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.roundTrip.Do(ctx, &pc, func(ctx context.Context) error {
 		attempt, err := call.Request(ctx)
 		if err != nil {
 			return err
@@ -52,5 +52,6 @@ func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, erro
 		r0, err = call.Response(r0, err)
 		return err
 	})
-	return call.Result(r0, err)
+	r0, err = call.Result(r0, err)
+	return r0, d.roundTrip.End(ctx, &pc, err)
 }

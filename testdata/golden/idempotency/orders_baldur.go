@@ -29,80 +29,85 @@ type PaymentsProtected struct {
 // NewPaymentsProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewPaymentsProtected(next Payments, rt *baldur.Runtime) *PaymentsProtected {
-	return &PaymentsProtected{
-		next: next,
-		allow: rt.Policy(baldur.Spec{
-			Name:   "idempotency.payments.allow",
-			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Allow",
-			Dedupe: true,
-		}),
-		book: rt.Policy(baldur.Spec{
-			Name:   "idempotency.payments.book",
-			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Book",
-			Dedupe: true,
-		}),
-		charge: rt.Policy(baldur.Spec{
-			Name:      "charge",
-			Method:    "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Charge",
-			Retry:     true,
-			Attempts:  3,
-			RetryOn:   []error{ErrUnavailable},
-			Dedupe:    true,
-			DedupeTTL: 48 * time.Hour,
-		}),
-		invoice: rt.Policy(baldur.Spec{
-			Name:   "idempotency.payments.invoice",
-			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Invoice",
-			Dedupe: true,
-		}),
-		lookup: rt.Policy(baldur.Spec{
-			Name:   "idempotency.payments.lookup",
-			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Lookup",
-			Dedupe: true,
-		}),
-		note: rt.Policy(baldur.Spec{
-			Name:   "idempotency.payments.note",
-			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Note",
-			Dedupe: true,
-		}),
-		refund: rt.Policy(baldur.Spec{
-			Name:   "idempotency.payments.refund",
-			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Refund",
-			Dedupe: true,
-		}),
-		subscribe: rt.Policy(baldur.Spec{
-			Name:   "idempotency.payments.subscribe",
-			Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Subscribe",
-			Dedupe: true,
-		}),
-	}
+	d := &PaymentsProtected{next: next}
+	d.allow = rt.Policy(baldur.Spec{
+		Name:   "idempotency.payments.allow",
+		Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Allow",
+		Dedupe: true,
+	})
+	d.book = rt.Policy(baldur.Spec{
+		Name:   "idempotency.payments.book",
+		Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Book",
+		Dedupe: true,
+	})
+	d.charge = rt.Policy(baldur.Spec{
+		Name:      "charge",
+		Method:    "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Charge",
+		Retry:     true,
+		Attempts:  3,
+		RetryOn:   []error{ErrUnavailable},
+		Dedupe:    true,
+		DedupeTTL: 48 * time.Hour,
+		Fields:    []string{"order_id", "amount"},
+	})
+	d.invoice = rt.Policy(baldur.Spec{
+		Name:   "idempotency.payments.invoice",
+		Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Invoice",
+		Dedupe: true,
+	})
+	d.lookup = rt.Policy(baldur.Spec{
+		Name:   "idempotency.payments.lookup",
+		Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Lookup",
+		Dedupe: true,
+	})
+	d.note = rt.Policy(baldur.Spec{
+		Name:   "idempotency.payments.note",
+		Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Note",
+		Dedupe: true,
+	})
+	d.refund = rt.Policy(baldur.Spec{
+		Name:   "idempotency.payments.refund",
+		Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Refund",
+		Dedupe: true,
+		Fields: []string{"id", "reason"},
+	})
+	d.subscribe = rt.Policy(baldur.Spec{
+		Name:   "idempotency.payments.subscribe",
+		Method: "github.com/baldur-go/baldur/testdata/golden/idempotency.Payments.Subscribe",
+		Dedupe: true,
+	})
+	return d
 }
 
 var _ Payments = (*PaymentsProtected)(nil)
 
 // Allow calls the wrapped Allow under policy idempotency.payments.allow.
 func (d *PaymentsProtected) Allow(ctx context.Context, addr netip.Addr) (bool, error) {
+	pc := d.allow.Call()
+	ctx = d.allow.Begin(ctx, &pc)
 	type results struct {
 		R0 bool `json:"r0"`
 	}
 	key, keyErr := baldur.TextKey(addr)
 	if keyErr != nil {
-		return false, keyErr
+		return false, d.allow.End(ctx, &pc, keyErr)
 	}
-	res, err := baldur.Idempotent(ctx, d.allow, key, nil, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.allow, &pc, key, nil, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.allow.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.allow.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Allow(ctx, addr)
 			return err
 		})
 		return out, err
 	})
-	return res.R0, err
+	return res.R0, d.allow.End(ctx, &pc, err)
 }
 
 // Book calls the wrapped Book under policy idempotency.payments.book.
 func (d *PaymentsProtected) Book(ctx context.Context, t *Ticket, seats ...int) ([]int, error) {
+	pc := d.book.Call()
+	ctx = d.book.Begin(ctx, &pc)
 	type args struct {
 		Seats []int `json:"seats"`
 	}
@@ -113,44 +118,52 @@ func (d *PaymentsProtected) Book(ctx context.Context, t *Ticket, seats ...int) (
 	if t != nil {
 		key = t.String()
 	}
-	res, err := baldur.Idempotent(ctx, d.book, key, args{Seats: seats}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.book, &pc, key, args{Seats: seats}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.book.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.book.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Book(ctx, t, seats...)
 			return err
 		})
 		return out, err
 	})
-	return res.R0, err
+	return res.R0, d.book.End(ctx, &pc, err)
 }
 
 // Charge calls the wrapped Charge under policy charge; when it fails for good,
 // queued answers instead.
 func (d *PaymentsProtected) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
+	pc := d.charge.Call()
+	if d.charge.NeedsFields() {
+		pc = d.charge.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+	}
+	ctx = d.charge.Begin(ctx, &pc)
 	type args struct {
 		Amount int64 `json:"amount"`
 	}
 	type results struct {
 		R0 Receipt `json:"r0"`
 	}
-	res, err := baldur.Idempotent(ctx, d.charge, orderID, args{Amount: amount}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.charge, &pc, orderID, args{Amount: amount}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.charge.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.charge.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Charge(ctx, orderID, amount)
 			return err
 		})
 		return out, err
 	})
-	if err != nil && d.charge.ShouldFallback(ctx, nil, err) {
-		return queued(ctx, orderID, amount, err)
+	r0 := res.R0
+	if err != nil && d.charge.ShouldFallback(ctx, &pc, err) {
+		r0, err = queued(ctx, orderID, amount, err)
 	}
-	return res.R0, err
+	return r0, d.charge.End(ctx, &pc, err)
 }
 
 // Invoice calls the wrapped Invoice under policy idempotency.payments.invoice.
 func (d *PaymentsProtected) Invoice(ctx context.Context, req Request) (int, error) {
+	pc := d.invoice.Call()
+	ctx = d.invoice.Begin(ctx, &pc)
 	type args struct {
 		Req Request `json:"req"`
 	}
@@ -161,21 +174,23 @@ func (d *PaymentsProtected) Invoice(ctx context.Context, req Request) (int, erro
 	if req.Customer != nil && req.Customer.Ref != nil {
 		key = *req.Customer.Ref
 	}
-	res, err := baldur.Idempotent(ctx, d.invoice, key, args{Req: req}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.invoice, &pc, key, args{Req: req}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.invoice.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.invoice.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, err = d.next.Invoice(ctx, req)
 			return err
 		})
 		return out, err
 	})
-	return res.R0, err
+	return res.R0, d.invoice.End(ctx, &pc, err)
 }
 
 // Lookup calls the wrapped Lookup under policy idempotency.payments.lookup;
 // when it fails for good, lookupFallback answers instead.
 func (d *PaymentsProtected) Lookup(ctx context.Context, req *LookupRequest) (Receipt, *time.Time, error) {
+	pc := d.lookup.Call()
+	ctx = d.lookup.Begin(ctx, &pc)
 	type args struct {
 		Req *LookupRequest `json:"req"`
 	}
@@ -189,52 +204,62 @@ func (d *PaymentsProtected) Lookup(ctx context.Context, req *LookupRequest) (Rec
 		key, keyErr = baldur.TextKey(req.Code)
 	}
 	if keyErr != nil {
-		return Receipt{}, nil, keyErr
+		return Receipt{}, nil, d.lookup.End(ctx, &pc, keyErr)
 	}
-	res, err := baldur.Idempotent(ctx, d.lookup, key, args{Req: req}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.lookup, &pc, key, args{Req: req}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.lookup.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.lookup.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, out.R1, err = d.next.Lookup(ctx, req)
 			return err
 		})
 		return out, err
 	})
-	if err != nil && d.lookup.ShouldFallback(ctx, nil, err) {
-		return lookupFallback(ctx, req, err)
+	r0, r1 := res.R0, res.R1
+	if err != nil && d.lookup.ShouldFallback(ctx, &pc, err) {
+		r0, r1, err = lookupFallback(ctx, req, err)
 	}
-	return res.R0, res.R1, err
+	return r0, r1, d.lookup.End(ctx, &pc, err)
 }
 
 // Note calls the wrapped Note under policy idempotency.payments.note.
 func (d *PaymentsProtected) Note(ctx context.Context, req Keyed) error {
+	pc := d.note.Call()
+	ctx = d.note.Begin(ctx, &pc)
 	type args struct {
 		Req Keyed `json:"req"`
 	}
-	_, err := baldur.Idempotent(ctx, d.note, strconv.FormatInt(int64(req.Key()), 10), args{Req: req}, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, d.note.Do(ctx, nil, func(ctx context.Context) error {
+	_, err := baldur.IdempotentCall(ctx, d.note, &pc, strconv.FormatInt(int64(req.Key()), 10), args{Req: req}, func(ctx context.Context, call *baldur.PolicyContext) (struct{}, error) {
+		return struct{}{}, d.note.Do(ctx, call, func(ctx context.Context) error {
 			return d.next.Note(ctx, req)
 		})
 	})
-	return err
+	return d.note.End(ctx, &pc, err)
 }
 
 // Refund calls the wrapped Refund under policy idempotency.payments.refund.
 func (d *PaymentsProtected) Refund(ctx context.Context, id OrderID, reason string) error {
+	pc := d.refund.Call()
+	if d.refund.NeedsFields() {
+		pc = d.refund.Call(baldur.String("id", string(id)), baldur.String("reason", reason))
+	}
+	ctx = d.refund.Begin(ctx, &pc)
 	type args struct {
 		Reason string `json:"reason"`
 	}
-	_, err := baldur.Idempotent(ctx, d.refund, string(id), args{Reason: reason}, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, d.refund.Do(ctx, nil, func(ctx context.Context) error {
+	_, err := baldur.IdempotentCall(ctx, d.refund, &pc, string(id), args{Reason: reason}, func(ctx context.Context, call *baldur.PolicyContext) (struct{}, error) {
+		return struct{}{}, d.refund.Do(ctx, call, func(ctx context.Context) error {
 			return d.next.Refund(ctx, id, reason)
 		})
 	})
-	return err
+	return d.refund.End(ctx, &pc, err)
 }
 
 // Subscribe calls the wrapped Subscribe under policy
 // idempotency.payments.subscribe.
 func (d *PaymentsProtected) Subscribe(ctx context.Context, req *Request) (string, time.Time, error) {
+	pc := d.subscribe.Call()
+	ctx = d.subscribe.Begin(ctx, &pc)
 	type args struct {
 		Req *Request `json:"req"`
 	}
@@ -246,14 +271,14 @@ func (d *PaymentsProtected) Subscribe(ctx context.Context, req *Request) (string
 	if req != nil && req.Customer != nil {
 		key = strconv.FormatUint(uint64(req.Customer.ID), 10)
 	}
-	res, err := baldur.Idempotent(ctx, d.subscribe, key, args{Req: req}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.subscribe, &pc, key, args{Req: req}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.subscribe.Do(ctx, nil, func(ctx context.Context) error {
+		err := d.subscribe.Do(ctx, call, func(ctx context.Context) error {
 			var err error
 			out.R0, out.R1, err = d.next.Subscribe(ctx, req)
 			return err
 		})
 		return out, err
 	})
-	return res.R0, res.R1, err
+	return res.R0, res.R1, d.subscribe.End(ctx, &pc, err)
 }

@@ -26,44 +26,51 @@ type ClashesProtected struct {
 // NewClashesProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewClashesProtected(next Clashes, rt *baldur2.Runtime) *ClashesProtected {
-	return &ClashesProtected{
-		next: next,
-		codes: rt.Policy(baldur2.Spec{
-			Name:     "imports.clashes.codes",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/imports.Clashes.Codes",
-			Retry:    true,
-			Attempts: 3,
-			RetryOn:  []error{errors.ErrTransient, io.ErrUnexpectedEOF},
-			AbortOn:  []error{errors2.ErrFatal},
-		}),
-		shadow: rt.Policy(baldur2.Spec{
-			Name:     "imports.clashes.shadow",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/imports.Clashes.Shadow",
-			Retry:    true,
-			Attempts: 2,
-		}),
-		wait: rt.Policy(baldur2.Spec{
-			Name:     "imports.clashes.wait",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/imports.Clashes.Wait",
-			Retry:    true,
-			Attempts: 2,
-			Timeout:  time.Second,
-		}),
-	}
+	d := &ClashesProtected{next: next}
+	d.codes = rt.Policy(baldur2.Spec{
+		Name:     "imports.clashes.codes",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/imports.Clashes.Codes",
+		Retry:    true,
+		Attempts: 3,
+		RetryOn:  []error{errors.ErrTransient, io.ErrUnexpectedEOF},
+		AbortOn:  []error{errors2.ErrFatal},
+		Fields:   []string{"a", "b"},
+	})
+	d.shadow = rt.Policy(baldur2.Spec{
+		Name:     "imports.clashes.shadow",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/imports.Clashes.Shadow",
+		Retry:    true,
+		Attempts: 2,
+		Fields:   []string{"baldur"},
+	})
+	d.wait = rt.Policy(baldur2.Spec{
+		Name:     "imports.clashes.wait",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/imports.Clashes.Wait",
+		Retry:    true,
+		Attempts: 2,
+		Timeout:  time.Second,
+		Fields:   []string{"time", "next", "d", "r0"},
+	})
+	return d
 }
 
 var _ Clashes = (*ClashesProtected)(nil)
 
 // Codes calls the wrapped Codes under policy imports.clashes.codes.
 func (d *ClashesProtected) Codes(ctx context.Context, a errors.Code, b errors2.Code) (errors.Code, errors2.Code, error) {
+	pc := d.codes.Call()
+	if d.codes.NeedsFields() {
+		pc = d.codes.Call(baldur2.Int("a", int64(a)), baldur2.String("b", string(b)))
+	}
+	ctx = d.codes.Begin(ctx, &pc)
 	var r0 errors.Code
 	var r1 errors2.Code
-	err := d.codes.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.codes.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, r1, err = d.next.Codes(ctx, a, b)
 		return err
 	})
-	return r0, r1, err
+	return r0, r1, d.codes.End(ctx, &pc, err)
 }
 
 // Copy calls the wrapped Copy directly.
@@ -74,25 +81,40 @@ func (d *ClashesProtected) Copy(ctx context.Context, w io.Writer) (int64, error)
 // Shadow calls the wrapped Shadow under policy imports.clashes.shadow; when it
 // fails for good, contextFallback answers instead.
 func (d *ClashesProtected) Shadow(context2 context.Context, baldur3 string, other2 other.Token) (string, error) {
+	pc := d.shadow.Call()
+	if d.shadow.NeedsFields() {
+		pc = d.shadow.Call(baldur2.String("baldur", baldur3))
+	}
+	context2 = d.shadow.Begin(context2, &pc)
 	var r0 string
-	err := d.shadow.Do(context2, nil, func(context2 context.Context) error {
+	err := d.shadow.Do(context2, &pc, func(context2 context.Context) error {
 		var err error
 		r0, err = d.next.Shadow(context2, baldur3, other2)
 		return err
 	})
-	if err != nil && d.shadow.ShouldFallback(context2, nil, err) {
-		return contextFallback(context2, baldur3, other2, err)
+	if err != nil && d.shadow.ShouldFallback(context2, &pc, err) {
+		r0, err = contextFallback(context2, baldur3, other2, err)
 	}
-	return r0, err
+	return r0, d.shadow.End(context2, &pc, err)
 }
 
 // Wait calls the wrapped Wait under policy imports.clashes.wait.
 func (dec *ClashesProtected) Wait(ctx context.Context, time2 time.Duration, next string, err error, d int, r0 bool) (time.Duration, error) {
+	pc := dec.wait.Call()
+	if dec.wait.NeedsFields() {
+		pc = dec.wait.Call(
+			baldur2.Int("time", int64(time2)),
+			baldur2.String("next", next),
+			baldur2.Int("d", int64(d)),
+			baldur2.Bool("r0", r0),
+		)
+	}
+	ctx = dec.wait.Begin(ctx, &pc)
 	var res0 time.Duration
-	callErr := dec.wait.Do(ctx, nil, func(ctx context.Context) error {
+	callErr := dec.wait.Do(ctx, &pc, func(ctx context.Context) error {
 		var callErr error
 		res0, callErr = dec.next.Wait(ctx, time2, next, err, d, r0)
 		return callErr
 	})
-	return res0, callErr
+	return res0, dec.wait.End(ctx, &pc, callErr)
 }

@@ -19,25 +19,31 @@ type OrdersProtected struct {
 // NewOrdersProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewOrdersProtected(next Orders, rt *baldur.Runtime) *OrdersProtected {
-	return &OrdersProtected{
-		next: next,
-		place: rt.Policy(baldur.Spec{
-			Name:     "multi.orders.place",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/multi.Orders.Place",
-			Retry:    true,
-			Attempts: 2,
-			Breaker:  "backend",
-		}),
-	}
+	d := &OrdersProtected{next: next}
+	d.place = rt.Policy(baldur.Spec{
+		Name:     "multi.orders.place",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/multi.Orders.Place",
+		Retry:    true,
+		Attempts: 2,
+		Breaker:  "backend",
+		Fields:   []string{"id"},
+	})
+	return d
 }
 
 var _ Orders = (*OrdersProtected)(nil)
 
 // Place calls the wrapped Place under policy multi.orders.place.
 func (d *OrdersProtected) Place(ctx context.Context, id string) error {
-	return d.place.Do(ctx, nil, func(ctx context.Context) error {
+	pc := d.place.Call()
+	if d.place.NeedsFields() {
+		pc = d.place.Call(baldur.String("id", id))
+	}
+	ctx = d.place.Begin(ctx, &pc)
+	err := d.place.Do(ctx, &pc, func(ctx context.Context) error {
 		return d.next.Place(ctx, id)
 	})
+	return d.place.End(ctx, &pc, err)
 }
 
 // InvoicesProtected implements Invoices: its //baldur:protected methods run
@@ -50,21 +56,27 @@ type InvoicesProtected struct {
 // NewInvoicesProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewInvoicesProtected(next Invoices, rt *baldur.Runtime) *InvoicesProtected {
-	return &InvoicesProtected{
-		next: next,
-		send: rt.Policy(baldur.Spec{
-			Name:    "multi.invoices.send",
-			Method:  "github.com/baldur-go/baldur/testdata/golden/multi.Invoices.Send",
-			Breaker: "backend",
-		}),
-	}
+	d := &InvoicesProtected{next: next}
+	d.send = rt.Policy(baldur.Spec{
+		Name:    "multi.invoices.send",
+		Method:  "github.com/baldur-go/baldur/testdata/golden/multi.Invoices.Send",
+		Breaker: "backend",
+		Fields:  []string{"id"},
+	})
+	return d
 }
 
 var _ Invoices = (*InvoicesProtected)(nil)
 
 // Send calls the wrapped Send under policy multi.invoices.send.
 func (d *InvoicesProtected) Send(ctx context.Context, id string) error {
-	return d.send.Do(ctx, nil, func(ctx context.Context) error {
+	pc := d.send.Call()
+	if d.send.NeedsFields() {
+		pc = d.send.Call(baldur.String("id", id))
+	}
+	ctx = d.send.Begin(ctx, &pc)
+	err := d.send.Do(ctx, &pc, func(ctx context.Context) error {
 		return d.next.Send(ctx, id)
 	})
+	return d.send.End(ctx, &pc, err)
 }

@@ -22,28 +22,33 @@ type StockProtected struct {
 // NewStockProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewStockProtected(next Stock, rt *baldur.Runtime) *StockProtected {
-	return &StockProtected{
-		next: next,
-		reserve: rt.Policy(baldur.Spec{
-			Name:     "multi.stock.reserve",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/multi.Stock.Reserve",
-			Retry:    true,
-			Attempts: 2,
-			Breaker:  "backend",
-			Timeout:  150 * time.Second,
-		}),
-	}
+	d := &StockProtected{next: next}
+	d.reserve = rt.Policy(baldur.Spec{
+		Name:     "multi.stock.reserve",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/multi.Stock.Reserve",
+		Retry:    true,
+		Attempts: 2,
+		Breaker:  "backend",
+		Timeout:  150 * time.Second,
+		Fields:   []string{"sku", "n"},
+	})
+	return d
 }
 
 var _ Stock = (*StockProtected)(nil)
 
 // Reserve calls the wrapped Reserve under policy multi.stock.reserve.
 func (d *StockProtected) Reserve(ctx context.Context, sku string, n int) (bool, error) {
+	pc := d.reserve.Call()
+	if d.reserve.NeedsFields() {
+		pc = d.reserve.Call(baldur.String("sku", sku), baldur.Int("n", int64(n)))
+	}
+	ctx = d.reserve.Begin(ctx, &pc)
 	var r0 bool
-	err := d.reserve.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.reserve.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Reserve(ctx, sku, n)
 		return err
 	})
-	return r0, err
+	return r0, d.reserve.End(ctx, &pc, err)
 }

@@ -21,71 +21,85 @@ type CacheProtected struct {
 // NewCacheProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewCacheProtected(next Cache, rt *baldur.Runtime) *CacheProtected {
-	return &CacheProtected{
-		next: next,
-		flush: rt.Policy(baldur.Spec{
-			Name:     "nocontext.cache.flush",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Flush",
-			Retry:    true,
-			Attempts: 2,
-		}),
-		load: rt.Policy(baldur.Spec{
-			Name:     "nocontext.cache.load",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Load",
-			Retry:    true,
-			Attempts: 2,
-			Dedupe:   true,
-		}),
-		lookup: rt.Policy(baldur.Spec{
-			Name:     "nocontext.cache.lookup",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Lookup",
-			Retry:    true,
-			Attempts: 3,
-			Breaker:  "nocontext.cache.lookup",
-		}),
-	}
+	d := &CacheProtected{next: next}
+	d.flush = rt.Policy(baldur.Spec{
+		Name:     "nocontext.cache.flush",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Flush",
+		Retry:    true,
+		Attempts: 2,
+	})
+	d.load = rt.Policy(baldur.Spec{
+		Name:     "nocontext.cache.load",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Load",
+		Retry:    true,
+		Attempts: 2,
+		Dedupe:   true,
+		Fields:   []string{"key", "size"},
+	})
+	d.lookup = rt.Policy(baldur.Spec{
+		Name:     "nocontext.cache.lookup",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/nocontext.Cache.Lookup",
+		Retry:    true,
+		Attempts: 3,
+		Breaker:  "nocontext.cache.lookup",
+		Fields:   []string{"key"},
+	})
+	return d
 }
 
 var _ Cache = (*CacheProtected)(nil)
 
 // Flush calls the wrapped Flush under policy nocontext.cache.flush.
 func (d *CacheProtected) Flush() error {
-	return d.flush.Do(context.Background(), nil, func(context.Context) error {
+	pc := d.flush.Call()
+	ctx := d.flush.Begin(context.Background(), &pc)
+	err := d.flush.Do(ctx, &pc, func(context.Context) error {
 		return d.next.Flush()
 	})
+	return d.flush.End(ctx, &pc, err)
 }
 
 // Load calls the wrapped Load under policy nocontext.cache.load.
 func (d *CacheProtected) Load(key string, size int) ([]byte, error) {
+	pc := d.load.Call()
+	if d.load.NeedsFields() {
+		pc = d.load.Call(baldur.String("key", key), baldur.Int("size", int64(size)))
+	}
+	ctx := d.load.Begin(context.Background(), &pc)
 	type args struct {
 		Size int `json:"size"`
 	}
 	type results struct {
 		R0 []byte `json:"r0"`
 	}
-	res, err := baldur.Idempotent(context.Background(), d.load, key, args{Size: size}, func(ctx context.Context) (results, error) {
+	res, err := baldur.IdempotentCall(ctx, d.load, &pc, key, args{Size: size}, func(ctx context.Context, call *baldur.PolicyContext) (results, error) {
 		var out results
-		err := d.load.Do(ctx, nil, func(context.Context) error {
+		err := d.load.Do(ctx, call, func(context.Context) error {
 			var err error
 			out.R0, err = d.next.Load(key, size)
 			return err
 		})
 		return out, err
 	})
-	return res.R0, err
+	return res.R0, d.load.End(ctx, &pc, err)
 }
 
 // Lookup calls the wrapped Lookup under policy nocontext.cache.lookup; when it
 // fails for good, stale answers instead.
 func (d *CacheProtected) Lookup(key string) (string, error) {
+	pc := d.lookup.Call()
+	if d.lookup.NeedsFields() {
+		pc = d.lookup.Call(baldur.String("key", key))
+	}
+	ctx := d.lookup.Begin(context.Background(), &pc)
 	var r0 string
-	err := d.lookup.Do(context.Background(), nil, func(context.Context) error {
+	err := d.lookup.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.Lookup(key)
 		return err
 	})
-	if err != nil && d.lookup.ShouldFallback(context.Background(), nil, err) {
-		return stale(key, err)
+	if err != nil && d.lookup.ShouldFallback(ctx, &pc, err) {
+		r0, err = stale(key, err)
 	}
-	return r0, err
+	return r0, d.lookup.End(ctx, &pc, err)
 }

@@ -27,60 +27,63 @@ type ShapesProtected struct {
 // NewShapesProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func NewShapesProtected(next Shapes, rt *baldur.Runtime) *ShapesProtected {
-	return &ShapesProtected{
-		next: next,
-		blank: rt.Policy(baldur.Spec{
-			Name:     "shapes.shapes.blank",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Blank",
-			Retry:    true,
-			Attempts: 2,
-		}),
-		kinds: rt.Policy(baldur.Spec{
-			Name:     "shapes.shapes.kinds",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Kinds",
-			Retry:    true,
-			Attempts: 2,
-		}),
-		many: rt.Policy(baldur.Spec{
-			Name:     "shapes.shapes.many",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Many",
-			Retry:    true,
-			Attempts: 2,
-		}),
-		mixed: rt.Policy(baldur.Spec{
-			Name:     "shapes.shapes.mixed",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Mixed",
-			Retry:    true,
-			Attempts: 2,
-		}),
-		plain: rt.Policy(baldur.Spec{
-			Name:     "shapes.shapes.plain",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Plain",
-			Retry:    true,
-			Attempts: 2,
-		}),
-		send: rt.Policy(baldur.Spec{
-			Name:     "shapes.shapes.send",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Send",
-			Retry:    true,
-			Attempts: 2,
-		}),
-		stream: rt.Policy(baldur.Spec{
-			Name:     "shapes.shapes.stream",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Stream",
-			Retry:    true,
-			Attempts: 2,
-		}),
-	}
+	d := &ShapesProtected{next: next}
+	d.blank = rt.Policy(baldur.Spec{
+		Name:     "shapes.shapes.blank",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Blank",
+		Retry:    true,
+		Attempts: 2,
+	})
+	d.kinds = rt.Policy(baldur.Spec{
+		Name:     "shapes.shapes.kinds",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Kinds",
+		Retry:    true,
+		Attempts: 2,
+	})
+	d.many = rt.Policy(baldur.Spec{
+		Name:     "shapes.shapes.many",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Many",
+		Retry:    true,
+		Attempts: 2,
+	})
+	d.mixed = rt.Policy(baldur.Spec{
+		Name:     "shapes.shapes.mixed",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Mixed",
+		Retry:    true,
+		Attempts: 2,
+	})
+	d.plain = rt.Policy(baldur.Spec{
+		Name:     "shapes.shapes.plain",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Plain",
+		Retry:    true,
+		Attempts: 2,
+		Fields:   []string{"s"},
+	})
+	d.send = rt.Policy(baldur.Spec{
+		Name:     "shapes.shapes.send",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Send",
+		Retry:    true,
+		Attempts: 2,
+	})
+	d.stream = rt.Policy(baldur.Spec{
+		Name:     "shapes.shapes.stream",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/shapes.Shapes.Stream",
+		Retry:    true,
+		Attempts: 2,
+	})
+	return d
 }
 
 var _ Shapes = (*ShapesProtected)(nil)
 
 // Blank calls the wrapped Blank under policy shapes.shapes.blank.
 func (d *ShapesProtected) Blank(ctx context.Context, arg1 string, arg2 int) error {
-	return d.blank.Do(ctx, nil, func(ctx context.Context) error {
+	pc := d.blank.Call()
+	ctx = d.blank.Begin(ctx, &pc)
+	err := d.blank.Do(ctx, &pc, func(ctx context.Context) error {
 		return d.next.Blank(ctx, arg1, arg2)
 	})
+	return d.blank.End(ctx, &pc, err)
 }
 
 // Fire calls the wrapped Fire directly.
@@ -93,73 +96,89 @@ func (d *ShapesProtected) Kinds(ctx context.Context, p *Point, s []Point, a [4]b
 	Name string `json:"name,omitempty"`
 	Point
 }) (func() error, error) {
+	pc := d.kinds.Call()
+	ctx = d.kinds.Begin(ctx, &pc)
 	var r0 func() error
-	err := d.kinds.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.kinds.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Kinds(ctx, p, s, a, m, c, in, out, nested, fn, anon)
 		return err
 	})
-	return r0, err
+	return r0, d.kinds.End(ctx, &pc, err)
 }
 
 // Many calls the wrapped Many under policy shapes.shapes.many.
 func (d *ShapesProtected) Many(ctx context.Context) (int, string, []byte, map[string]int, error) {
+	pc := d.many.Call()
+	ctx = d.many.Begin(ctx, &pc)
 	var r0 int
 	var r1 string
 	var r2 []byte
 	var r3 map[string]int
-	err := d.many.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.many.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, r1, r2, r3, err = d.next.Many(ctx)
 		return err
 	})
-	return r0, r1, r2, r3, err
+	return r0, r1, r2, r3, d.many.End(ctx, &pc, err)
 }
 
 // Mixed calls the wrapped Mixed under policy shapes.shapes.mixed.
 func (d *ShapesProtected) Mixed(arg0 context.Context, arg1 string, arg2 int) (int, error) {
+	pc := d.mixed.Call()
+	arg0 = d.mixed.Begin(arg0, &pc)
 	var r0 int
-	err := d.mixed.Do(arg0, nil, func(arg0 context.Context) error {
+	err := d.mixed.Do(arg0, &pc, func(arg0 context.Context) error {
 		var err error
 		r0, err = d.next.Mixed(arg0, arg1, arg2)
 		return err
 	})
-	return r0, err
+	return r0, d.mixed.End(arg0, &pc, err)
 }
 
 // Plain calls the wrapped Plain under policy shapes.shapes.plain.
 func (d *ShapesProtected) Plain(s string) error {
-	return d.plain.Do(context.Background(), nil, func(context.Context) error {
+	pc := d.plain.Call()
+	if d.plain.NeedsFields() {
+		pc = d.plain.Call(baldur.String("s", s))
+	}
+	ctx := d.plain.Begin(context.Background(), &pc)
+	err := d.plain.Do(ctx, &pc, func(context.Context) error {
 		return d.next.Plain(s)
 	})
+	return d.plain.End(ctx, &pc, err)
 }
 
 // Send calls the wrapped Send under policy shapes.shapes.send; when it fails
 // for good, sendFallback answers instead.
 func (d *ShapesProtected) Send(ctx context.Context, ids ...string) (int, error) {
+	pc := d.send.Call()
+	ctx = d.send.Begin(ctx, &pc)
 	var r0 int
-	err := d.send.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.send.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Send(ctx, ids...)
 		return err
 	})
-	if err != nil && d.send.ShouldFallback(ctx, nil, err) {
-		return sendFallback(ctx, ids, err)
+	if err != nil && d.send.ShouldFallback(ctx, &pc, err) {
+		r0, err = sendFallback(ctx, ids, err)
 	}
-	return r0, err
+	return r0, d.send.End(ctx, &pc, err)
 }
 
 // Stream calls the wrapped Stream under policy shapes.shapes.stream.
 func (d *ShapesProtected) Stream(ctx context.Context, r io.Reader, h interface {
 	Header() http.Header
 }) (io.ReadCloser, error) {
+	pc := d.stream.Call()
+	ctx = d.stream.Begin(ctx, &pc)
 	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 io.ReadCloser
-	err := d.stream.Do(ctx, nil, func(context.Context) error {
+	err := d.stream.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.Stream(ctx, r, h)
 		return err
 	})
-	return r0, err
+	return r0, d.stream.End(ctx, &pc, err)
 }

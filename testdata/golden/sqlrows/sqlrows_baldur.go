@@ -23,49 +23,60 @@ type DBProtected struct {
 // NewDBProtected wraps next. Each protected method's policy is resolved from
 // rt once, here, never per call.
 func NewDBProtected(next DB, rt *baldur.Runtime) *DBProtected {
-	return &DBProtected{
-		next: next,
-		exec: rt.Policy(baldur.Spec{
-			Name:     "sqlrows.db.exec",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/sqlrows.DB.Exec",
-			Retry:    true,
-			Attempts: 3,
-			Breaker:  "db",
-			Timeout:  2 * time.Second,
-			Ignore:   []error{pgxbaldur.IntegrityViolation},
-		}),
-		query: rt.Policy(baldur.Spec{
-			Name:     "sqlrows.db.query",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/sqlrows.DB.Query",
-			Retry:    true,
-			Attempts: 3,
-			Breaker:  "db",
-		}),
-	}
+	d := &DBProtected{next: next}
+	d.exec = rt.Policy(baldur.Spec{
+		Name:     "sqlrows.db.exec",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/sqlrows.DB.Exec",
+		Retry:    true,
+		Attempts: 3,
+		Breaker:  "db",
+		Timeout:  2 * time.Second,
+		Ignore:   []error{pgxbaldur.IntegrityViolation},
+		Fields:   []string{"query"},
+	})
+	d.query = rt.Policy(baldur.Spec{
+		Name:     "sqlrows.db.query",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/sqlrows.DB.Query",
+		Retry:    true,
+		Attempts: 3,
+		Breaker:  "db",
+		Fields:   []string{"query"},
+	})
+	return d
 }
 
 var _ DB = (*DBProtected)(nil)
 
 // Exec calls the wrapped Exec under policy sqlrows.db.exec.
 func (d *DBProtected) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	pc := d.exec.Call()
+	if d.exec.NeedsFields() {
+		pc = d.exec.Call(baldur.String("query", query))
+	}
+	ctx = d.exec.Begin(ctx, &pc)
 	var r0 sql.Result
-	err := d.exec.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.exec.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Exec(ctx, query, args...)
 		return err
 	})
-	return r0, err
+	return r0, d.exec.End(ctx, &pc, err)
 }
 
 // Query calls the wrapped Query under policy sqlrows.db.query.
 func (d *DBProtected) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	pc := d.query.Call()
+	if d.query.NeedsFields() {
+		pc = d.query.Call(baldur.String("query", query))
+	}
+	ctx = d.query.Begin(ctx, &pc)
 	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 *sql.Rows
-	err := d.query.Do(ctx, nil, func(context.Context) error {
+	err := d.query.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.Query(ctx, query, args...)
 		return err
 	})
-	return r0, err
+	return r0, d.query.End(ctx, &pc, err)
 }

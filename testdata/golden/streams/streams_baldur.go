@@ -24,84 +24,107 @@ type FeedProtected struct {
 // NewFeedProtected wraps next. Each protected method's policy is resolved from
 // rt once, here, never per call.
 func NewFeedProtected(next Feed, rt *baldur.Runtime) *FeedProtected {
-	return &FeedProtected{
-		next: next,
-		latest: rt.Policy(baldur.Spec{
-			Name:     "streams.feed.latest",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/streams.Feed.Latest",
-			Retry:    true,
-			Attempts: 3,
-			Timeout:  50 * time.Millisecond,
-		}),
-		lines: rt.Policy(baldur.Spec{
-			Name:     "streams.feed.lines",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/streams.Feed.Lines",
-			Retry:    true,
-			Attempts: 3,
-		}),
-		open: rt.Policy(baldur.Spec{
-			Name:     "streams.feed.open",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/streams.Feed.Open",
-			Retry:    true,
-			Attempts: 3,
-		}),
-		watch: rt.Policy(baldur.Spec{
-			Name:     "streams.feed.watch",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/streams.Feed.Watch",
-			Retry:    true,
-			Attempts: 3,
-		}),
-	}
+	d := &FeedProtected{next: next}
+	d.latest = rt.Policy(baldur.Spec{
+		Name:     "streams.feed.latest",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/streams.Feed.Latest",
+		Retry:    true,
+		Attempts: 3,
+		Timeout:  50 * time.Millisecond,
+		Fields:   []string{"topic"},
+	})
+	d.lines = rt.Policy(baldur.Spec{
+		Name:     "streams.feed.lines",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/streams.Feed.Lines",
+		Retry:    true,
+		Attempts: 3,
+		Fields:   []string{"name"},
+	})
+	d.open = rt.Policy(baldur.Spec{
+		Name:     "streams.feed.open",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/streams.Feed.Open",
+		Retry:    true,
+		Attempts: 3,
+		Fields:   []string{"name"},
+	})
+	d.watch = rt.Policy(baldur.Spec{
+		Name:     "streams.feed.watch",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/streams.Feed.Watch",
+		Retry:    true,
+		Attempts: 3,
+		Fields:   []string{"topic"},
+	})
+	return d
 }
 
 var _ Feed = (*FeedProtected)(nil)
 
 // Latest calls the wrapped Latest under policy streams.feed.latest.
 func (d *FeedProtected) Latest(ctx context.Context, topic string) (Event, error) {
+	pc := d.latest.Call()
+	if d.latest.NeedsFields() {
+		pc = d.latest.Call(baldur.String("topic", topic))
+	}
+	ctx = d.latest.Begin(ctx, &pc)
 	var r0 Event
-	err := d.latest.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.latest.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.Latest(ctx, topic)
 		return err
 	})
-	return r0, err
+	return r0, d.latest.End(ctx, &pc, err)
 }
 
 // Lines calls the wrapped Lines under policy streams.feed.lines.
 func (d *FeedProtected) Lines(ctx context.Context, name string) (<-chan string, error) {
+	pc := d.lines.Call()
+	if d.lines.NeedsFields() {
+		pc = d.lines.Call(baldur.String("name", name))
+	}
+	ctx = d.lines.Begin(ctx, &pc)
 	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 <-chan string
-	err := d.lines.Do(ctx, nil, func(context.Context) error {
+	err := d.lines.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.Lines(ctx, name)
 		return err
 	})
-	return r0, err
+	return r0, d.lines.End(ctx, &pc, err)
 }
 
 // Open calls the wrapped Open under policy streams.feed.open.
 func (d *FeedProtected) Open(ctx context.Context, name string) (io.ReadCloser, error) {
+	pc := d.open.Call()
+	if d.open.NeedsFields() {
+		pc = d.open.Call(baldur.String("name", name))
+	}
+	ctx = d.open.Begin(ctx, &pc)
 	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 io.ReadCloser
-	err := d.open.Do(ctx, nil, func(context.Context) error {
+	err := d.open.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.Open(ctx, name)
 		return err
 	})
-	return r0, err
+	return r0, d.open.End(ctx, &pc, err)
 }
 
 // Watch calls the wrapped Watch under policy streams.feed.watch.
 func (d *FeedProtected) Watch(ctx context.Context, topic string) (EventStream, error) {
+	pc := d.watch.Call()
+	if d.watch.NeedsFields() {
+		pc = d.watch.Call(baldur.String("topic", topic))
+	}
+	ctx = d.watch.Begin(ctx, &pc)
 	// The result outlives the call: the call gets the caller's context,
 	// not the attempt's, which ends when the attempt returns.
 	var r0 EventStream
-	err := d.watch.Do(ctx, nil, func(context.Context) error {
+	err := d.watch.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.Watch(ctx, topic)
 		return err
 	})
-	return r0, err
+	return r0, d.watch.End(ctx, &pc, err)
 }

@@ -19,28 +19,33 @@ type storeProtected struct {
 // newStoreProtected wraps next. Each protected method's policy is resolved
 // from rt once, here, never per call.
 func newStoreProtected(next store, rt *baldur.Runtime) *storeProtected {
-	return &storeProtected{
-		next: next,
-		load2: rt.Policy(baldur.Spec{
-			Name:     "unexported.store.load",
-			Method:   "github.com/baldur-go/baldur/testdata/golden/unexported.store.load",
-			Retry:    true,
-			Attempts: 2,
-		}),
-	}
+	d := &storeProtected{next: next}
+	d.load2 = rt.Policy(baldur.Spec{
+		Name:     "unexported.store.load",
+		Method:   "github.com/baldur-go/baldur/testdata/golden/unexported.store.load",
+		Retry:    true,
+		Attempts: 2,
+		Fields:   []string{"id"},
+	})
+	return d
 }
 
 var _ store = (*storeProtected)(nil)
 
 // load calls the wrapped load under policy unexported.store.load.
 func (d *storeProtected) load(ctx context.Context, id string) ([]byte, error) {
+	pc := d.load2.Call()
+	if d.load2.NeedsFields() {
+		pc = d.load2.Call(baldur.String("id", id))
+	}
+	ctx = d.load2.Begin(ctx, &pc)
 	var r0 []byte
-	err := d.load2.Do(ctx, nil, func(ctx context.Context) error {
+	err := d.load2.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
 		r0, err = d.next.load(ctx, id)
 		return err
 	})
-	return r0, err
+	return r0, d.load2.End(ctx, &pc, err)
 }
 
 // save calls the wrapped save directly.

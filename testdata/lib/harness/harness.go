@@ -23,12 +23,13 @@ defaults:
 `
 
 // Runtime returns a runtime on a fake clock. sections, when not empty, are
-// YAML sections ("policies:", "breakers:") added to the configuration.
-func Runtime(t testing.TB, sections string) (*baldur.Runtime, *baldurtest.Clock) {
+// YAML sections ("policies:", "breakers:") added to the configuration;
+// opts come after the harness's own.
+func Runtime(t testing.TB, sections string, opts ...baldur.Option) (*baldur.Runtime, *baldurtest.Clock) {
 	t.Helper()
 	clock := baldurtest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	rt, err := baldur.New(baldur.WithClock(clock), baldur.WithConfigYAML([]byte(defaults+sections)),
-		baldur.WithLogger(slog.New(slog.DiscardHandler)))
+	rt, err := baldur.New(append([]baldur.Option{baldur.WithClock(clock), baldur.WithConfigYAML([]byte(defaults + sections)),
+		baldur.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

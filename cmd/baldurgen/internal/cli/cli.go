@@ -96,7 +96,7 @@ command refuses) or a usage error.`,
 	root.PersistentFlags().StringVar(&opts.Tags, "tags", "", "comma-separated build tags, as for go build")
 	root.PersistentFlags().StringVar(&opts.BuildConstraint, "build-constraint", "", "a //go:build expression every generated file must also satisfy, such as \"!nobaldur\"")
 	root.Flags().BoolVarP(&verbose, "verbose", "v", false, "list the files written or removed")
-	root.AddCommand(newCheck(&opts, stdout, stderr), newLint(&opts, stderr))
+	root.AddCommand(newCheck(&opts, stdout, stderr), newLint(&opts, stderr), newPlan(&opts, stdout, stderr))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print baldurgen's version",

@@ -25,8 +25,10 @@ method it stands in for.
 With --config baldur.yaml it also checks the runtime's configuration: every
 name under policies: and breakers: must be declared by an annotation (or a
 baldurgen.yaml entry) of the packages, since a misspelt name leaves the real
-policy on its defaults without a word; and the file must load as the
-runtime would load it.
+policy on its defaults without a word; every field an override's when names
+must be one the policy's calls carry (otherwise the override never applies);
+a policy with breaker_key must keep its breaker; and the file must load as
+the runtime would load it.
 
 Exit status: 1 on errors, or on warnings with --strict; 2 a broken setup or
 a usage error.`,
@@ -54,6 +56,6 @@ a usage error.`,
 		},
 	}
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat warnings as errors")
-	cmd.Flags().StringVar(&config, "config", "", "a baldur.yaml to check against the annotations: unknown policy and breaker names, and what the runtime would refuse")
+	cmd.Flags().StringVar(&config, "config", "", "a baldur.yaml to check against the annotations: unknown policy and breaker names, override fields no method carries, and what the runtime would refuse")
 	return cmd
 }

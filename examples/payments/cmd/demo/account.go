@@ -12,7 +12,7 @@ import (
 )
 
 // chargeAnnotation is quoted from gateway.go; a test keeps them equal.
-const chargeAnnotation = "//baldur:protected name=charge-customer idempotency_key=orderID retry=3 breaker=gateway timeout=300ms fallback=queuedCharge ignore=ErrDeclined"
+const chargeAnnotation = "//baldur:protected name=charge-customer idempotency_key=orderID retry=3 breaker=gateway timeout=300ms\n    //baldur:protected fallback=queuedCharge classify=classifyCharge context=customer.Tier dlq"
 
 // Verdicts of an order.
 const (
@@ -99,12 +99,13 @@ func writePhase(w io.Writer, n int, p phaseResult) {
 	if len(p.Waited) > 0 {
 		fmt.Fprintf(w, "   waited for the open period to end: breaker %s\n", path(p.Waited))
 	}
-	fmt.Fprintf(w, "   %-7s %8s  %-9s  %8s  %7s  %s\n", "order", "amount", "result", "requests", "retries", "notes")
+	fmt.Fprintf(w, "   %-7s %-8s %8s  %-9s  %8s  %7s  %s\n", "order", "tier", "amount", "result", "requests", "retries", "notes")
 	for _, r := range p.Orders {
-		line := fmt.Sprintf("   %-7s %8s  %-9s  %8d  %7d  %s",
-			r.Order.ID, money(r.Order.Amount), r.verdict(), r.Requests, r.Events.Retries, strings.Join(r.notes(), "; "))
+		line := fmt.Sprintf("   %-7s %-8s %8s  %-9s  %8d  %7d  %s",
+			r.Order.ID, r.Order.Tier, money(r.Order.Amount), r.verdict(), r.Requests, r.Events.Retries, strings.Join(r.notes(), "; "))
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
+	writeReplays(w, p.Replayed)
 	fmt.Fprintf(w, "   breaker %s: %s\n", breakerName, describe(p.After))
 }
 
@@ -129,7 +130,7 @@ func (r result) notes() []string {
 		n = append(n, fmt.Sprintf("all %d attempts failed", r.Requests))
 	}
 	if e.Fallbacks > 0 {
-		n = append(n, "queuedCharge answered")
+		n = append(n, "dead-lettered; queuedCharge answered")
 	}
 	if r.verdict() == duplicate {
 		n = append(n, "the first charge's receipt, from the idempotency store; the provider was not asked")
@@ -151,8 +152,27 @@ func writeTotals(w io.Writer, a *account) {
 	fmt.Fprintf(w, "  duplicates answered %3d  without a request, with the first charge's receipt\n", e.Duplicates)
 	fmt.Fprintf(w, "  attempts timed out  %3d\n", e.Timeouts)
 	fmt.Fprintf(w, "  fallback answers    %3d\n", e.Fallbacks)
-	fmt.Fprintf(w, "  charges taken       %3d  (one per captured order)\n", a.Captured)
+	fmt.Fprintf(w, "  charges taken       %3d  (one per captured or replayed order)\n", a.Captured)
 	fmt.Fprintf(w, "  breaker             %s\n", path(a.transitions()))
+	once := 0
+	for _, r := range a.Replayed {
+		if r.Answered == 1 {
+			once++
+		}
+	}
+	fmt.Fprintf(w, "  dead letters        queued %d → replayed %d, charged once each: %v; %d left in the queue\n",
+		t.Verdicts[queued], len(a.Replayed), once == len(a.Replayed) && len(a.Replayed) == t.Verdicts[queued], a.Left)
+}
+
+func writeReplays(w io.Writer, rs []replayed) {
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "   the breaker closed, so the dead-letter queue replayed what it held:")
+	fmt.Fprintf(w, "   %-7s %-8s %8s  %s\n", "order", "tier", "amount", "charge requests the provider answered, in all")
+	for _, r := range rs {
+		fmt.Fprintf(w, "   %-7s %-8s %8s  %d\n", r.Order.ID, r.Order.Tier, money(r.Order.Amount), r.Answered)
+	}
 }
 
 func describe(m baldur.BreakerMetrics) string {

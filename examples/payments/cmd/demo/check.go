@@ -81,8 +81,16 @@ func check(a *account) []string {
 	if t.Events.Timeouts == 0 {
 		fail("no attempt timed out: the slow provider went unnoticed")
 	}
-	if a.Captured != t.Verdicts[captured] {
-		fail("provider took %d charges for %d captured orders", a.Captured, t.Verdicts[captured])
+	if a.Captured != t.Verdicts[captured]+len(a.Replayed) {
+		fail("provider took %d charges for %d captured and %d replayed orders", a.Captured, t.Verdicts[captured], len(a.Replayed))
+	}
+	if len(a.Replayed) != t.Verdicts[queued] || a.Left != 0 {
+		fail("%d orders queued, %d replayed, %d letters left: the queue lost or kept work", t.Verdicts[queued], len(a.Replayed), a.Left)
+	}
+	for _, r := range a.Replayed {
+		if r.Answered != 1 {
+			fail("%s: the provider answered %d charge requests for a queued order, want exactly 1 (the replay)", r.Order.ID, r.Answered)
+		}
 	}
 	if n := len(a.Phases); n > 0 && a.Phases[n-1].After.State != baldur.StateClosed {
 		fail("breaker ends %s, want closed", a.Phases[n-1].After.State)

@@ -10,7 +10,9 @@ import (
 // set here comes from the annotations in gateway.go and the built-in
 // defaults; the built-in breaker (100 calls, open for 30s) is shrunk so
 // that the whole story plays in seconds, and the backoff is shortened to
-// match.
+// match. Critical customers get six attempts where others get three. The
+// dead-letter queue's schedule is an hour: what it replays here, it
+// replays because the breaker closed again.
 const demoConfig = `breakers:
   gateway:
     size: 10
@@ -23,15 +25,23 @@ policies:
     retry:
       initial_delay: 20ms
       max_delay: 100ms
+    overrides:
+      - when: {tier: critical}
+        retry: {attempts: 6}
+dlq:
+  interval: 1h
 `
 
 // breakerName is the breaker the annotations of PaymentGateway share.
 const breakerName = "gateway"
 
-func newRuntime(obs baldur.Observer, logger *slog.Logger) (*baldur.Runtime, error) {
+// newRuntime builds the runtime on letters, the dead-letter store: a
+// bbolt file, the embedded default for work that must not be lost.
+func newRuntime(obs baldur.Observer, logger *slog.Logger, letters baldur.DeadLetterStore) (*baldur.Runtime, error) {
 	return baldur.New(
 		baldur.WithConfigYAML([]byte(demoConfig)),
 		baldur.WithObserver(obs),
 		baldur.WithLogger(logger),
+		baldur.WithDeadLetterStore(letters),
 	)
 }

@@ -58,27 +58,29 @@ func TestAccount(t *testing.T) {
 		name      string
 		got, want int
 	}{
-		{"orders", tot.Orders, 17},
-		{"captured", tot.Verdicts[captured], 9},
+		{"orders", tot.Orders, 18},
+		{"captured", tot.Verdicts[captured], 10},
 		{"declined", tot.Verdicts[declined], 2},
 		{"queued", tot.Verdicts[queued], 4},
 		{"failed", tot.Verdicts[failed], 0},
 		{"duplicates", tot.Verdicts[duplicate], 2},
 		{"duplicates answered by the store", tot.Events.Duplicates, 2},
-		{"provider requests", tot.Requests, 18},
-		{"retries", tot.Events.Retries, 6},
+		{"provider requests", tot.Requests, 19},
+		{"retries", tot.Events.Retries, 7},
 		{"timeouts", tot.Events.Timeouts, 1},
-		{"rejected", tot.Events.Rejected, 3},
+		{"rejected", tot.Events.Rejected, 4},
 		{"fallbacks", tot.Events.Fallbacks, 4},
-		{"charges taken", acct.Captured, 9},
+		{"charges taken", acct.Captured, 14},
+		{"replayed", len(acct.Replayed), 4},
+		{"left in the queue", acct.Left, 0},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s = %d, want %d", c.name, c.got, c.want)
 		}
 	}
-	// The outage's second order trips the breaker; the recovery's second
+	// The outage's first order trips the breaker; the recovery's second
 	// probe closes it.
-	for id, want := range map[string]string{"ord-10": "closed → open", "ord-14": "half-open → closed"} {
+	for id, want := range map[string]string{"ord-10": "closed → open", "ord-15": "half-open → closed"} {
 		for _, r := range acct.results() {
 			if r.Order.ID == id && path(r.Transitions) != want {
 				t.Errorf("%s: breaker %s, want %s", id, path(r.Transitions), want)
@@ -91,7 +93,7 @@ func TestAccount(t *testing.T) {
 // misbehaves, rather than printing a wrong story with exit 0.
 func TestCheckCatchesBrokenPromises(t *testing.T) {
 	retriedDecline := &account{Phases: []phaseResult{{Orders: []result{{
-		Order:    order{"ord-x", 900_00},
+		Order:    order{"ord-x", 900_00, std},
 		Err:      payments.ErrDeclined,
 		Requests: 2,
 		Events:   counts{Retries: 1},
@@ -115,7 +117,7 @@ func TestHeaderQuotesAnnotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(src), "\t"+chargeAnnotation+"\n") {
+	if !strings.Contains(string(src), "\t"+strings.ReplaceAll(chargeAnnotation, "\n    ", "\n\t")+"\n") {
 		t.Errorf("gateway.go no longer carries %q", chargeAnnotation)
 	}
 }
