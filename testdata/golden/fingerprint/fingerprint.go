@@ -1,7 +1,7 @@
-// Package fingerprint pins what an idempotency fingerprint encodes (issue
-// 11): trailing call options are left out, fingerprint= names the
-// arguments that count, a variadic of any is the call's data, and proto
-// messages travel as protojson, oneofs included.
+// Package fingerprint pins what an idempotency fingerprint and a dead
+// letter encode (issue 11): trailing call options are left out,
+// fingerprint= names the arguments that count, a variadic of any is the
+// call's data, and proto messages travel as protojson, oneofs included.
 package fingerprint
 
 import (
@@ -39,4 +39,8 @@ type Ledger interface {
 	Exec(ctx context.Context, id string, args ...any) error
 	//baldur:protected idempotency_key=id
 	Set(ctx context.Context, id string, value *structpb.Value, opts ...OnFinish) (*structpb.Value, error)
+	// A dead letter keeps the message, not the options: a replay makes the
+	// call without them.
+	//baldur:protected retry=2 dlq
+	Notify(ctx context.Context, id string, value *structpb.Value, opts ...OnFinish) error
 }

@@ -16,6 +16,7 @@ import (
 type LedgerProtected struct {
 	next     Ledger
 	exec     *baldur.Policy
+	notify   *baldur.Policy
 	post     *baldur.Policy
 	set      *baldur.Policy
 	transfer *baldur.Policy
@@ -30,6 +31,14 @@ func NewLedgerProtected(next Ledger, rt *baldur.Runtime) *LedgerProtected {
 		Method: "github.com/baldur-go/baldur/testdata/golden/fingerprint.Ledger.Exec",
 		Dedupe: true,
 		Fields: []string{"id"},
+	})
+	d.notify = rt.Policy(baldur.Spec{
+		Name:       "fingerprint.ledger.notify",
+		Method:     "github.com/baldur-go/baldur/testdata/golden/fingerprint.Ledger.Notify",
+		Retry:      true,
+		Attempts:   2,
+		Fields:     []string{"id"},
+		DeadLetter: &baldur.DeadLetterSpec{Signature: "v1:3c63e6f5e2da4411", Replay: d.replayNotify},
 	})
 	d.post = rt.Policy(baldur.Spec{
 		Name:     "fingerprint.ledger.post",
@@ -72,6 +81,48 @@ func (d *LedgerProtected) Exec(ctx context.Context, id string, args ...any) erro
 		})
 	})
 	return d.exec.End(ctx, &pc, err)
+}
+
+// ledgerNotifyArgs holds the arguments of Ledger.Notify as a dead letter keeps
+// them.
+type ledgerNotifyArgs struct {
+	Id    string                               `json:"id"`
+	Value protobaldur.Message[*structpb.Value] `json:"value"`
+}
+
+// Notify calls the wrapped Notify under policy fingerprint.ledger.notify; when
+// it fails for good, the call is captured for replay.
+func (d *LedgerProtected) Notify(ctx context.Context, id string, value *structpb.Value, opts ...OnFinish) error {
+	pc := d.notify.Call()
+	if d.notify.NeedsFields() {
+		pc = d.notify.Call(baldur.String("id", id))
+	}
+	ctx = d.notify.Begin(ctx, &pc)
+	err := d.notifyProtected(ctx, &pc, id, value, opts)
+	if err != nil {
+		pc = pc.WithFields(baldur.String("id", id))
+		err = d.notify.Capture(ctx, &pc, ledgerNotifyArgs{Id: id, Value: protobaldur.Message[*structpb.Value]{Msg: value}}, err)
+	}
+	return d.notify.End(ctx, &pc, err)
+}
+
+// notifyProtected is the protected path of Notify, which a replay takes again:
+// retry.
+func (d *LedgerProtected) notifyProtected(ctx context.Context, pc *baldur.PolicyContext, id string, value *structpb.Value, opts []OnFinish) error {
+	return d.notify.Do(ctx, pc, func(ctx context.Context) error {
+		return d.next.Notify(ctx, id, value, opts...)
+	})
+}
+
+// replayNotify replays a captured Notify: it decodes the arguments and takes
+// the protected path again, without the fallback and without a second capture.
+func (d *LedgerProtected) replayNotify(ctx context.Context, data []byte) error {
+	var a ledgerNotifyArgs
+	if err := baldur.DecodeArgs(data, &a); err != nil {
+		return err
+	}
+	pc := d.notify.Call(baldur.String("id", a.Id))
+	return d.notifyProtected(ctx, &pc, a.Id, a.Value.Msg, nil)
 }
 
 // Post calls the wrapped Post under policy fingerprint.ledger.post.

@@ -12,7 +12,12 @@ import (
 	"github.com/baldur-go/baldur/testdata/lib/harness"
 )
 
-type ledger struct{ posts, transfers, execs, sets int }
+type ledger struct {
+	posts, transfers, execs, sets int
+	down                          bool
+	notified                      []*structpb.Value
+	options                       []int
+}
 
 func (l *ledger) Post(ctx context.Context, id string, amount int64, opts ...CallOption) (Receipt, error) {
 	l.posts++
@@ -32,6 +37,15 @@ func (l *ledger) Exec(ctx context.Context, id string, args ...any) error {
 func (l *ledger) Set(ctx context.Context, id string, value *structpb.Value, opts ...OnFinish) (*structpb.Value, error) {
 	l.sets++
 	return value, nil
+}
+
+func (l *ledger) Notify(ctx context.Context, id string, value *structpb.Value, opts ...OnFinish) error {
+	if l.down {
+		return errors.New("unavailable")
+	}
+	l.notified = append(l.notified, value)
+	l.options = append(l.options, len(opts))
+	return nil
 }
 
 var bg = context.Background()
@@ -107,5 +121,27 @@ func TestProtoMessagesTravelAsProtojson(t *testing.T) {
 	other, _ := structpb.NewValue("a string this time")
 	if _, err := l.Set(bg, "s-1", other); !errors.Is(err, baldur.ErrKeyReused) {
 		t.Fatalf("another message under the key: %v, want ErrKeyReused", err)
+	}
+}
+
+// A dead letter keeps a proto message whole and leaves the call options
+// out: the call is captured although an option is a func, which JSON
+// cannot encode, and the replay gets the message back, oneof included,
+// and no options. Before issue 11 dlq refused the method: "argument opts:
+// JSON cannot encode a func".
+func TestDeadLetterKeepsTheMessageNotTheOptions(t *testing.T) {
+	rt, _ := harness.Runtime(t, "", baldur.WithDeadLetterStore(baldur.NewMemoryDeadLetterStore(10)))
+	inner := &ledger{down: true}
+	l := NewLedgerProtected(inner, rt)
+	v, _ := structpb.NewValue(map[string]any{"kind": "card", "last4": "4242"})
+	if err := l.Notify(bg, "n-1", v, func(*Options) {}); !errors.Is(err, baldur.ErrDeadLettered) {
+		t.Fatalf("Notify while down: %v; want it dead-lettered", err)
+	}
+	inner.down = false
+	if stats, err := rt.Replay(bg); err != nil || stats.Replayed != 1 {
+		t.Fatalf("replay: %+v, %v", stats, err)
+	}
+	if len(inner.notified) != 1 || !proto.Equal(inner.notified[0], v) || inner.options[0] != 0 {
+		t.Fatalf("replayed with %v and %v options; want %v and none", inner.notified, inner.options, v)
 	}
 }
