@@ -9,7 +9,7 @@ import (
 
 	"github.com/baldur-go/baldur/examples/grpc/accountspb"
 	baldur "github.com/baldur-go/baldur/runtime"
-	"github.com/baldur-go/baldur/runtime/grpcbaldur"
+	grpcbaldur "github.com/baldur-go/baldur/runtime/grpcbaldur"
 	"github.com/baldur-go/baldur/runtime/protobaldur"
 	"google.golang.org/grpc"
 )
@@ -35,9 +35,8 @@ func NewAccountsProtected(next accountspb.AccountsClient, rt *baldur.Runtime) *A
 		Attempts: 3,
 		Breaker:  "accounts",
 		Timeout:  2 * time.Second,
-		RetryOn:  []error{grpcbaldur.Transient},
-		Ignore:   []error{grpcbaldur.Business},
 		Dedupe:   true,
+		Classify: grpcbaldur.Classify,
 	})
 	d.deposits = rt.Policy(baldur.Spec{
 		Name:     "accounts.accounts-client.deposits",
@@ -45,8 +44,7 @@ func NewAccountsProtected(next accountspb.AccountsClient, rt *baldur.Runtime) *A
 		Retry:    true,
 		Attempts: 2,
 		Breaker:  "accounts",
-		RetryOn:  []error{grpcbaldur.Transient},
-		Ignore:   []error{grpcbaldur.Business},
+		Classify: grpcbaldur.Classify,
 	})
 	d.getAccount = rt.Policy(baldur.Spec{
 		Name:     "accounts.accounts-client.get-account",
@@ -55,8 +53,7 @@ func NewAccountsProtected(next accountspb.AccountsClient, rt *baldur.Runtime) *A
 		Attempts: 4,
 		Breaker:  "accounts",
 		Timeout:  2 * time.Second,
-		RetryOn:  []error{grpcbaldur.Transient},
-		Ignore:   []error{grpcbaldur.Business},
+		Classify: grpcbaldur.Classify,
 	})
 	d.watch = rt.Policy(baldur.Spec{
 		Name:     "accounts.accounts-client.watch",
@@ -64,8 +61,7 @@ func NewAccountsProtected(next accountspb.AccountsClient, rt *baldur.Runtime) *A
 		Retry:    true,
 		Attempts: 3,
 		Breaker:  "accounts",
-		RetryOn:  []error{grpcbaldur.Transient},
-		Ignore:   []error{grpcbaldur.Business},
+		Classify: grpcbaldur.Classify,
 	})
 	return d
 }

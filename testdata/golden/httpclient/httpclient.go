@@ -11,9 +11,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+
+	"github.com/baldur-go/baldur/runtime/httpbaldur"
 )
 
 var ErrOffline = errors.New("offline")
+
+// The annotation names httpbaldur, whose import this keeps.
+var _ = httpbaldur.Classify
 
 type API interface {
 	// Get answers with a response whose body is read after the call
@@ -27,6 +32,10 @@ type API interface {
 	// context, and each attempt still sends a clone of the request.
 	//baldur:protected retry=3 idempotent
 	Download(req *http.Request) (io.ReadCloser, error)
+	// Fetch is judged by httpbaldur.Classify: other 5xx fail without a
+	// retry, 4xx are the caller's business.
+	//baldur:protected retry=3 idempotent breaker=api classify=httpbaldur.Classify
+	Fetch(ctx context.Context, url string) (*http.Response, error)
 	// Do has both; a fallback answers when it fails for good.
 	//baldur:protected retry=3 idempotent fallback=offline
 	Do(ctx context.Context, req *http.Request) (*http.Response, error)

@@ -19,6 +19,7 @@ type APIProtected struct {
 	next     API
 	do       *baldur.Policy
 	download *baldur.Policy
+	fetch    *baldur.Policy
 	get      *baldur.Policy
 	send     *baldur.Policy
 }
@@ -38,6 +39,15 @@ func NewAPIProtected(next API, rt *baldur.Runtime) *APIProtected {
 		Method:   "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Download",
 		Retry:    true,
 		Attempts: 3,
+	})
+	d.fetch = rt.Policy(baldur.Spec{
+		Name:          "httpclient.api.fetch",
+		Method:        "github.com/baldur-go/baldur/testdata/golden/httpclient.API.Fetch",
+		Retry:         true,
+		Attempts:      3,
+		Breaker:       "api",
+		Fields:        []string{"url"},
+		JudgesResults: true,
 	})
 	d.get = rt.Policy(baldur.Spec{
 		Name:     "httpclient.api.get",
@@ -101,6 +111,26 @@ func (d *APIProtected) Download(req *http.Request) (io.ReadCloser, error) {
 	})
 	_, err = call.Result(nil, err)
 	return r0, d.download.End(ctx, &pc, err)
+}
+
+// Fetch calls the wrapped Fetch under policy httpclient.api.fetch.
+func (d *APIProtected) Fetch(ctx context.Context, url string) (*http.Response, error) {
+	pc := d.fetch.Call()
+	if d.fetch.NeedsFields() {
+		pc = d.fetch.Call(baldur.String("url", url))
+	}
+	ctx = d.fetch.Begin(ctx, &pc)
+	call := httpbaldur.NewCall(ctx, nil)
+	var r0 *http.Response
+	err := d.fetch.Do(ctx, &pc, func(ctx context.Context) error {
+		ctx = call.Context(ctx)
+		var err error
+		r0, err = d.next.Fetch(ctx, url)
+		r0, err = call.Response(r0, err)
+		return d.fetch.Judge(httpbaldur.Classify(pc, r0, err), err)
+	})
+	r0, err = call.Result(r0, d.fetch.FinalError(err))
+	return r0, d.fetch.End(ctx, &pc, err)
 }
 
 // Get calls the wrapped Get under policy httpclient.api.get.

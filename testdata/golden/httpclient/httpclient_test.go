@@ -100,6 +100,8 @@ func (a api) Send(req *http.Request) error {
 	return nil
 }
 
+func (a api) Fetch(ctx context.Context, url string) (*http.Response, error) { return a.Get(ctx, url) }
+
 func (a api) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
 	return a.rt.RoundTrip(req.WithContext(ctx))
 }
@@ -399,6 +401,42 @@ policies:
 	}
 }
 
+// With classify=httpbaldur.Classify a 500 fails without a retry and a 404
+// is an answer: neither is retried, each comes back as it is, and only the
+// 500 counts against the breaker; a 503 is still retried.
+func TestClassifiedStatuses(t *testing.T) {
+	codes := map[string][]int{"/500": {500}, "/404": {404}, "/503": {503, 200}}
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {})
+	s.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.bodies = append(s.bodies, r.URL.Path)
+		code := codes[r.URL.Path][0]
+		if len(codes[r.URL.Path]) > 1 {
+			codes[r.URL.Path] = codes[r.URL.Path][1:]
+		}
+		s.mu.Unlock()
+		w.WriteHeader(code)
+	})
+	rt, _ := harness.Runtime(t, "")
+	a := NewAPIProtected(api{s.Client().Transport}, rt)
+	for _, c := range []struct {
+		path string
+		want int
+	}{{"/500", 500}, {"/404", 404}, {"/503", 200}} {
+		resp, err := a.Fetch(context.Background(), s.URL+c.path)
+		if err != nil || resp.StatusCode != c.want {
+			t.Fatalf("%s: %v, %v; want %d as it is", c.path, resp, err, c.want)
+		}
+		resp.Body.Close()
+	}
+	if paths, _ := s.seen(); fmt.Sprint(paths) != "[/500 /404 /503 /503]" {
+		t.Fatalf("requests %v; want only the 503 retried", paths)
+	}
+	if m := a.fetch.Breaker().Metrics(); m.Failures != 2 {
+		t.Fatalf("breaker %+v; want the 500 and the 503 counted, not the 404", m)
+	}
+}
+
 type result struct {
 	resp *http.Response
 	err  error
@@ -445,3 +483,5 @@ func (f apiFunc) Do(ctx context.Context, req *http.Request) (*http.Response, err
 }
 
 func (f apiFunc) Download(req *http.Request) (io.ReadCloser, error) { return nil, nil }
+
+func (f apiFunc) Fetch(ctx context.Context, url string) (*http.Response, error) { return nil, nil }
