@@ -26,15 +26,16 @@ dashboard:
 	cd examples/payments/cmd/dashboard && $(GO) run . -addr $(DASHBOARD_ADDR)
 
 ## test: vet, then every test of the module (race detector on) and of the
-## generator's test-case module, whose golden files are compiled and run,
-## the dashboard's browser test (headless Chromium) and the example's
-## /metrics, each from its own module.
+## generator's test-case module, whose golden files are compiled and run
+## (golden/sqlrows against the real PostgreSQL), the dashboard's browser
+## test (headless Chromium) and the example's /metrics, each from its own
+## module.
 ## The store tests run against Redis and PostgreSQL: the BALDUR_TEST_*
 ## variables, or the default local ports when a server answers there; what
 ## cannot run is named in one line.
 test: vet
 	eval "$$(.ci/services)" && $(GO) test $(RACE) ./...
-	cd testdata && $(GO) vet ./golden/... ./lib/... && $(GO) test $(RACE) ./golden/... ./lib/...
+	cd testdata && $(GO) vet ./golden/... ./lib/... && eval "$$(../.ci/services 2>/dev/null)" && $(GO) test $(RACE) ./golden/... ./lib/...
 	cd bench && $(GO) vet ./...
 	@# The dashboard in headless Chromium, from its own module (chromedp).
 	cd runtime/admin/e2e && $(GO) vet ./... && $(GO) test $(RACE) ./...

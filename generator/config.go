@@ -40,6 +40,7 @@ func (r *Result) CheckConfig(path string, data []byte) parser.Diagnostics {
 		}
 		diags = append(diags, parser.CheckOverrides(path, data, whens, disabled, r.declared)...)
 	}
+	diags = append(diags, parser.CheckOutlivingTimeouts(path, data, r.model)...) // clients: a timeout that cannot apply
 	return diags.Sort()
 }
 

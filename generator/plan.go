@@ -169,6 +169,9 @@ func explain(cfg *baldur.Config, pkg *parser.Package, m *parser.Method, dir stri
 	if timeout.Active {
 		timeout.Summary = x.Policy.Timeout.Value().String() + " per attempt"
 	}
+	if i, _ := parser.Outlives(m.Sig); i >= 0 && timeout.Active { // clients: the call gets the caller's context
+		timeout.Active, timeout.Summary = false, "none: the result outlives the call, which gets the caller's context ("+x.Policy.Timeout.Value().String()+" configured is not applied)"
+	}
 	pp.Layers = []Layer{fallback, dlq, idem, retry, breaker, timeout}
 
 	for _, o := range x.Overrides {

@@ -36,6 +36,8 @@ type annotation struct {
 	BreakerKey *typedValue[fieldPath]
 	Classify   *typedValue[identRef]
 	DLQ        *typedValue[bool]
+	// Fingerprint names the arguments an idempotency fingerprint encodes.
+	Fingerprint *typedValue[nameList] // clients: fingerprint= (clients_check.go)
 }
 
 // fieldPath is a context=, sensitive= or breaker_key= element: a
@@ -103,6 +105,7 @@ var keys = map[string]keySpec{
 	"idempotent":      {value: "none"},
 	"idempotency_key": {value: "required", method: true},
 	"idempotency_ttl": {value: "required"},
+	"fingerprint":     {value: "required", method: true}, // clients: clients_check.go
 	"dlq":             {value: "none"},
 	"context":         {value: "required", method: true},
 	"sensitive":       {value: "required", method: true},
@@ -201,6 +204,8 @@ func (a *annotation) set(arg directiveArg) string {
 			return msg
 		}
 		a.IdempotencyKey = &typedValue[keyPath]{k, at}
+	case "fingerprint": // clients: clients_check.go
+		return a.setFingerprint(arg)
 	case "idempotency_ttl":
 		d, err := time.ParseDuration(arg.Value)
 		switch {

@@ -61,7 +61,7 @@ func TestAnnotationErrors(t *testing.T) {
 		{"//baldur:protected fallback=a.b.c", `fallback "a.b.c" is not valid`},
 		{"//baldur:protected fallback=_", `fallback "_" is not valid`},
 		{"//baldur:protected retry_on=A,", `retry_on "A," is not valid`},
-		{"//baldur:protected retyr", `unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, breaker_key, classify, context, dlq, fallback, idempotency_key, idempotency_ttl, idempotent, ignore, name, retry, retry_on, sensitive, timeout`},
+		{"//baldur:protected retyr", `unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, breaker_key, classify, context, dlq, fallback, fingerprint, idempotency_key, idempotency_ttl, idempotent, ignore, name, retry, retry_on, sensitive, timeout`},
 		{"//baldur:protected compensate=Refund", `key "compensate" is not supported yet`},
 		{"//baldur:protected dlq=yes", `key "dlq" takes no value`},
 		{"//baldur:protected context=req..Tier", `context "req..Tier" is not valid`},

@@ -38,6 +38,9 @@ type codecVisit struct {
 // called only where encoding/json reaches the value through a pointer or
 // a slice.
 func codecProblem(t types.Type, decode bool, from *types.Package) string {
+	if IsProtoMessage(t) && (!decode || protoDecodable(t)) { // clients: protojson, through protobaldur
+		return ""
+	}
 	c := &codecCheck{decode: decode, from: from, seen: map[codecVisit]bool{}}
 	return c.walk(t, "", false)
 }

@@ -38,7 +38,7 @@ func (r *reader) checkDeadLetter(d *ifaceDecl, m *Method, p *Policy, at token.Po
 	h := sha256.New()
 	ok := true
 	for i := 0; i < params.Len(); i++ {
-		if i == p.Ctx {
+		if i == p.Ctx || i == callOptions(m.Sig) { // clients: call options say how to call, a replay uses its own
 			continue
 		}
 		if why := codecProblem(params.At(i).Type(), true, d.pkg.Types); why != "" {

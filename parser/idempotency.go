@@ -58,7 +58,7 @@ func methodIface(name string, params []types.Type, results ...types.Type) *types
 }
 
 // checkKey resolves an idempotency_key against the method's parameters.
-func (r *reader) checkKey(d *ifaceDecl, m *Method, p *Policy, kv *typedValue[keyPath]) *Key {
+func (r *reader) checkKey(d *ifaceDecl, m *Method, p *Policy, kv *typedValue[keyPath], fp *fingerprint) *Key {
 	kp := kv.V
 	at := func(i int) token.Position { // the position of path element i
 		pos := kp.Pos
@@ -130,7 +130,7 @@ func (r *reader) checkKey(d *ifaceDecl, m *Method, p *Policy, kv *typedValue[key
 	k.Kind, k.Deref = kind, deref
 	ok = true
 	for i := 0; i < params.Len(); i++ {
-		if i == p.Ctx || i == k.Param && len(k.Path) == 0 {
+		if !fp.counts(i, i != p.Ctx && (i != k.Param || len(k.Path) > 0)) { // clients: fingerprint= and call options
 			continue
 		}
 		if why := codecProblem(params.At(i).Type(), false, d.pkg.Types); why != "" {

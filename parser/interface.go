@@ -168,7 +168,7 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *annot
 			p.Breaker = p.Name
 		}
 	}
-	if a.Timeout != nil {
+	if a.Timeout != nil && !r.clientTimeout(d, iface, m, p, a.Timeout) { // clients: results that outlive the call, a request's context
 		inherited := d.defaults != nil && a.Timeout == d.defaults.Timeout
 		switch {
 		case p.Ctx >= 0:
@@ -182,8 +182,9 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *annot
 		}
 	}
 	p.Idempotent = a.Idempotent != nil
+	fp := r.fingerprint(m, p, a) // clients: fingerprint= and call options
 	if a.IdempotencyKey != nil {
-		p.Key = r.checkKey(d, m, p, a.IdempotencyKey)
+		p.Key = r.checkKey(d, m, p, a.IdempotencyKey, fp)
 		if p.Key != nil && a.IdempotencyTTL != nil {
 			p.Key.TTL = a.IdempotencyTTL.V
 		}
@@ -215,7 +216,7 @@ func (r *reader) checkMethod(d *ifaceDecl, iface *Interface, m *Method, a *annot
 			r.lintFallback(iface, m, a.Fallback.V)
 		}
 	}
-	if a.Retry != nil && p.Retry != 0 {
+	if a.Retry != nil && p.Retry != 0 && !r.lintClientRetry(m, p, a.Retry.Pos) { // clients: a request's verb
 		r.lintRetry(m, p, a.Retry.Pos)
 	}
 	r.resolveFields(d, m, p, a)

@@ -35,7 +35,7 @@ func (mt *method) emitCodec(f *jen.File) {
 	names := mt.codecFields()
 	fields := make([]jen.Code, len(dl.Params))
 	for i, param := range dl.Params {
-		fields[i] = jen.Id(names[i]).Add(typeExpr(mt.m.Sig.Params().At(param).Type(), mt.d.pkg.Types)).Tag(map[string]string{"json": dl.Keys[i]})
+		fields[i] = jen.Id(names[i]).Add(clientCodecType(mt.m.Sig.Params().At(param).Type(), mt.d.pkg.Types)).Tag(map[string]string{"json": dl.Keys[i]}) // clients: proto messages
 	}
 	comment(f, fmt.Sprintf("%s holds the arguments of %s.%s as a dead letter keeps them.", dl.ArgsType, mt.d.iface.Name, mt.m.Name))
 	f.Type().Id(dl.ArgsType).Types(mt.d.tparams...).Struct(fields...)
@@ -48,7 +48,7 @@ func (mt *method) codecValue() jen.Code {
 	names := mt.codecFields()
 	values := make([]jen.Code, len(dl.Params))
 	for i, param := range dl.Params {
-		values[i] = jen.Id(names[i]).Op(":").Id(mt.params[param])
+		values[i] = jen.Id(names[i]).Op(":").Add(clientCodecValue(mt.m.Sig.Params().At(param).Type(), jen.Id(mt.params[param]), mt.d.pkg.Types)) // clients: proto messages
 	}
 	return jen.Id(dl.ArgsType).Types(mt.d.targs...).Values(values...)
 }
@@ -222,7 +222,13 @@ func (mt *method) emitReplay(f *jen.File) {
 	for i, param := range dl.Params {
 		byParam[param] = fields[i]
 	}
-	root := func(i int) *jen.Statement { return jen.Id(a).Dot(byParam[i]) }
+	root := func(i int) *jen.Statement {
+		f, ok := byParam[i]
+		if !ok {
+			return jen.Nil() // clients: call options are not captured; a replay makes the call without them
+		}
+		return clientCodecField(mt.m.Sig.Params().At(i).Type(), jen.Id(a).Dot(f)) // clients: proto messages
+	}
 	c := shape{recv: recv, field: mt.d.fields[mt.m.Name], pc: pc, ctxName: ctx, err: err}
 	comment(f, fmt.Sprintf("%s replays a captured %s: it decodes the arguments and takes the protected path again, without the fallback and without a second capture.", mt.d.replays[mt.m.Name], mt.m.Name))
 	f.Func().Params(jen.Id(recv).Op("*").Add(mt.d.self())).

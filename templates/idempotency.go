@@ -58,8 +58,8 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 				name = "arg" + strconv.Itoa(i)
 			}
 			field := seen.fresh(exported(name), 2)
-			argFields = append(argFields, jen.Id(field).Add(typeExpr(v.Type(), from)).Tag(map[string]string{"json": name}))
-			argValues[jen.Id(field)] = jen.Id(mt.params[i])
+			argFields = append(argFields, jen.Id(field).Add(clientCodecType(v.Type(), from)).Tag(map[string]string{"json": name})) // clients: proto messages
+			argValues[jen.Id(field)] = clientCodecValue(v.Type(), jen.Id(mt.params[i]), from)                                      // clients
 		}
 		g.Type().Id(argsT).Struct(argFields...)
 		args = jen.Id(argsT).Values(argValues)
@@ -71,9 +71,10 @@ func (mt *method) idempotent(g *jen.Group, c shape) []jen.Code {
 		resFields := make([]jen.Code, c.nres)
 		for i := range resFields {
 			f := "R" + strconv.Itoa(i)
-			resFields[i] = jen.Id(f).Add(typeExpr(sig.Results().At(i).Type(), from)).Tag(map[string]string{"json": strings.ToLower(f)})
-			assign[i] = jen.Id(out).Dot(f)
-			ret[i] = jen.Id(res).Dot(f)
+			t := sig.Results().At(i).Type()
+			resFields[i] = jen.Id(f).Add(clientCodecType(t, from)).Tag(map[string]string{"json": strings.ToLower(f)}) // clients: proto messages
+			assign[i] = clientCodecField(t, jen.Id(out).Dot(f))                                                       // clients
+			ret[i] = clientCodecField(t, jen.Id(res).Dot(f))                                                          // clients
 		}
 		g.Type().Id(resT).Struct(resFields...)
 		resType = jen.Id(resT)

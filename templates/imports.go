@@ -47,6 +47,7 @@ func imports(pkg *parser.Package, f *parser.File) map[string]string {
 				for _, v := range slices.Concat(p.RetryOn, p.AbortOn, p.Ignore) {
 					used[v.Pkg().Path()] = v.Pkg().Name()
 				}
+				clientImports(m, used) // clients: httpbaldur, protobaldur
 			}
 		}
 	}

@@ -20,6 +20,7 @@ type method struct {
 	recv   string
 	params []string
 	local  *names
+	http   *httpCall // clients: set by clientsPrologue (clients.go)
 }
 
 func newMethod(d *decorator, m *parser.Method) *method {
@@ -146,6 +147,7 @@ func (mt *method) protected(g *jen.Group) {
 		return
 	}
 	mt.callContext(g, c, false)
+	mt.clientsPrologue(g, &c) // clients: httpbaldur.Call, a result that outlives the call
 	mt.finish(g, c, mt.body(g, c))
 }
 
@@ -169,13 +171,14 @@ func (mt *method) finish(g *jen.Group, c shape, ret []jen.Code) {
 		if judged {
 			// A success judged a failure that no fallback answered goes
 			// back as the success it was.
-			g.If(cond).Block(fb).Else().Block(jen.Id(c.err).Op("=").Add(c.policy().Dot("FinalError").Call(jen.Id(c.err))))
+			g.If(cond).Block(mt.clientsBeforeFallback(ret), fb).Else().Block(jen.Id(c.err).Op("=").Add(c.policy().Dot("FinalError").Call(jen.Id(c.err)))) // clients: drop the last response
 		} else {
-			g.If(cond).Block(fb)
+			g.If(cond).Block(mt.clientsBeforeFallback(ret), fb) // clients: drop the last response
 		}
 	} else if judged {
 		final = c.policy().Dot("FinalError").Call(jen.Id(c.err))
 	}
+	final = mt.clientsResult(g, c, ret, final) // clients: httpbaldur.Call decides what the caller gets
 	g.Return(append(ret, c.policy().Dot("End").Call(c.ctx(), c.pcRef(), final))...)
 }
 
@@ -245,6 +248,9 @@ func (mt *method) newShape() shape {
 	} else {
 		c.ctxName = mt.local.first("ctx", "callCtx", "baldurCtx")
 	}
+	if mt.keepsCallerContext() { // clients: a result that outlives the call
+		c.closureParam = jen.Qual("context", "Context")
+	}
 	return c
 }
 
@@ -265,7 +271,7 @@ func (mt *method) callContext(g *jen.Group, c shape, always bool) {
 	if mt.m.Policy.Ctx >= 0 {
 		g.Id(c.ctxName).Op("=").Add(begin.Call(c.ctx(), c.pcRef()))
 	} else {
-		g.Id(c.ctxName).Op(":=").Add(begin.Call(jen.Qual("context", "Background").Call(), c.pcRef()))
+		g.Id(c.ctxName).Op(":=").Add(begin.Call(mt.clientsBaseContext(), c.pcRef())) // clients: a request's context
 	}
 }
 
@@ -275,6 +281,10 @@ func (mt *method) callContext(g *jen.Group, c shape, always bool) {
 func (mt *method) attempt(c shape, assign []jen.Code) jen.Code {
 	p := mt.m.Policy
 	return jen.Func().Params(c.closureParam).Error().BlockFunc(func(b *jen.Group) {
+		if mt.http != nil { // clients: an attempt of an httpbaldur.Call
+			mt.httpAttempt(b, c, assign)
+			return
+		}
 		if c.nres == 0 {
 			b.Return(mt.inner())
 			return

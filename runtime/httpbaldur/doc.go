@@ -11,6 +11,13 @@
 //     so its connection goes back to the pool.
 //   - Statuses, ServiceUnavailable, Transient, ... are values for retry_on,
 //     abort_on and ignore that match a StatusError by status code.
+//   - Call runs the attempts of a generated method that sends an
+//     *http.Request or answers with an *http.Response (RoundTrip): a fresh
+//     clone of the request per attempt, with its body from GetBody and
+//     never an empty or half-read one (ErrBodyNotRewindable), transient
+//     statuses judged failures, the last response returned as it is, and a
+//     timeout that bounds the wait for the response but not the reading of
+//     its body.
 //
 // It imports only the standard library and the runtime core.
 package httpbaldur

@@ -97,26 +97,19 @@ func (e *env) advanceEachSleep(t *testing.T, done <-chan struct{}) {
 	}
 }
 
-// roundTrip is what the generated decorator of an http.RoundTripper will
-// do (issue 11): each attempt sends the request, a transient status is a
-// failure whose response is discarded before the next attempt, and when
-// attempts run out the last response is returned as it is.
+// roundTrip is what the generated decorator of an http.RoundTripper does
+// (issue 11), through Call.
 func roundTrip(p *baldur.Policy, rt http.RoundTripper, req *http.Request) (*http.Response, error) {
+	call := httpbaldur.NewCall(req.Context(), req)
 	var resp *http.Response
 	err := p.Do(req.Context(), nil, func(ctx context.Context) error {
-		httpbaldur.Discard(resp)
-		var err error
-		resp, err = rt.RoundTrip(req.Clone(ctx))
+		attempt, err := call.Request(ctx)
 		if err != nil {
 			return err
 		}
-		if httpbaldur.Transient(resp.StatusCode) {
-			return httpbaldur.NewStatusError(resp)
-		}
-		return nil
+		resp, err = rt.RoundTrip(attempt)
+		resp, err = call.Response(resp, err)
+		return err
 	})
-	if resp != nil && httpbaldur.Transient(resp.StatusCode) {
-		return resp, nil
-	}
-	return resp, err
+	return call.Result(resp, err)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	baldur "github.com/baldur-go/baldur/runtime"
+	"github.com/baldur-go/baldur/runtime/httpbaldur"
 )
 
 // TransportProtected implements RoundTripper: its //baldur:protected methods
@@ -38,15 +39,22 @@ var _ http.RoundTripper = (*TransportProtected)(nil)
 // it fails for good, retryRequest answers instead.
 func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, error) {
 	pc := d.roundTrip.Call()
-	ctx := d.roundTrip.Begin(context.Background(), &pc)
+	ctx := d.roundTrip.Begin(arg0.Context(), &pc)
+	call := httpbaldur.NewCall(ctx, arg0)
 	var r0 *http.Response
-	err := d.roundTrip.Do(ctx, &pc, func(context.Context) error {
-		var err error
-		r0, err = d.next.RoundTrip(arg0)
+	err := d.roundTrip.Do(ctx, &pc, func(ctx context.Context) error {
+		attempt, err := call.Request(ctx)
+		if err != nil {
+			return err
+		}
+		r0, err = d.next.RoundTrip(attempt)
+		r0, err = call.Response(r0, err)
 		return err
 	})
 	if err != nil && d.roundTrip.ShouldFallback(ctx, &pc, err) {
+		call.Abandon(r0)
 		r0, err = retryRequest(arg0, err)
 	}
+	r0, err = call.Result(r0, err)
 	return r0, d.roundTrip.End(ctx, &pc, err)
 }

@@ -172,8 +172,10 @@ func (d *ShapesProtected) Stream(ctx context.Context, r io.Reader, h interface {
 }) (io.ReadCloser, error) {
 	pc := d.stream.Call()
 	ctx = d.stream.Begin(ctx, &pc)
+	// The result outlives the call: the call gets the caller's context,
+	// not the attempt's, which ends when the attempt returns.
 	var r0 io.ReadCloser
-	err := d.stream.Do(ctx, &pc, func(ctx context.Context) error {
+	err := d.stream.Do(ctx, &pc, func(context.Context) error {
 		var err error
 		r0, err = d.next.Stream(ctx, r, h)
 		return err

@@ -194,7 +194,7 @@ type Gateway interface {
 	if code != ExitProblems {
 		t.Fatalf("exit %d, want %d", code, ExitProblems)
 	}
-	want := `bad/bad.go:6:21: unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, breaker_key, classify, context, dlq, fallback, idempotency_key, idempotency_ttl, idempotent, ignore, name, retry, retry_on, sensitive, timeout
+	want := `bad/bad.go:6:21: unknown key "retyr" (did you mean "retry"?); valid keys: abort_on, breaker, breaker_key, classify, context, dlq, fallback, fingerprint, idempotency_key, idempotency_ttl, idempotent, ignore, name, retry, retry_on, sensitive, timeout
 bad/bad.go:6:37: timeout "soon" is not a Go duration; write it like 500ms, 2s or 1m30s
 pay/gateway.go:6:21: warning: Charge retries but is neither marked idempotent nor keyed by idempotency_key: a retried side effect may run twice; add idempotent if repeating it is harmless
 `
