@@ -68,7 +68,7 @@ func (r *reader) buildInterface(d *ifaceDecl, named *types.Named, pos token.Posi
 	errorsBefore := r.errorCount()
 	for i := 0; i < it.NumMethods(); i++ {
 		fn := it.Method(i)
-		m := &Method{Name: fn.Name(), ID: methodID(named, fn), Func: fn, Sig: fn.Type().(*types.Signature), Pos: r.fset.Position(fn.Pos())}
+		m := &Method{Name: fn.Name(), ID: methodID(named, fn), Func: fn, Sig: nameParams(fn.Type().(*types.Signature)), Pos: r.fset.Position(fn.Pos())}
 		at := m.Pos
 		if fn.Pkg() != d.pkg.Types {
 			at = pos // a method declared elsewhere: point at the interface

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	baldur "github.com/baldur-go/baldur/runtime"
 	"github.com/baldur-go/baldur/testdata/lib/harness"
 )
 
@@ -28,6 +29,46 @@ func TestForeignRoundTripper(t *testing.T) {
 	_, err := client.Get(srv.URL)
 	if !errors.Is(err, ErrThrottled) || inner.calls != 3 {
 		t.Fatalf("got %v after %d round trips; want the fallback's ErrThrottled after 3", err, inner.calls)
+	}
+}
+
+// hostDown fails every round trip to one host and answers the others.
+type hostDown struct {
+	host  string
+	calls map[string]int
+}
+
+func (h *hostDown) RoundTrip(req *http.Request) (*http.Response, error) {
+	h.calls[req.URL.Host]++
+	if req.URL.Host == h.host {
+		return nil, errors.New("connection refused")
+	}
+	return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: req}, nil
+}
+
+// RoundTrip's request is unnamed in net/http; breaker_key=req.URL.Host
+// names it, and each host gets a breaker of its own: one host down opens
+// its breaker and no other.
+func TestForeignRoundTripperBreaksPerHost(t *testing.T) {
+	rt, _ := harness.Runtime(t, "breakers:\n  upstream: {size: 3, minimum_calls: 3, failure_rate: 50}\n")
+	inner := &hostDown{host: "down.test", calls: map[string]int{}}
+	tr := NewTransportProtected(inner, rt)
+	for range 2 {
+		req, _ := http.NewRequest(http.MethodGet, "http://down.test/", nil)
+		if _, err := tr.RoundTrip(req); !errors.Is(err, ErrThrottled) {
+			t.Fatalf("down.test: %v; want the fallback's ErrThrottled", err)
+		}
+	}
+	if n := inner.calls["down.test"]; n != 3 {
+		t.Fatalf("down.test was tried %d times; want 3, then its breaker open", n)
+	}
+	if s := rt.KeyedBreaker("upstream", "down.test").State(); s != baldur.StateOpen {
+		t.Fatalf("down.test's breaker is %v; want open", s)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://up.test/", nil)
+	resp, err := tr.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusOK || inner.calls["up.test"] != 1 {
+		t.Fatalf("up.test: %v, %v after %d round trips; want its answer: another host's breaker is not this one's", resp, err, inner.calls["up.test"])
 	}
 }
 

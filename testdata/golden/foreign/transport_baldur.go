@@ -23,12 +23,14 @@ type TransportProtected struct {
 func NewTransportProtected(next http.RoundTripper, rt *baldur.Runtime) *TransportProtected {
 	d := &TransportProtected{next: next}
 	d.roundTrip = rt.Policy(baldur.Spec{
-		Name:     "upstream.round-trip",
-		Method:   "net/http.RoundTripper.RoundTrip",
-		Retry:    true,
-		Attempts: 3,
-		Breaker:  "upstream",
-		AbortOn:  []error{http.ErrAbortHandler},
+		Name:       "upstream.round-trip",
+		Method:     "net/http.RoundTripper.RoundTrip",
+		Retry:      true,
+		Attempts:   3,
+		Breaker:    "upstream",
+		AbortOn:    []error{http.ErrAbortHandler},
+		Fields:     []string{"host"},
+		BreakerKey: "host",
 	})
 	return d
 }
@@ -37,10 +39,17 @@ var _ http.RoundTripper = (*TransportProtected)(nil)
 
 // RoundTrip calls the wrapped RoundTrip under policy upstream.round-trip; when
 // it fails for good, retryRequest answers instead.
-func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, error) {
+func (d *TransportProtected) RoundTrip(req *http.Request) (*http.Response, error) {
 	pc := d.roundTrip.Call()
-	ctx := d.roundTrip.Begin(arg0.Context(), &pc)
-	call := httpbaldur.NewCall(ctx, arg0)
+	if d.roundTrip.NeedsFields() {
+		var host string
+		if req != nil && req.URL != nil {
+			host = req.URL.Host
+		}
+		pc = d.roundTrip.Call(baldur.String("host", host))
+	}
+	ctx := d.roundTrip.Begin(req.Context(), &pc)
+	call := httpbaldur.NewCall(ctx, req)
 	var r0 *http.Response
 	err := d.roundTrip.Do(ctx, &pc, func(ctx context.Context) error {
 		attempt, err := call.Request(ctx)
@@ -53,7 +62,7 @@ func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, erro
 	})
 	if err != nil && d.roundTrip.ShouldFallback(ctx, &pc, err) {
 		call.Abandon(r0)
-		r0, err = retryRequest(arg0, err)
+		r0, err = retryRequest(req, err)
 	}
 	r0, err = call.Result(r0, err)
 	return r0, d.roundTrip.End(ctx, &pc, err)

@@ -38,10 +38,10 @@ var _ http.RoundTripper = (*TransportProtected)(nil)
 
 // RoundTrip calls the wrapped RoundTrip under policy
 // httpclient.round-tripper.round-trip.
-func (d *TransportProtected) RoundTrip(arg0 *http.Request) (*http.Response, error) {
+func (d *TransportProtected) RoundTrip(req *http.Request) (*http.Response, error) {
 	pc := d.roundTrip.Call()
-	ctx := d.roundTrip.Begin(arg0.Context(), &pc)
-	call := httpbaldur.NewCall(ctx, arg0)
+	ctx := d.roundTrip.Begin(req.Context(), &pc)
+	call := httpbaldur.NewCall(ctx, req)
 	var r0 *http.Response
 	err := d.roundTrip.Do(ctx, &pc, func(ctx context.Context) error {
 		attempt, err := call.Request(ctx)

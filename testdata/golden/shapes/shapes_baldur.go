@@ -124,16 +124,16 @@ func (d *ShapesProtected) Many(ctx context.Context) (int, string, []byte, map[st
 }
 
 // Mixed calls the wrapped Mixed under policy shapes.shapes.mixed.
-func (d *ShapesProtected) Mixed(arg0 context.Context, arg1 string, arg2 int) (int, error) {
+func (d *ShapesProtected) Mixed(ctx context.Context, arg1 string, arg2 int) (int, error) {
 	pc := d.mixed.Call()
-	arg0 = d.mixed.Begin(arg0, &pc)
+	ctx = d.mixed.Begin(ctx, &pc)
 	var r0 int
-	err := d.mixed.Do(arg0, &pc, func(arg0 context.Context) error {
+	err := d.mixed.Do(ctx, &pc, func(ctx context.Context) error {
 		var err error
-		r0, err = d.next.Mixed(arg0, arg1, arg2)
+		r0, err = d.next.Mixed(ctx, arg1, arg2)
 		return err
 	})
-	return r0, d.mixed.End(arg0, &pc, err)
+	return r0, d.mixed.End(ctx, &pc, err)
 }
 
 // Plain calls the wrapped Plain under policy shapes.shapes.plain.

@@ -28,12 +28,7 @@ defaults:
 func Runtime(t testing.TB, sections string, opts ...baldur.Option) (*baldur.Runtime, *baldurtest.Clock) {
 	t.Helper()
 	clock := baldurtest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	rt, err := baldur.New(append([]baldur.Option{baldur.WithClock(clock), baldur.WithConfigYAML([]byte(defaults + sections)),
-		baldur.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close() })
+	rt := baldurtest.NewRuntime(t, append([]baldur.Option{baldur.WithClock(clock), baldur.WithConfigYAML([]byte(defaults + sections))}, opts...)...)
 	return rt, clock
 }
 
