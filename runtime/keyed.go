@@ -1,6 +1,8 @@
 package baldur
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -9,16 +11,23 @@ import (
 // (breaker_key): a tenant, a database host. It holds at most cfg.MaxKeys
 // breakers; when a new key would pass that, the least recently used ones
 // are dropped, and a dropped key's breaker starts closed again.
+//
+// Lookups read an immutable snapshot of the keys without a lock or a
+// shared write: a map typed by string, so a lookup hashes the key once.
+// New keys go into all under mu and reach the snapshot in batches, so a
+// stream of new keys copies the map once per many inserts.
 type keyedBreaker struct {
 	rt   *Runtime
 	name string
 	cfg  BreakerConfig
 
-	byKey sync.Map     // key → *keyedEntry: lock-free lookups on every call
-	clock atomic.Int64 // advances per new key: the recency of an entry
+	read  atomic.Pointer[map[string]*keyedEntry] // a snapshot of all; never written once published
+	clock atomic.Int64                           // advances per new key: the recency of an entry
 
-	mu   sync.Mutex // inserts and evictions
-	size int
+	mu     sync.Mutex
+	all    map[string]*keyedEntry // every live key's entry
+	unread int                    // keys in all but not in the snapshot
+	misses int                    // calls that found their key in all only, since the last publish
 }
 
 type keyedEntry struct {
@@ -27,7 +36,9 @@ type keyedEntry struct {
 }
 
 func newKeyedBreaker(rt *Runtime, name string, cfg BreakerConfig) *keyedBreaker {
-	return &keyedBreaker{rt: rt, name: name, cfg: cfg}
+	k := &keyedBreaker{rt: rt, name: name, cfg: cfg, all: map[string]*keyedEntry{}}
+	k.read.Store(&map[string]*keyedEntry{})
+	return k
 }
 
 // get is the breaker of the call's key: the value of its field by, or ""
@@ -41,10 +52,8 @@ func (k *keyedBreaker) get(pc *PolicyContext, by string) *CircuitBreaker {
 			key = f.Value()
 		}
 	}
-	now := k.clock.Load()
-	if e, ok := k.byKey.Load(key); ok {
-		e := e.(*keyedEntry)
-		if e.lastUse.Load() != now { // one write per key per new key elsewhere
+	if e := (*k.read.Load())[key]; e != nil {
+		if now := k.clock.Load(); e.lastUse.Load() != now { // one write per key per new key elsewhere
 			e.lastUse.Store(now)
 		}
 		return e.b
@@ -55,14 +64,20 @@ func (k *keyedBreaker) get(pc *PolicyContext, by string) *CircuitBreaker {
 func (k *keyedBreaker) insert(key string) *CircuitBreaker {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if e, ok := k.byKey.Load(key); ok {
-		return e.(*keyedEntry).b
+	if e, ok := k.all[key]; ok {
+		// A key the snapshot lacks: once such calls are an eighth of the
+		// keys, publish, so that no key stays behind the lock for good.
+		e.lastUse.Store(k.clock.Load())
+		if k.misses++; k.misses > len(k.all)/8 {
+			k.publishLocked()
+		}
+		return e.b
 	}
-	if k.size >= k.cfg.MaxKeys.v {
+	if len(k.all) >= k.cfg.MaxKeys.v {
 		k.evictLocked()
 	}
 	b := newCircuitBreaker(k.rt, k.name, k.cfg)
-	b.key = k.keyName(key)
+	b.key = key
 	k.rt.mu.Lock()
 	if k.rt.closed {
 		b.stop()
@@ -70,58 +85,68 @@ func (k *keyedBreaker) insert(key string) *CircuitBreaker {
 	k.rt.mu.Unlock()
 	e := &keyedEntry{b: b}
 	e.lastUse.Store(k.clock.Add(1))
-	k.byKey.Store(key, e)
-	k.size++
+	k.all[key] = e
+	// Publish once the keys the snapshot lacks are an eighth of it: a
+	// copy per many inserts, and few calls take the lock meanwhile.
+	if k.unread++; k.unread > len(k.all)/8 {
+		k.publishLocked()
+	}
 	return b
 }
 
-func (k *keyedBreaker) keyName(key string) string { return key }
+// publishLocked makes the snapshot all's keys.
+func (k *keyedBreaker) publishLocked() {
+	m := make(map[string]*keyedEntry, len(k.all))
+	for key, e := range k.all {
+		m[key] = e
+	}
+	k.read.Store(&m)
+	k.unread, k.misses = 0, 0
+}
 
 // evictLocked drops the least recently used eighth of the breakers (at
 // least one), so that a stream of new keys costs one scan per many
-// inserts rather than one per insert.
+// inserts rather than one per insert. The snapshot is replaced at once:
+// a dropped breaker must not answer another call.
 func (k *keyedBreaker) evictLocked() {
-	n := max(1, k.size/8)
 	type aged struct {
 		key string
 		use int64
 	}
-	var oldest []aged
-	k.byKey.Range(func(key, v any) bool {
-		a := aged{key.(string), v.(*keyedEntry).lastUse.Load()}
-		if len(oldest) < n {
-			oldest = append(oldest, a)
-			return true
-		}
-		for i := range oldest {
-			if a.use < oldest[i].use {
-				oldest[i], a = a, oldest[i]
-			}
-		}
-		return true
-	})
-	for _, a := range oldest {
-		if v, ok := k.byKey.LoadAndDelete(a.key); ok {
-			v.(*keyedEntry).b.stop()
-			k.size--
-		}
+	byAge := make([]aged, 0, len(k.all))
+	for key, e := range k.all {
+		byAge = append(byAge, aged{key, e.lastUse.Load()})
 	}
+	slices.SortFunc(byAge, func(a, b aged) int { return cmp.Compare(a.use, b.use) })
+	oldest := byAge[:max(1, len(k.all)/8)]
+	for _, a := range oldest {
+		k.all[a.key].b.stop()
+		delete(k.all, a.key)
+	}
+	k.publishLocked()
 }
 
 // each calls f for every key's breaker.
 func (k *keyedBreaker) each(f func(*CircuitBreaker)) {
-	k.byKey.Range(func(_, v any) bool {
-		f(v.(*keyedEntry).b)
-		return true
-	})
+	k.mu.Lock()
+	entries := make([]*keyedEntry, 0, len(k.all))
+	for _, e := range k.all {
+		entries = append(entries, e)
+	}
+	k.mu.Unlock()
+	for _, e := range entries {
+		f(e.b)
+	}
 }
 
 func (k *keyedBreaker) stop() { k.each((*CircuitBreaker).stop) }
 
 // lookup returns the breaker of key, or nil.
 func (k *keyedBreaker) lookup(key string) *CircuitBreaker {
-	if v, ok := k.byKey.Load(key); ok {
-		return v.(*keyedEntry).b
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if e, ok := k.all[key]; ok {
+		return e.b
 	}
 	return nil
 }

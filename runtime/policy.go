@@ -69,7 +69,7 @@ type Policy struct {
 	// base is what an override may change, as the policy resolves it:
 	// its per-attempt timeout and its retry.
 	base variant
-	// lean: a breaker, no timeout, no slow-call clock; a closed breaker
+	// lean: a breaker (keyed or not), no timeout, no slow-call clock; a closed breaker
 	// then needs nothing but its window.
 	lean bool
 	// gate is the breaker's current generation or, without a breaker, the
@@ -169,7 +169,11 @@ func (p *Policy) NeedsFields() bool { return p.needsFields }
 // call at once, and a closed breaker whose window holds only successes
 // costs loads of shared memory, no writes, no clock.
 func (p *Policy) Do(ctx context.Context, pc *PolicyContext, fn func(context.Context) error) (err error) {
-	g := p.gate.Load()
+	b, g := p.breaker, p.gate.Load()
+	if p.keyed != nil && pc != nil {
+		b = p.keyed.get(pc, p.breakerBy)
+		g = b.cur.Load()
+	}
 	if g.quietReject != nil {
 		return g.quietReject
 	}
@@ -178,12 +182,11 @@ func (p *Policy) Do(ctx context.Context, pc *PolicyContext, fn func(context.Cont
 		v = p.variant(pc)
 	}
 	if !p.lean || g.cw == nil {
-		return p.doFull(ctx, pc, v, fn)
+		return p.doFull(ctx, pc, b, v, fn)
 	}
 	if pc != nil {
 		pc.attempt = 1
 	}
-	b := p.breaker
 	done := false
 	defer b.panicked(g, &done)
 	err = fn(ctx)
@@ -201,14 +204,11 @@ func (p *Policy) Do(ctx context.Context, pc *PolicyContext, fn func(context.Cont
 }
 
 // doFull is Do for every other case: no breaker, a breaker that is not
-// closed, a keyed breaker, a timeout, or slow-call accounting; v is the
-// call's variant (an override's, or the policy's own).
-func (p *Policy) doFull(ctx context.Context, pc *PolicyContext, v *variant, fn func(context.Context) error) error {
-	b := p.breaker
+// closed, a timeout, or slow-call accounting; b is the call's breaker (its
+// key's, for a keyed one) and v its variant (an override's, or the
+// policy's own).
+func (p *Policy) doFull(ctx context.Context, pc *PolicyContext, b *CircuitBreaker, v *variant, fn func(context.Context) error) error {
 	if pc != nil {
-		if p.keyed != nil {
-			b = p.keyed.get(pc, p.breakerBy)
-		}
 		pc.attempt = 1
 	}
 	if err := p.attempt(ctx, pc, b, v, fn); err != nil {

@@ -271,7 +271,6 @@ func (rt *Runtime) Policy(spec Spec) *Policy {
 	rt.share(p, spec, r)
 	p.needsFields = rt.callEvents || rt.interceptor != nil || p.variants != nil || p.keyed != nil ||
 		p.classify != nil || spec.JudgesResults
-	p.lean = p.lean && p.keyed == nil
 	for _, v := range p.variants {
 		p.lean = p.lean && v.timeout <= 0 // the fast path has no timeout to set
 	}
@@ -312,6 +311,7 @@ func (rt *Runtime) share(p *Policy, spec Spec, r resolution) {
 			rt.keyed[r.breaker] = k
 		}
 		p.keyed = k
+		p.lean = p.base.timeout <= 0 && k.cfg.SlowCall.v <= 0
 	} else if r.breaker != "" {
 		rt.builtBreakers[r.breaker] = true
 		if _, ok := rt.keyed[r.breaker]; ok {

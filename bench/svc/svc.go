@@ -79,3 +79,13 @@ type Ledger interface {
 	//baldur:protected name=post-plain retry breaker idempotent
 	PostPlain(ctx context.Context, entryID string, cents int64) error
 }
+
+// Hosts is the same call with a breaker per host and with one breaker for
+// every host, to measure what keeping a breaker per key costs.
+type Hosts interface {
+	//baldur:protected name=host-keyed breaker=hosts breaker_key=host
+	Get(ctx context.Context, host string) error
+
+	//baldur:protected name=host-shared breaker=hosts-shared
+	GetShared(ctx context.Context, host string) error
+}

@@ -298,3 +298,59 @@ func (d *LedgerProtected) PostPlain(ctx context.Context, entryID string, cents i
 	})
 	return d.postPlain.End(ctx, &pc, err)
 }
+
+// HostsProtected implements Hosts: its //baldur:protected methods run under
+// their policies, the others call the wrapped value directly.
+type HostsProtected struct {
+	next      Hosts
+	get       *baldur.Policy
+	getShared *baldur.Policy
+}
+
+// NewHostsProtected wraps next. Each protected method's policy is resolved
+// from rt once, here, never per call.
+func NewHostsProtected(next Hosts, rt *baldur.Runtime) *HostsProtected {
+	d := &HostsProtected{next: next}
+	d.get = rt.Policy(baldur.Spec{
+		Name:       "host-keyed",
+		Method:     "github.com/baldur-go/baldur/bench/svc.Hosts.Get",
+		Breaker:    "hosts",
+		Fields:     []string{"host"},
+		BreakerKey: "host",
+	})
+	d.getShared = rt.Policy(baldur.Spec{
+		Name:    "host-shared",
+		Method:  "github.com/baldur-go/baldur/bench/svc.Hosts.GetShared",
+		Breaker: "hosts-shared",
+		Fields:  []string{"host"},
+	})
+	return d
+}
+
+var _ Hosts = (*HostsProtected)(nil)
+
+// Get calls the wrapped Get under policy host-keyed.
+func (d *HostsProtected) Get(ctx context.Context, host string) error {
+	pc := d.get.Call()
+	if d.get.NeedsFields() {
+		pc = d.get.Call(baldur.String("host", host))
+	}
+	ctx = d.get.Begin(ctx, &pc)
+	err := d.get.Do(ctx, &pc, func(ctx context.Context) error {
+		return d.next.Get(ctx, host)
+	})
+	return d.get.End(ctx, &pc, err)
+}
+
+// GetShared calls the wrapped GetShared under policy host-shared.
+func (d *HostsProtected) GetShared(ctx context.Context, host string) error {
+	pc := d.getShared.Call()
+	if d.getShared.NeedsFields() {
+		pc = d.getShared.Call(baldur.String("host", host))
+	}
+	ctx = d.getShared.Begin(ctx, &pc)
+	err := d.getShared.Do(ctx, &pc, func(ctx context.Context) error {
+		return d.next.GetShared(ctx, host)
+	})
+	return d.getShared.End(ctx, &pc, err)
+}
