@@ -3,10 +3,8 @@ package generator
 import (
 	"fmt"
 	"go/types"
-	"reflect"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/baldur-go/baldur/parser"
 	baldur "github.com/baldur-go/baldur/runtime"
@@ -97,14 +95,13 @@ func explain(cfg *baldur.Config, pkg *parser.Package, m *parser.Method, dir stri
 	pos := m.Pos
 	pos.Filename = Relative(pos.Filename, dir)
 	pp := PolicyPlan{Policy: p.Name, Method: m.ID, At: fmt.Sprintf("%s:%d:%d", pos.Filename, pos.Line, pos.Column), Fields: p.FieldNames()}
-	policy := settingsOf(reflect.ValueOf(x.Policy), "")
+	policy := baldur.SettingsOf(x.Policy, "")
 	from := func(prefixes ...string) []Setting {
 		var out []Setting
 		for _, s := range policy {
 			for _, pre := range prefixes {
 				if s.Key == pre || strings.HasPrefix(s.Key, pre+".") {
-					s.From = x.From[s.Key]
-					out = append(out, s)
+					out = append(out, Setting{Key: s.Key, Value: s.Value, From: x.From[s.Key]})
 					break
 				}
 			}
@@ -156,13 +153,11 @@ func explain(cfg *baldur.Config, pkg *parser.Package, m *parser.Method, dir stri
 		if x.BreakerKey != "" {
 			breaker.Summary += ", one per " + x.BreakerKey
 		}
-		for _, s := range settingsOf(reflect.ValueOf(x.BreakerCfg), "") {
+		for _, s := range baldur.SettingsOf(x.BreakerCfg, "") {
 			if s.Key == "enabled" {
 				continue // the policy's, above
 			}
-			s.From = x.BreakerFrom[s.Key]
-			s.Key = "breaker." + s.Key
-			breaker.Settings = append(breaker.Settings, s)
+			breaker.Settings = append(breaker.Settings, Setting{Key: "breaker." + s.Key, Value: s.Value, From: x.BreakerFrom[s.Key]})
 		}
 	}
 	timeout := Layer{Layer: "timeout", Active: x.Policy.Timeout.Value() > 0, Summary: "none", Settings: from("timeout")}
@@ -174,19 +169,18 @@ func explain(cfg *baldur.Config, pkg *parser.Package, m *parser.Method, dir stri
 	}
 	pp.Layers = []Layer{fallback, dlq, idem, retry, breaker, timeout}
 
+	// An override shows its timeout and attempts, and the other retry
+	// settings it changes from the policy's.
+	base := map[string]string{}
+	for _, s := range policy {
+		base[s.Key] = s.Value
+	}
 	for _, o := range x.Overrides {
-		op := OverridePlan{When: o.When, Settings: []Setting{{Key: "timeout", Value: formatValue(reflect.ValueOf(o.Timeout))}}}
-		base := map[string]string{}
-		for _, s := range settingsOf(reflect.ValueOf(x.Policy.Retry), "retry") {
-			base[s.Key] = s.Value
-		}
-		for _, s := range settingsOf(reflect.ValueOf(o.Retry), "retry") {
-			if s.Key == "retry.attempts" || base[s.Key] != s.Value {
-				op.Settings = append(op.Settings, s)
+		op := OverridePlan{When: o.When}
+		for _, s := range baldur.SettingsOf(o.Policy, "") {
+			if s.Key == "timeout" || s.Key == "retry.attempts" || strings.HasPrefix(s.Key, "retry.") && base[s.Key] != s.Value {
+				op.Settings = append(op.Settings, Setting{Key: s.Key, Value: s.Value, From: "policies." + p.Name + ".overrides"})
 			}
-		}
-		for i := range op.Settings {
-			op.Settings[i].From = "policies." + p.Name + ".overrides"
 		}
 		pp.Overrides = append(pp.Overrides, op)
 	}
@@ -201,56 +195,4 @@ func keyText(m *parser.Method) string {
 		s += "()"
 	}
 	return s
-}
-
-// settingsOf flattens a configuration section into its set values, in
-// declaration order, under the key paths Explain's From uses
-// ("retry.attempts").
-func settingsOf(v reflect.Value, prefix string) []Setting {
-	var out []Setting
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if !f.IsExported() || tag == "" || tag == "-" {
-			continue
-		}
-		key := tag
-		if prefix != "" {
-			key = prefix + "." + tag
-		}
-		fv := v.Field(i)
-		if isSet := fv.MethodByName("IsSet"); isSet.IsValid() {
-			if isSet.Call(nil)[0].Bool() {
-				out = append(out, Setting{Key: key, Value: formatValue(fv.MethodByName("Value").Call(nil)[0])})
-			}
-			continue
-		}
-		if fv.Kind() == reflect.Struct {
-			out = append(out, settingsOf(fv, key)...)
-		}
-	}
-	return out
-}
-
-// formatValue writes a setting as baldur.yaml would: 24h, not 24h0m0s.
-func formatValue(v reflect.Value) string {
-	switch x := v.Interface().(type) {
-	case time.Duration:
-		s := x.String()
-		if strings.HasSuffix(s, "m0s") {
-			s = s[:len(s)-2]
-		}
-		if strings.HasSuffix(s, "h0m") {
-			s = s[:len(s)-2]
-		}
-		return s
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case string:
-		if x == "" {
-			return `""`
-		}
-	}
-	return fmt.Sprint(v.Interface())
 }

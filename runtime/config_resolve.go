@@ -3,7 +3,6 @@ package baldur
 import (
 	"reflect"
 	"sync"
-	"time"
 )
 
 // Levels a resolved setting can come from, lowest first. Explain reports
@@ -194,9 +193,10 @@ type Explanation struct {
 
 // ExplainedOverride is one override as it resolves.
 type ExplainedOverride struct {
-	When    map[string]string
-	Timeout time.Duration
-	Retry   RetryConfig
+	When map[string]string
+	// Policy is the policy's configuration for the calls the override
+	// matches: the policy's own with the override's settings on top.
+	Policy PolicyConfig
 }
 
 // Explain resolves the policy spec describes as a Runtime would, without
@@ -214,7 +214,7 @@ func (c *Config) Explain(spec Spec) Explanation {
 	for _, o := range c.Policies[spec.Name].Overrides {
 		pc := r.cfg
 		overlayOverride(&pc, o.PolicyConfig)
-		x.Overrides = append(x.Overrides, ExplainedOverride{When: o.When, Timeout: pc.Timeout.v, Retry: pc.Retry})
+		x.Overrides = append(x.Overrides, ExplainedOverride{When: o.When, Policy: pc})
 	}
 	return x
 }

@@ -39,11 +39,15 @@ type windowView struct {
 
 func viewBreaker(b *baldur.CircuitBreaker) breakerView {
 	m, c := b.Metrics(), b.Config()
+	written := map[string]string{} // durations as baldur.yaml writes them
+	for _, s := range baldur.SettingsOf(c, "") {
+		written[s.Key] = s.Value
+	}
 	v := breakerView{
 		Name: b.Name(), Key: b.Key(), State: m.State.String(), Since: m.Since,
 		ProbesLeft: m.ProbesLeft, ProbeSuccesses: m.ProbeSuccesses,
 		FailureThreshold: c.FailureRate.Value(), SlowCallThreshold: c.SlowCallRate.Value(),
-		OpenFor: shortDuration(c.OpenFor.Value()), HalfOpenProbes: c.HalfOpenProbes.Value(),
+		OpenFor: written["open_for"], HalfOpenProbes: c.HalfOpenProbes.Value(),
 		Window: windowView{
 			Kind: c.Window.Value().String(), MinimumCalls: c.MinimumCalls.Value(),
 			Calls: m.Calls, Failures: m.Failures, SlowCalls: m.SlowCalls,
@@ -52,7 +56,7 @@ func viewBreaker(b *baldur.CircuitBreaker) breakerView {
 	if c.Window.Value() == baldur.CountWindow {
 		v.Window.Size = c.Size.Value()
 	} else {
-		v.Window.Span = shortDuration(c.Span.Value())
+		v.Window.Span = written["span"]
 	}
 	if m.FailureRate >= 0 {
 		v.FailureRate = &m.FailureRate

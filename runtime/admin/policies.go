@@ -1,12 +1,9 @@
 package admin
 
 import (
-	"encoding"
 	"fmt"
 	"net/http"
-	"reflect"
 	"strings"
-	"time"
 
 	baldur "github.com/baldur-go/baldur/runtime"
 )
@@ -56,7 +53,7 @@ func viewPolicy(p *baldur.Policy) policyView {
 		Name: p.Name(), Method: p.Method(), Layers: p.Layers(), Breaker: x.Breaker, BreakerKey: x.BreakerKey,
 		// A breaker is tuned under breakers.<name>, not in the policy: its
 		// settings are listed apart, from the breaker's own resolution.
-		Settings: flatten(reflect.ValueOf(x.Policy), "", x.From, func(key string) bool {
+		Settings: settings(x.Policy, x.From, func(key string) bool {
 			return strings.HasPrefix(key, "breaker.") && key != "breaker.enabled"
 		}),
 	}
@@ -64,23 +61,20 @@ func viewPolicy(p *baldur.Policy) policyView {
 		v.Layers = []string{}
 	}
 	if x.Breaker != "" {
-		v.BreakerSettings = flatten(reflect.ValueOf(x.BreakerCfg), "", x.BreakerFrom, func(key string) bool { return key == "enabled" })
+		v.BreakerSettings = settings(x.BreakerCfg, x.BreakerFrom, func(key string) bool { return key == "enabled" })
 	}
 	policy := map[string]string{}
-	for _, s := range v.Settings {
+	for _, s := range baldur.SettingsOf(x.Policy, "") {
 		policy[s.Key] = s.Value
 	}
 	for i, o := range x.Overrides {
 		// An override resolves on top of the policy: what it changes is
 		// what differs from the policy's own value.
 		from := fmt.Sprintf("policies.%s.overrides[%d]", p.Name(), i)
-		all := append([]setting{{Key: "timeout", Value: shortDuration(o.Timeout)}},
-			flatten(reflect.ValueOf(o.Retry), "retry", nil, func(string) bool { return false })...)
 		ov := overrideView{When: o.When, Settings: []setting{}}
-		for _, s := range all {
+		for _, s := range baldur.SettingsOf(o.Policy, "") {
 			if s.Value != policy[s.Key] {
-				s.From = from
-				ov.Settings = append(ov.Settings, s)
+				ov.Settings = append(ov.Settings, setting{Key: s.Key, Value: s.Value, From: from})
 			}
 		}
 		v.Overrides = append(v.Overrides, ov)
@@ -88,58 +82,14 @@ func viewPolicy(p *baldur.Policy) policyView {
 	return v
 }
 
-// optValue is what every baldur.Opt has.
-type optValue interface{ IsSet() bool }
-
-// flatten lists the set settings of a configuration struct by key path,
-// the way baldur.yaml writes them, with the level each came from.
-func flatten(v reflect.Value, prefix string, from map[string]string, skip func(key string) bool) []setting {
-	var out []setting
-	t := v.Type()
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		tag := sf.Tag.Get("yaml")
-		if !sf.IsExported() || tag == "" {
-			continue
-		}
-		key := tag
-		if prefix != "" {
-			key = prefix + "." + tag
-		}
-		fv := v.Field(i)
-		if o, ok := fv.Interface().(optValue); ok {
-			if o.IsSet() && !skip(key) {
-				out = append(out, setting{Key: key, Value: format(fv.MethodByName("Value").Call(nil)[0]), From: from[key]})
-			}
-			continue
-		}
-		if fv.Kind() == reflect.Struct {
-			out = append(out, flatten(fv, key, from, skip)...)
+// settings lists the set values of a configuration section with the level
+// each came from, leaving out those skip names.
+func settings(section any, from map[string]string, skip func(key string) bool) []setting {
+	out := []setting{}
+	for _, s := range baldur.SettingsOf(section, "") {
+		if !skip(s.Key) {
+			out = append(out, setting{Key: s.Key, Value: s.Value, From: from[s.Key]})
 		}
 	}
 	return out
-}
-
-// format writes a value the way baldur.yaml does.
-func format(v reflect.Value) string {
-	switch x := v.Interface().(type) {
-	case time.Duration:
-		return shortDuration(x)
-	case encoding.TextMarshaler:
-		b, _ := x.MarshalText()
-		return string(b)
-	}
-	return fmt.Sprint(v.Interface())
-}
-
-// shortDuration writes d as a person would: 24h, 1m30s, 250ms.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }

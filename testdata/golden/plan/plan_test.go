@@ -3,14 +3,9 @@ package plan
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"os"
-	"reflect"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	baldur "github.com/baldur-go/baldur/runtime"
 )
@@ -76,14 +71,12 @@ func TestPlanIsWhatTheRuntimeBuilt(t *testing.T) {
 		}
 		x := p.Explain()
 		got := map[string]setting{}
-		for _, s := range flatten(reflect.ValueOf(x.Policy), "") {
-			s.From = x.From[s.Key]
-			got[s.Key] = s
+		for _, s := range baldur.SettingsOf(x.Policy, "") {
+			got[s.Key] = setting{s.Key, s.Value, x.From[s.Key]}
 		}
-		for _, s := range flatten(reflect.ValueOf(x.BreakerCfg), "breaker") {
-			if s.Key != "breaker.enabled" {
-				s.From = x.BreakerFrom[strings.TrimPrefix(s.Key, "breaker.")]
-				got[s.Key] = s
+		for _, s := range baldur.SettingsOf(x.BreakerCfg, "") {
+			if s.Key != "enabled" {
+				got["breaker."+s.Key] = setting{"breaker." + s.Key, s.Value, x.BreakerFrom[s.Key]}
 			}
 		}
 		checked := 0
@@ -104,8 +97,8 @@ func TestPlanIsWhatTheRuntimeBuilt(t *testing.T) {
 		}
 		for i, o := range pp.Overrides {
 			ov := x.Overrides[i]
-			byKey := map[string]string{"timeout": format(reflect.ValueOf(ov.Timeout))}
-			for _, s := range flatten(reflect.ValueOf(ov.Retry), "retry") {
+			byKey := map[string]string{}
+			for _, s := range baldur.SettingsOf(ov.Policy, "") {
 				byKey[s.Key] = s.Value
 			}
 			for _, s := range o.Settings {
@@ -118,48 +111,4 @@ func TestPlanIsWhatTheRuntimeBuilt(t *testing.T) {
 			t.Errorf("%s: only %d settings checked", pp.Policy, checked)
 		}
 	}
-}
-
-// flatten lists the set values of a configuration section by key path,
-// written as baldur.yaml would write them.
-func flatten(v reflect.Value, prefix string) []setting {
-	var out []setting
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Type().Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if !f.IsExported() || tag == "" || tag == "-" {
-			continue
-		}
-		key := strings.TrimPrefix(prefix+"."+tag, ".")
-		fv := v.Field(i)
-		if m := fv.MethodByName("IsSet"); m.IsValid() {
-			if m.Call(nil)[0].Bool() {
-				out = append(out, setting{Key: key, Value: format(fv.MethodByName("Value").Call(nil)[0])})
-			}
-		} else if fv.Kind() == reflect.Struct {
-			out = append(out, flatten(fv, key)...)
-		}
-	}
-	return out
-}
-
-func format(v reflect.Value) string {
-	switch x := v.Interface().(type) {
-	case time.Duration:
-		s := x.String()
-		if strings.HasSuffix(s, "m0s") {
-			s = s[:len(s)-2]
-		}
-		if strings.HasSuffix(s, "h0m") {
-			s = s[:len(s)-2]
-		}
-		return s
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case string:
-		if x == "" {
-			return `""`
-		}
-	}
-	return fmt.Sprint(v.Interface())
 }

@@ -1,0 +1,41 @@
+package baldur_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	baldur "github.com/baldur-go/baldur/runtime"
+)
+
+// What a tool lists of a section is what the file says, in its spelling,
+// and nothing the file left unset.
+func TestSettingsOfWritesWhatTheFileSays(t *testing.T) {
+	cfg, err := baldur.ParseConfig("baldur.yaml", []byte(`
+policies:
+  charge:
+    timeout: 90s
+    retry: {attempts: 4, backoff: constant, multiplier: 1.5}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := baldur.SettingsOf(cfg.Policies["charge"], "")
+	want := []baldur.Setting{
+		{Key: "timeout", Value: "1m30s"},
+		{Key: "retry.attempts", Value: "4"},
+		{Key: "retry.backoff", Value: "constant"},
+		{Key: "retry.multiplier", Value: "1.5"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("SettingsOf (-want +got):\n%s", diff)
+	}
+	defaults := baldur.SettingsOf(baldur.PolicyConfig{Timeout: baldur.Set[time.Duration](0)}, "defaults")
+	if diff := cmp.Diff([]baldur.Setting{{Key: "defaults.timeout", Value: "0s"}}, defaults); diff != "" {
+		t.Errorf("SettingsOf under a prefix (-want +got):\n%s", diff)
+	}
+	if got := baldur.SettingsOf(cfg.Policies["charge"].Retry, "retry"); len(got) != 3 || got[0].Key != "retry.attempts" {
+		t.Errorf("SettingsOf(Retry, \"retry\") = %v, want the three retry settings under retry.", got)
+	}
+}
