@@ -3,8 +3,8 @@ package baldur
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"os"
+	"reflect"
 )
 
 // WithConfigFile loads baldur.yaml from path. Every problem in the file is
@@ -45,10 +45,45 @@ func WithConfig(c *Config) Option {
 		if err := c.Validate(); err != nil {
 			return err
 		}
-		cp := *c
-		cp.Policies, cp.Breakers = maps.Clone(c.Policies), maps.Clone(c.Breakers)
+		cp := deepCopy(reflect.ValueOf(c).Elem()).Interface().(Config)
 		return rt.setConfig("WithConfig", &cp)
 	}
+}
+
+// deepCopy returns a copy of v that shares no map or slice with it, so
+// that a Config given to WithConfig can change afterwards, overrides and
+// their when maps included. Unexported fields are copied as they are.
+func deepCopy(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out.SetMapIndex(it.Key(), deepCopy(it.Value()))
+		}
+		return out
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			out.Index(i).Set(deepCopy(v.Index(i)))
+		}
+		return out
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		out.Set(v)
+		for i := range v.NumField() {
+			if f := out.Field(i); f.CanSet() {
+				f.Set(deepCopy(v.Field(i)))
+			}
+		}
+		return out
+	}
+	return v
 }
 
 // setConfig installs c. Only one configuration option may be given: two

@@ -283,6 +283,34 @@ func TestWithConfigCopies(t *testing.T) {
 	}
 }
 
+// The copy is deep: an override's when, the override list and the metrics
+// fields are the runtime's own too.
+func TestWithConfigCopiesDeep(t *testing.T) {
+	c := &baldur.Config{
+		Policies: map[string]baldur.PolicyConfig{"p": {Overrides: []baldur.Override{{
+			When:         map[string]string{"tier": "critical"},
+			PolicyConfig: baldur.PolicyConfig{Timeout: baldur.Set(time.Second)},
+		}}}},
+		Metrics: baldur.MetricsConfig{Fields: []baldur.Opt[string]{baldur.Set("tier")}},
+	}
+	rt, err := baldur.New(baldur.WithConfig(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	c.Policies["p"].Overrides[0].When["tier"] = "gold"
+	c.Policies["p"].Overrides[0].Timeout = baldur.Set(time.Hour)
+	c.Metrics.Fields[0] = baldur.Set("order_id")
+	p := rt.Policy(baldur.Spec{Name: "p", Fields: []string{"tier"}})
+	x := p.Explain()
+	if len(x.Overrides) != 1 || x.Overrides[0].When["tier"] != "critical" || x.Overrides[0].Policy.Timeout.Value() != time.Second {
+		t.Errorf("override %+v, want the one given to WithConfig: when tier=critical, timeout 1s", x.Overrides)
+	}
+	if got := rt.MetricsFields(); len(got) != 1 || got[0] != "tier" {
+		t.Errorf("metrics fields %v, want [tier] as given to WithConfig", got)
+	}
+}
+
 // Policy.Config says where each setting came from.
 func TestPolicyConfigSources(t *testing.T) {
 	e := newEnv(t, "defaults:\n  retry: {initial_delay: 1s}\npolicies:\n  p:\n    timeout: 3s\n")
