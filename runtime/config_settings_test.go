@@ -1,10 +1,9 @@
 package baldur_test
 
 import (
+	"slices"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	baldur "github.com/baldur-go/baldur/runtime"
 )
@@ -28,12 +27,12 @@ policies:
 		{Key: "retry.backoff", Value: "constant"},
 		{Key: "retry.multiplier", Value: "1.5"},
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("SettingsOf (-want +got):\n%s", diff)
+	if !slices.Equal(got, want) {
+		t.Errorf("SettingsOf = %v, want %v", got, want)
 	}
 	defaults := baldur.SettingsOf(baldur.PolicyConfig{Timeout: baldur.Set[time.Duration](0)}, "defaults")
-	if diff := cmp.Diff([]baldur.Setting{{Key: "defaults.timeout", Value: "0s"}}, defaults); diff != "" {
-		t.Errorf("SettingsOf under a prefix (-want +got):\n%s", diff)
+	if want := []baldur.Setting{{Key: "defaults.timeout", Value: "0s"}}; !slices.Equal(defaults, want) {
+		t.Errorf("SettingsOf under a prefix = %v, want %v", defaults, want)
 	}
 	if got := baldur.SettingsOf(cfg.Policies["charge"].Retry, "retry"); len(got) != 3 || got[0].Key != "retry.attempts" {
 		t.Errorf("SettingsOf(Retry, \"retry\") = %v, want the three retry settings under retry.", got)

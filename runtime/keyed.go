@@ -45,7 +45,7 @@ func newKeyedBreaker(rt *Runtime, name string, cfg BreakerConfig) *keyedBreaker 
 // when the call does not carry it.
 func (k *keyedBreaker) get(pc *PolicyContext, by string) *CircuitBreaker {
 	key := ""
-	if f, ok := pc.field(by); ok {
+	if f := pc.field(by); f != nil {
 		if f.kind == fieldString {
 			key = f.str
 		} else {

@@ -40,8 +40,14 @@ func (p *Policy) buildVariants(cfg PolicyConfig, overrides []Override, fields []
 			if fields != nil && !slices.Contains(fields, name) {
 				missing = append(missing, name)
 			}
+			at := slices.Index(fields, name)
+			if at >= 0 {
+				// The spec's own string, which is the generated field's
+				// name: comparing the two finds one pointer and stops.
+				name = fields[at]
+			}
 			v.when = append(v.when, String(name, o.When[name]))
-			v.at = append(v.at, slices.Index(fields, name))
+			v.at = append(v.at, at)
 		}
 		if len(missing) > 0 {
 			problems = append(problems, fmt.Sprintf("policies.%s.overrides[%d].when: %s never carries %v", p.name, i, p.method, missing))
@@ -72,12 +78,10 @@ func (p *Policy) variant(pc *PolicyContext) *variant {
 func (c *PolicyContext) matches(v *variant) bool {
 	for i := range v.when {
 		w := &v.when[i]
-		var f Field
+		var f *Field
 		if at := v.at[i]; at >= 0 && at < len(c.fields) && c.fields[at].name == w.name {
-			f = c.fields[at]
-		} else if found, ok := c.field(w.name); ok {
-			f = found
-		} else {
+			f = &c.fields[at]
+		} else if f = c.field(w.name); f == nil {
 			return false
 		}
 		if !f.equals(w.str) {

@@ -102,6 +102,15 @@ func (mt *method) deadLettered(g *jen.Group, c shape) {
 			// call has failed, so that a call that succeeds pays nothing
 			// for them.
 			values := mt.fieldValues(b, mt.local, params)
+			for i, f := range p.Fields {
+				values[i] = fieldCtor(f, values[i])
+				if len(p.Fields) > 2 { // one a line
+					values[i] = jen.Line().Add(values[i])
+				}
+			}
+			if len(p.Fields) > 2 {
+				values = append(values, jen.Line())
+			}
 			b.Id(c.pc).Op("=").Add(jen.Id(c.pc).Dot("WithFields").Call(values...))
 		}
 		b.Id(c.err).Op("=").Add(c.policy().Dot("Capture").Call(c.ctx(), c.pcRef(), mt.codecValue(), jen.Id(c.err)))

@@ -15,13 +15,17 @@ import (
 //
 //	pc := d.policy.Call()
 //	if d.policy.NeedsFields() {
-//		pc = d.policy.Call(baldur.String("order_id", orderID), ...)
+//		var fields [2]baldur.Field
+//		fields[0].SetString("order_id", orderID)
+//		fields[1].SetInt("amount", amount)
+//		pc = d.policy.Call(fields[:]...)
 //	}
 //
-// The fields are built only as Call's arguments, so that their array is
-// the variadic one on this frame's stack (see baldur.PolicyContext). root
-// spells parameter i: the method's own, or a decoded letter's field;
-// locals come from scope.
+// The array is on this frame's stack (see baldur.PolicyContext), and each
+// field is written in place: a Field built elsewhere and copied in would
+// be read back before the CPU could forward its stores. root spells
+// parameter i: the method's own, or a decoded letter's field; locals come
+// from scope.
 func (mt *method) gather(g *jen.Group, c shape, scope *names, root func(i int) *jen.Statement, always bool) {
 	p := mt.m.Policy
 	call := c.policy().Dot("Call")
@@ -30,14 +34,14 @@ func (mt *method) gather(g *jen.Group, c shape, scope *names, root func(i int) *
 		return
 	}
 	fill := func(b *jen.Group, op string) {
+		fields := scope.fresh("fields", 2)
+		b.Var().Id(fields).Index(jen.Lit(len(p.Fields))).Qual(runtimePath, "Field")
 		values := mt.fieldValues(b, scope, root)
-		if len(values) > 2 { // one a line
-			for i, v := range values {
-				values[i] = jen.Line().Add(v)
-			}
-			values = append(values, jen.Line())
+		for i, f := range p.Fields {
+			kind, v := fieldArg(f, values[i])
+			b.Id(fields).Index(jen.Lit(i)).Dot("Set"+kind).Call(jen.Lit(f.Name), v)
 		}
-		b.Id(c.pc).Op(op).Add(call.Clone().Call(values...))
+		b.Id(c.pc).Op(op).Add(call.Clone().Call(jen.Id(fields).Index(jen.Op(":")).Op("...")))
 	}
 	if always {
 		fill(g, ":=")
@@ -47,7 +51,8 @@ func (mt *method) gather(g *jen.Group, c shape, scope *names, root func(i int) *
 	g.If(c.policy().Dot("NeedsFields").Call()).BlockFunc(func(b *jen.Group) { fill(b, "=") })
 }
 
-// fieldValues are the fields' constructor calls. A path through pointers
+// fieldValues are the fields' values, in the order of the policy's
+// fields. A path through pointers
 // is read into a local first, behind its nil checks: a nil on the way
 // gives the zero value, never a panic. Paths behind the same checks share
 // one if.
@@ -81,7 +86,7 @@ func (mt *method) fieldValues(g *jen.Group, scope *names, root func(i int) *jen.
 			grp.assigns = append(grp.assigns, jen.Id(local).Op("=").Add(expr))
 			expr = jen.Id(local)
 		}
-		values[i] = fieldCtor(f, expr)
+		values[i] = expr
 	}
 	for _, grp := range groups {
 		g.If(joinAnd(grp.checks)).Block(grp.assigns...)
@@ -89,16 +94,22 @@ func (mt *method) fieldValues(g *jen.Group, scope *names, root func(i int) *jen.
 	return values
 }
 
-// fieldCtor is baldur.String, Int, Uint or Bool of the field's value,
-// converted to the constructor's type when it is a named one.
+// fieldCtor is baldur.String, Int, Uint or Bool of the field's value.
 func fieldCtor(f *parser.Field, expr jen.Code) jen.Code {
+	kind, v := fieldArg(f, expr)
+	return jen.Qual(runtimePath, kind).Call(jen.Lit(f.Name), v)
+}
+
+// fieldArg is the kind of a field as its constructors and setters name it
+// (String, Int, Uint, Bool), and its value converted to their parameter's
+// type when it is a named one.
+func fieldArg(f *parser.Field, expr jen.Code) (string, jen.Code) {
 	t := f.Type()
-	conv := func(basic types.BasicKind, ctor string, as func() *jen.Statement) jen.Code {
-		v := expr
+	conv := func(basic types.BasicKind, kind string, as func() *jen.Statement) (string, jen.Code) {
 		if !types.Identical(t, types.Typ[basic]) {
-			v = as().Parens(expr)
+			return kind, as().Parens(expr)
 		}
-		return jen.Qual(runtimePath, ctor).Call(jen.Lit(f.Name), v)
+		return kind, expr
 	}
 	switch f.Kind {
 	case parser.FieldInt:

@@ -51,7 +51,9 @@ var _ Quotes = (*QuotesProtected)(nil)
 func (d *QuotesProtected) Check(ctx context.Context, sku string) error {
 	pc := d.check.Call()
 	if d.check.NeedsFields() {
-		pc = d.check.Call(baldur.String("sku", sku))
+		var fields [1]baldur.Field
+		fields[0].SetString("sku", sku)
+		pc = d.check.Call(fields[:]...)
 	}
 	ctx = d.check.Begin(ctx, &pc)
 	err := d.check.Do(ctx, &pc, func(ctx context.Context) error {
@@ -64,7 +66,9 @@ func (d *QuotesProtected) Check(ctx context.Context, sku string) error {
 func (d *QuotesProtected) Fetch(ctx context.Context, sku string) error {
 	pc := d.fetch.Call()
 	if d.fetch.NeedsFields() {
-		pc = d.fetch.Call(baldur.String("sku", sku))
+		var fields [1]baldur.Field
+		fields[0].SetString("sku", sku)
+		pc = d.fetch.Call(fields[:]...)
 	}
 	ctx = d.fetch.Begin(ctx, &pc)
 	err := d.fetch.Do(ctx, &pc, func(ctx context.Context) error {
@@ -78,7 +82,9 @@ func (d *QuotesProtected) Fetch(ctx context.Context, sku string) error {
 func (d *QuotesProtected) Quote(ctx context.Context, sku string) (int64, error) {
 	pc := d.quote.Call()
 	if d.quote.NeedsFields() {
-		pc = d.quote.Call(baldur.String("sku", sku))
+		var fields [1]baldur.Field
+		fields[0].SetString("sku", sku)
+		pc = d.quote.Call(fields[:]...)
 	}
 	ctx = d.quote.Begin(ctx, &pc)
 	var r0 int64
@@ -119,7 +125,10 @@ var _ Orders = (*OrdersProtected)(nil)
 func (d *OrdersProtected) Place(ctx context.Context, orderID string, amount int64) (int64, error) {
 	pc := d.place.Call()
 	if d.place.NeedsFields() {
-		pc = d.place.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+		var fields [2]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		fields[1].SetInt("amount", amount)
+		pc = d.place.Call(fields[:]...)
 	}
 	ctx = d.place.Begin(ctx, &pc)
 	type args struct {
@@ -176,15 +185,15 @@ var _ Checkout = (*CheckoutProtected)(nil)
 func (d *CheckoutProtected) Pay(ctx context.Context, orderID string, amount int64, req *Request) (int64, error) {
 	pc := d.pay.Call()
 	if d.pay.NeedsFields() {
+		var fields [3]baldur.Field
 		var tier string
 		if req != nil && req.Customer != nil {
 			tier = req.Customer.Tier
 		}
-		pc = d.pay.Call(
-			baldur.String("order_id", orderID),
-			baldur.Int("amount", amount),
-			baldur.String("tier", tier),
-		)
+		fields[0].SetString("order_id", orderID)
+		fields[1].SetInt("amount", amount)
+		fields[2].SetString("tier", tier)
+		pc = d.pay.Call(fields[:]...)
 	}
 	ctx = d.pay.Begin(ctx, &pc)
 	var r0 int64
@@ -200,7 +209,10 @@ func (d *CheckoutProtected) Pay(ctx context.Context, orderID string, amount int6
 func (d *CheckoutProtected) PayPlain(ctx context.Context, orderID string, amount int64, req *Request) (int64, error) {
 	pc := d.payPlain.Call()
 	if d.payPlain.NeedsFields() {
-		pc = d.payPlain.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+		var fields [2]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		fields[1].SetInt("amount", amount)
+		pc = d.payPlain.Call(fields[:]...)
 	}
 	ctx = d.payPlain.Begin(ctx, &pc)
 	var r0 int64
@@ -256,7 +268,10 @@ type ledgerPostArgs struct {
 func (d *LedgerProtected) Post(ctx context.Context, entryID string, cents int64) error {
 	pc := d.post.Call()
 	if d.post.NeedsFields() {
-		pc = d.post.Call(baldur.String("entry_id", entryID), baldur.Int("cents", cents))
+		var fields [2]baldur.Field
+		fields[0].SetString("entry_id", entryID)
+		fields[1].SetInt("cents", cents)
+		pc = d.post.Call(fields[:]...)
 	}
 	ctx = d.post.Begin(ctx, &pc)
 	err := d.postProtected(ctx, &pc, entryID, cents)
@@ -282,7 +297,10 @@ func (d *LedgerProtected) replayPost(ctx context.Context, data []byte) error {
 	if err := baldur.DecodeArgs(data, &a); err != nil {
 		return err
 	}
-	pc := d.post.Call(baldur.String("entry_id", a.EntryID), baldur.Int("cents", a.Cents))
+	var fields [2]baldur.Field
+	fields[0].SetString("entry_id", a.EntryID)
+	fields[1].SetInt("cents", a.Cents)
+	pc := d.post.Call(fields[:]...)
 	return d.postProtected(ctx, &pc, a.EntryID, a.Cents)
 }
 
@@ -290,7 +308,10 @@ func (d *LedgerProtected) replayPost(ctx context.Context, data []byte) error {
 func (d *LedgerProtected) PostPlain(ctx context.Context, entryID string, cents int64) error {
 	pc := d.postPlain.Call()
 	if d.postPlain.NeedsFields() {
-		pc = d.postPlain.Call(baldur.String("entry_id", entryID), baldur.Int("cents", cents))
+		var fields [2]baldur.Field
+		fields[0].SetString("entry_id", entryID)
+		fields[1].SetInt("cents", cents)
+		pc = d.postPlain.Call(fields[:]...)
 	}
 	ctx = d.postPlain.Begin(ctx, &pc)
 	err := d.postPlain.Do(ctx, &pc, func(ctx context.Context) error {
@@ -333,7 +354,9 @@ var _ Hosts = (*HostsProtected)(nil)
 func (d *HostsProtected) Get(ctx context.Context, host string) error {
 	pc := d.get.Call()
 	if d.get.NeedsFields() {
-		pc = d.get.Call(baldur.String("host", host))
+		var fields [1]baldur.Field
+		fields[0].SetString("host", host)
+		pc = d.get.Call(fields[:]...)
 	}
 	ctx = d.get.Begin(ctx, &pc)
 	err := d.get.Do(ctx, &pc, func(ctx context.Context) error {
@@ -346,7 +369,9 @@ func (d *HostsProtected) Get(ctx context.Context, host string) error {
 func (d *HostsProtected) GetShared(ctx context.Context, host string) error {
 	pc := d.getShared.Call()
 	if d.getShared.NeedsFields() {
-		pc = d.getShared.Call(baldur.String("host", host))
+		var fields [1]baldur.Field
+		fields[0].SetString("host", host)
+		pc = d.getShared.Call(fields[:]...)
 	}
 	ctx = d.getShared.Begin(ctx, &pc)
 	err := d.getShared.Do(ctx, &pc, func(ctx context.Context) error {

@@ -61,16 +61,20 @@ type paymentGatewayChargeArgs struct {
 func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, amount int64, customer Customer) (Receipt, error) {
 	pc := d.charge.Call()
 	if d.charge.NeedsFields() {
-		pc = d.charge.Call(
-			baldur.String("order_id", orderID),
-			baldur.Int("amount", amount),
-			baldur.String("tier", customer.Tier),
-		)
+		var fields [3]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		fields[1].SetInt("amount", amount)
+		fields[2].SetString("tier", customer.Tier)
+		pc = d.charge.Call(fields[:]...)
 	}
 	ctx = d.charge.Begin(ctx, &pc)
 	r0, err := d.chargeProtected(ctx, &pc, orderID, orderID, amount, customer)
 	if err != nil {
-		pc = pc.WithFields(baldur.String("order_id", orderID), baldur.Int("amount", amount), baldur.String("tier", customer.Tier))
+		pc = pc.WithFields(
+			baldur.String("order_id", orderID),
+			baldur.Int("amount", amount),
+			baldur.String("tier", customer.Tier),
+		)
 		err = d.charge.Capture(ctx, &pc, paymentGatewayChargeArgs{OrderID: orderID, Amount: amount, Customer: customer}, err)
 		if d.charge.ShouldFallback(ctx, &pc, err) {
 			r0, err = queuedCharge(ctx, orderID, amount, customer, err)
@@ -111,11 +115,11 @@ func (d *PaymentGatewayProtected) replayCharge(ctx context.Context, data []byte)
 	if err := baldur.DecodeArgs(data, &a); err != nil {
 		return err
 	}
-	pc := d.charge.Call(
-		baldur.String("order_id", a.OrderID),
-		baldur.Int("amount", a.Amount),
-		baldur.String("tier", a.Customer.Tier),
-	)
+	var fields [3]baldur.Field
+	fields[0].SetString("order_id", a.OrderID)
+	fields[1].SetInt("amount", a.Amount)
+	fields[2].SetString("tier", a.Customer.Tier)
+	pc := d.charge.Call(fields[:]...)
 	_, err := d.chargeProtected(ctx, &pc, a.OrderID, a.OrderID, a.Amount, a.Customer)
 	return err
 }
@@ -130,7 +134,9 @@ func (d *PaymentGatewayProtected) Ping(ctx context.Context) error {
 func (d *PaymentGatewayProtected) Status(ctx context.Context, orderID string) (string, error) {
 	pc := d.status.Call()
 	if d.status.NeedsFields() {
-		pc = d.status.Call(baldur.String("order_id", orderID))
+		var fields [1]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		pc = d.status.Call(fields[:]...)
 	}
 	ctx = d.status.Begin(ctx, &pc)
 	var r0 string

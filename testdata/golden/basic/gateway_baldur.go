@@ -52,7 +52,10 @@ var _ PaymentGateway = (*PaymentGatewayProtected)(nil)
 func (d *PaymentGatewayProtected) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
 	pc := d.charge.Call()
 	if d.charge.NeedsFields() {
-		pc = d.charge.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+		var fields [2]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		fields[1].SetInt("amount", amount)
+		pc = d.charge.Call(fields[:]...)
 	}
 	ctx = d.charge.Begin(ctx, &pc)
 	var r0 Receipt
@@ -76,7 +79,9 @@ func (d *PaymentGatewayProtected) Ping(ctx context.Context) error {
 func (d *PaymentGatewayProtected) Refund(ctx context.Context, orderID string) error {
 	pc := d.refund.Call()
 	if d.refund.NeedsFields() {
-		pc = d.refund.Call(baldur.String("order_id", orderID))
+		var fields [1]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		pc = d.refund.Call(fields[:]...)
 	}
 	ctx = d.refund.Begin(ctx, &pc)
 	err := d.refund.Do(ctx, &pc, func(ctx context.Context) error {
@@ -144,7 +149,9 @@ func (d *LedgerProtected) Name() string {
 func (d *LedgerProtected) Record(ctx context.Context, entry string) error {
 	pc := d.record.Call()
 	if d.record.NeedsFields() {
-		pc = d.record.Call(baldur.String("entry", entry))
+		var fields [1]baldur.Field
+		fields[0].SetString("entry", entry)
+		pc = d.record.Call(fields[:]...)
 	}
 	ctx = d.record.Begin(ctx, &pc)
 	err := d.record.Do(ctx, &pc, func(ctx context.Context) error {

@@ -45,7 +45,9 @@ var _ Payments = (*PaymentsProtected)(nil)
 func (d *PaymentsProtected) Charge(ctx context.Context, id string, amount Money) (Money, error) {
 	pc := d.charge.Call()
 	if d.charge.NeedsFields() {
-		pc = d.charge.Call(baldur.String("id", id))
+		var fields [1]baldur.Field
+		fields[0].SetString("id", id)
+		pc = d.charge.Call(fields[:]...)
 	}
 	ctx = d.charge.Begin(ctx, &pc)
 	type args struct {
@@ -70,7 +72,9 @@ func (d *PaymentsProtected) Charge(ctx context.Context, id string, amount Money)
 func (d *PaymentsProtected) Stamp(ctx context.Context, id string, at time.Time, c *Cents, cs []Cents, tagged Tagged, emb Embeds, hosts map[netip.Addr]int) (*big.Int, netip.Addr, time.Time, error) {
 	pc := d.stamp.Call()
 	if d.stamp.NeedsFields() {
-		pc = d.stamp.Call(baldur.String("id", id))
+		var fields [1]baldur.Field
+		fields[0].SetString("id", id)
+		pc = d.stamp.Call(fields[:]...)
 	}
 	ctx = d.stamp.Begin(ctx, &pc)
 	type args struct {

@@ -80,7 +80,10 @@ type paymentsChargeArgs struct {
 func (d *PaymentsProtected) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
 	pc := d.charge.Call()
 	if d.charge.NeedsFields() {
-		pc = d.charge.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+		var fields [2]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		fields[1].SetInt("amount", amount)
+		pc = d.charge.Call(fields[:]...)
 	}
 	ctx = d.charge.Begin(ctx, &pc)
 	r0, err := d.chargeProtected(ctx, &pc, orderID, orderID, amount)
@@ -122,7 +125,10 @@ func (d *PaymentsProtected) replayCharge(ctx context.Context, data []byte) error
 	if err := baldur.DecodeArgs(data, &a); err != nil {
 		return err
 	}
-	pc := d.charge.Call(baldur.String("order_id", a.OrderID), baldur.Int("amount", a.Amount))
+	var fields [2]baldur.Field
+	fields[0].SetString("order_id", a.OrderID)
+	fields[1].SetInt("amount", a.Amount)
+	pc := d.charge.Call(fields[:]...)
 	_, err := d.chargeProtected(ctx, &pc, a.OrderID, a.OrderID, a.Amount)
 	return err
 }
@@ -140,16 +146,20 @@ type paymentsPublishArgs struct {
 func (d *PaymentsProtected) Publish(topic string, pc int, data int) (int, error) {
 	callCtx := d.publish.Call()
 	if d.publish.NeedsFields() {
-		callCtx = d.publish.Call(
-			baldur.String("topic", topic),
-			baldur.Int("pc", int64(pc)),
-			baldur.Int("data", int64(data)),
-		)
+		var fields [3]baldur.Field
+		fields[0].SetString("topic", topic)
+		fields[1].SetInt("pc", int64(pc))
+		fields[2].SetInt("data", int64(data))
+		callCtx = d.publish.Call(fields[:]...)
 	}
 	ctx := d.publish.Begin(context.Background(), &callCtx)
 	r0, err := d.publishProtected(ctx, &callCtx, topic, pc, data)
 	if err != nil {
-		callCtx = callCtx.WithFields(baldur.String("topic", topic), baldur.Int("pc", int64(pc)), baldur.Int("data", int64(data)))
+		callCtx = callCtx.WithFields(
+			baldur.String("topic", topic),
+			baldur.Int("pc", int64(pc)),
+			baldur.Int("data", int64(data)),
+		)
 		err = d.publish.Capture(ctx, &callCtx, paymentsPublishArgs{Topic: topic, Pc: pc, Data: data}, err)
 	}
 	return r0, d.publish.End(ctx, &callCtx, err)
@@ -174,11 +184,11 @@ func (d *PaymentsProtected) replayPublish(ctx context.Context, data []byte) erro
 	if err := baldur.DecodeArgs(data, &a); err != nil {
 		return err
 	}
-	pc := d.publish.Call(
-		baldur.String("topic", a.Topic),
-		baldur.Int("pc", int64(a.Pc)),
-		baldur.Int("data", int64(a.Data)),
-	)
+	var fields [3]baldur.Field
+	fields[0].SetString("topic", a.Topic)
+	fields[1].SetInt("pc", int64(a.Pc))
+	fields[2].SetInt("data", int64(a.Data))
+	pc := d.publish.Call(fields[:]...)
 	_, err := d.publishProtected(ctx, &pc, a.Topic, a.Pc, a.Data)
 	return err
 }
@@ -195,7 +205,9 @@ type paymentsRefundArgs struct {
 func (d *PaymentsProtected) Refund(ctx context.Context, id RefundID, amount int64) error {
 	pc := d.refund.Call()
 	if d.refund.NeedsFields() {
-		pc = d.refund.Call(baldur.Int("amount", amount))
+		var fields [1]baldur.Field
+		fields[0].SetInt("amount", amount)
+		pc = d.refund.Call(fields[:]...)
 	}
 	ctx = d.refund.Begin(ctx, &pc)
 	key, keyErr := baldur.TextKey(id)
@@ -231,7 +243,9 @@ func (d *PaymentsProtected) replayRefund(ctx context.Context, data []byte) error
 	if err := baldur.DecodeArgs(data, &a); err != nil {
 		return err
 	}
-	pc := d.refund.Call(baldur.Int("amount", a.Amount))
+	var fields [1]baldur.Field
+	fields[0].SetInt("amount", a.Amount)
+	pc := d.refund.Call(fields[:]...)
 	key, keyErr := baldur.TextKey(a.Id)
 	if keyErr != nil {
 		return baldur.Permanent(keyErr)
@@ -252,7 +266,10 @@ type paymentsShipArgs struct {
 func (d *PaymentsProtected) Ship(ctx context.Context, orderID string, to Address, express bool) error {
 	pc := d.ship.Call()
 	if d.ship.NeedsFields() {
-		pc = d.ship.Call(baldur.String("order_id", orderID), baldur.Bool("express", express))
+		var fields [2]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		fields[1].SetBool("express", express)
+		pc = d.ship.Call(fields[:]...)
 	}
 	ctx = d.ship.Begin(ctx, &pc)
 	err := d.shipProtected(ctx, &pc, orderID, to, express)
@@ -278,7 +295,10 @@ func (d *PaymentsProtected) replayShip(ctx context.Context, data []byte) error {
 	if err := baldur.DecodeArgs(data, &a); err != nil {
 		return err
 	}
-	pc := d.ship.Call(baldur.String("order_id", a.OrderID), baldur.Bool("express", a.Express))
+	var fields [2]baldur.Field
+	fields[0].SetString("order_id", a.OrderID)
+	fields[1].SetBool("express", a.Express)
+	pc := d.ship.Call(fields[:]...)
 	return d.shipProtected(ctx, &pc, a.OrderID, a.To, a.Express)
 }
 
@@ -294,7 +314,9 @@ type paymentsTagArgs struct {
 func (d *PaymentsProtected) Tag(ctx context.Context, orderID string, tags ...string) error {
 	pc := d.tag.Call()
 	if d.tag.NeedsFields() {
-		pc = d.tag.Call(baldur.String("order_id", orderID))
+		var fields [1]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		pc = d.tag.Call(fields[:]...)
 	}
 	ctx = d.tag.Begin(ctx, &pc)
 	err := d.tagProtected(ctx, &pc, orderID, tags)
@@ -320,6 +342,8 @@ func (d *PaymentsProtected) replayTag(ctx context.Context, data []byte) error {
 	if err := baldur.DecodeArgs(data, &a); err != nil {
 		return err
 	}
-	pc := d.tag.Call(baldur.String("order_id", a.OrderID))
+	var fields [1]baldur.Field
+	fields[0].SetString("order_id", a.OrderID)
+	pc := d.tag.Call(fields[:]...)
 	return d.tagProtected(ctx, &pc, a.OrderID, a.Tags)
 }

@@ -78,17 +78,17 @@ var _ Gateway = (*GatewayProtected)(nil)
 func (d *GatewayProtected) Charge(ctx context.Context, orderID string, req *Request, cardNumber string) (Receipt, error) {
 	pc := d.charge.Call()
 	if d.charge.NeedsFields() {
+		var fields [3]baldur.Field
 		var tier Tier
 		var segment string
 		if req != nil && req.Customer != nil {
 			tier = req.Customer.Tier
 			segment = req.Customer.Segment
 		}
-		pc = d.charge.Call(
-			baldur.String("order_id", orderID),
-			baldur.String("tier", string(tier)),
-			baldur.String("segment", segment),
-		)
+		fields[0].SetString("order_id", orderID)
+		fields[1].SetString("tier", string(tier))
+		fields[2].SetString("segment", segment)
+		pc = d.charge.Call(fields[:]...)
 	}
 	ctx = d.charge.Begin(ctx, &pc)
 	var r0 Receipt
@@ -107,7 +107,9 @@ func (d *GatewayProtected) Charge(ctx context.Context, orderID string, req *Requ
 func (d *GatewayProtected) Check(ctx context.Context, service string) (*Health, error) {
 	pc := d.check.Call()
 	if d.check.NeedsFields() {
-		pc = d.check.Call(baldur.String("service", service))
+		var fields [1]baldur.Field
+		fields[0].SetString("service", service)
+		pc = d.check.Call(fields[:]...)
 	}
 	ctx = d.check.Begin(ctx, &pc)
 	var r0 *Health
@@ -123,7 +125,10 @@ func (d *GatewayProtected) Check(ctx context.Context, service string) (*Health, 
 func (d *GatewayProtected) Plain(ctx context.Context, orderID string, req *Request, cardNumber string) (Receipt, error) {
 	pc := d.plain.Call()
 	if d.plain.NeedsFields() {
-		pc = d.plain.Call(baldur.String("order_id", orderID), baldur.String("card_number", cardNumber))
+		var fields [2]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		fields[1].SetString("card_number", cardNumber)
+		pc = d.plain.Call(fields[:]...)
 	}
 	ctx = d.plain.Begin(ctx, &pc)
 	var r0 Receipt
@@ -139,7 +144,10 @@ func (d *GatewayProtected) Plain(ctx context.Context, orderID string, req *Reque
 func (d *GatewayProtected) Query(ctx context.Context, host string, sql string) (int, error) {
 	pc := d.query.Call()
 	if d.query.NeedsFields() {
-		pc = d.query.Call(baldur.String("host", host), baldur.String("sql", sql))
+		var fields [2]baldur.Field
+		fields[0].SetString("host", host)
+		fields[1].SetString("sql", sql)
+		pc = d.query.Call(fields[:]...)
 	}
 	ctx = d.query.Begin(ctx, &pc)
 	var r0 int
@@ -155,7 +163,10 @@ func (d *GatewayProtected) Query(ctx context.Context, host string, sql string) (
 func (d *GatewayProtected) Store(ctx context.Context, req Request) error {
 	pc := d.store.Call()
 	if d.store.NeedsFields() {
-		pc = d.store.Call(baldur.String("tenant", req.Tenant.Name), baldur.Uint("shard", uint64(req.Tenant.Shard)))
+		var fields [2]baldur.Field
+		fields[0].SetString("tenant", req.Tenant.Name)
+		fields[1].SetUint("shard", uint64(req.Tenant.Shard))
+		pc = d.store.Call(fields[:]...)
 	}
 	ctx = d.store.Begin(ctx, &pc)
 	err := d.store.Do(ctx, &pc, func(ctx context.Context) error {

@@ -36,7 +36,9 @@ var _ Getter = (*GetterProtected)(nil)
 func (d *GetterProtected) Get(ctx context.Context, id string) (string, error) {
 	pc := d.get.Call()
 	if d.get.NeedsFields() {
-		pc = d.get.Call(baldur.String("id", id))
+		var fields [1]baldur.Field
+		fields[0].SetString("id", id)
+		pc = d.get.Call(fields[:]...)
 	}
 	ctx = d.get.Begin(ctx, &pc)
 	var r0 string
@@ -89,7 +91,9 @@ func (d *StoreProtected) Close() error {
 func (d *StoreProtected) Get(ctx context.Context, id string) (string, error) {
 	pc := d.get.Call()
 	if d.get.NeedsFields() {
-		pc = d.get.Call(baldur.String("id", id))
+		var fields [1]baldur.Field
+		fields[0].SetString("id", id)
+		pc = d.get.Call(fields[:]...)
 	}
 	ctx = d.get.Begin(ctx, &pc)
 	var r0 string
@@ -105,7 +109,10 @@ func (d *StoreProtected) Get(ctx context.Context, id string) (string, error) {
 func (d *StoreProtected) Put(ctx context.Context, id string, value string) error {
 	pc := d.put.Call()
 	if d.put.NeedsFields() {
-		pc = d.put.Call(baldur.String("id", id), baldur.String("value", value))
+		var fields [2]baldur.Field
+		fields[0].SetString("id", id)
+		fields[1].SetString("value", value)
+		pc = d.put.Call(fields[:]...)
 	}
 	ctx = d.put.Begin(ctx, &pc)
 	err := d.put.Do(ctx, &pc, func(ctx context.Context) error {
@@ -168,7 +175,9 @@ func (d *DefaultsProtected) Close() error {
 func (d *DefaultsProtected) Read(id string) ([]byte, error) {
 	pc := d.read.Call()
 	if d.read.NeedsFields() {
-		pc = d.read.Call(baldur.String("id", id))
+		var fields [1]baldur.Field
+		fields[0].SetString("id", id)
+		pc = d.read.Call(fields[:]...)
 	}
 	ctx := d.read.Begin(context.Background(), &pc)
 	var r0 []byte

@@ -69,7 +69,9 @@ var _ Ledger = (*LedgerProtected)(nil)
 func (d *LedgerProtected) Exec(ctx context.Context, id string, args ...any) error {
 	pc := d.exec.Call()
 	if d.exec.NeedsFields() {
-		pc = d.exec.Call(baldur.String("id", id))
+		var fields [1]baldur.Field
+		fields[0].SetString("id", id)
+		pc = d.exec.Call(fields[:]...)
 	}
 	ctx = d.exec.Begin(ctx, &pc)
 	type callArgs struct {
@@ -95,7 +97,9 @@ type ledgerNotifyArgs struct {
 func (d *LedgerProtected) Notify(ctx context.Context, id string, value *structpb.Value, opts ...OnFinish) error {
 	pc := d.notify.Call()
 	if d.notify.NeedsFields() {
-		pc = d.notify.Call(baldur.String("id", id))
+		var fields [1]baldur.Field
+		fields[0].SetString("id", id)
+		pc = d.notify.Call(fields[:]...)
 	}
 	ctx = d.notify.Begin(ctx, &pc)
 	err := d.notifyProtected(ctx, &pc, id, value, opts)
@@ -121,7 +125,9 @@ func (d *LedgerProtected) replayNotify(ctx context.Context, data []byte) error {
 	if err := baldur.DecodeArgs(data, &a); err != nil {
 		return err
 	}
-	pc := d.notify.Call(baldur.String("id", a.Id))
+	var fields [1]baldur.Field
+	fields[0].SetString("id", a.Id)
+	pc := d.notify.Call(fields[:]...)
 	return d.notifyProtected(ctx, &pc, a.Id, a.Value.Msg, nil)
 }
 
@@ -129,7 +135,10 @@ func (d *LedgerProtected) replayNotify(ctx context.Context, data []byte) error {
 func (d *LedgerProtected) Post(ctx context.Context, id string, amount int64, opts ...CallOption) (Receipt, error) {
 	pc := d.post.Call()
 	if d.post.NeedsFields() {
-		pc = d.post.Call(baldur.String("id", id), baldur.Int("amount", amount))
+		var fields [2]baldur.Field
+		fields[0].SetString("id", id)
+		fields[1].SetInt("amount", amount)
+		pc = d.post.Call(fields[:]...)
 	}
 	ctx = d.post.Begin(ctx, &pc)
 	type args struct {
@@ -154,7 +163,9 @@ func (d *LedgerProtected) Post(ctx context.Context, id string, amount int64, opt
 func (d *LedgerProtected) Set(ctx context.Context, id string, value *structpb.Value, opts ...OnFinish) (*structpb.Value, error) {
 	pc := d.set.Call()
 	if d.set.NeedsFields() {
-		pc = d.set.Call(baldur.String("id", id))
+		var fields [1]baldur.Field
+		fields[0].SetString("id", id)
+		pc = d.set.Call(fields[:]...)
 	}
 	ctx = d.set.Begin(ctx, &pc)
 	type args struct {
@@ -180,11 +191,11 @@ func (d *LedgerProtected) Set(ctx context.Context, id string, value *structpb.Va
 func (d *LedgerProtected) Transfer(ctx context.Context, id string, amount int64, note string) (Receipt, error) {
 	pc := d.transfer.Call()
 	if d.transfer.NeedsFields() {
-		pc = d.transfer.Call(
-			baldur.String("id", id),
-			baldur.Int("amount", amount),
-			baldur.String("note", note),
-		)
+		var fields [3]baldur.Field
+		fields[0].SetString("id", id)
+		fields[1].SetInt("amount", amount)
+		fields[2].SetString("note", note)
+		pc = d.transfer.Call(fields[:]...)
 	}
 	ctx = d.transfer.Begin(ctx, &pc)
 	type args struct {

@@ -36,7 +36,9 @@ var _ Upstream = (*UpstreamProtected)(nil)
 func (d *UpstreamProtected) Fetch(ctx context.Context, url string) ([]byte, error) {
 	pc := d.fetch.Call()
 	if d.fetch.NeedsFields() {
-		pc = d.fetch.Call(baldur.String("url", url))
+		var fields [1]baldur.Field
+		fields[0].SetString("url", url)
+		pc = d.fetch.Call(fields[:]...)
 	}
 	ctx = d.fetch.Begin(ctx, &pc)
 	var r0 []byte

@@ -42,11 +42,13 @@ var _ http.RoundTripper = (*TransportProtected)(nil)
 func (d *TransportProtected) RoundTrip(req *http.Request) (*http.Response, error) {
 	pc := d.roundTrip.Call()
 	if d.roundTrip.NeedsFields() {
+		var fields [1]baldur.Field
 		var host string
 		if req != nil && req.URL != nil {
 			host = req.URL.Host
 		}
-		pc = d.roundTrip.Call(baldur.String("host", host))
+		fields[0].SetString("host", host)
+		pc = d.roundTrip.Call(fields[:]...)
 	}
 	ctx := d.roundTrip.Begin(req.Context(), &pc)
 	call := httpbaldur.NewCall(ctx, req)

@@ -117,7 +117,9 @@ func (d *APIProtected) Download(req *http.Request) (io.ReadCloser, error) {
 func (d *APIProtected) Fetch(ctx context.Context, url string) (*http.Response, error) {
 	pc := d.fetch.Call()
 	if d.fetch.NeedsFields() {
-		pc = d.fetch.Call(baldur.String("url", url))
+		var fields [1]baldur.Field
+		fields[0].SetString("url", url)
+		pc = d.fetch.Call(fields[:]...)
 	}
 	ctx = d.fetch.Begin(ctx, &pc)
 	call := httpbaldur.NewCall(ctx, nil)
@@ -137,7 +139,9 @@ func (d *APIProtected) Fetch(ctx context.Context, url string) (*http.Response, e
 func (d *APIProtected) Get(ctx context.Context, url string) (*http.Response, error) {
 	pc := d.get.Call()
 	if d.get.NeedsFields() {
-		pc = d.get.Call(baldur.String("url", url))
+		var fields [1]baldur.Field
+		fields[0].SetString("url", url)
+		pc = d.get.Call(fields[:]...)
 	}
 	ctx = d.get.Begin(ctx, &pc)
 	call := httpbaldur.NewCall(ctx, nil)

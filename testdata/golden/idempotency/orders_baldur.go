@@ -135,7 +135,10 @@ func (d *PaymentsProtected) Book(ctx context.Context, t *Ticket, seats ...int) (
 func (d *PaymentsProtected) Charge(ctx context.Context, orderID string, amount int64) (Receipt, error) {
 	pc := d.charge.Call()
 	if d.charge.NeedsFields() {
-		pc = d.charge.Call(baldur.String("order_id", orderID), baldur.Int("amount", amount))
+		var fields [2]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		fields[1].SetInt("amount", amount)
+		pc = d.charge.Call(fields[:]...)
 	}
 	ctx = d.charge.Begin(ctx, &pc)
 	type args struct {
@@ -241,7 +244,10 @@ func (d *PaymentsProtected) Note(ctx context.Context, req Keyed) error {
 func (d *PaymentsProtected) Refund(ctx context.Context, id OrderID, reason string) error {
 	pc := d.refund.Call()
 	if d.refund.NeedsFields() {
-		pc = d.refund.Call(baldur.String("id", string(id)), baldur.String("reason", reason))
+		var fields [2]baldur.Field
+		fields[0].SetString("id", string(id))
+		fields[1].SetString("reason", reason)
+		pc = d.refund.Call(fields[:]...)
 	}
 	ctx = d.refund.Begin(ctx, &pc)
 	type args struct {

@@ -60,7 +60,10 @@ var _ Clashes = (*ClashesProtected)(nil)
 func (d *ClashesProtected) Codes(ctx context.Context, a errors.Code, b errors2.Code) (errors.Code, errors2.Code, error) {
 	pc := d.codes.Call()
 	if d.codes.NeedsFields() {
-		pc = d.codes.Call(baldur2.Int("a", int64(a)), baldur2.String("b", string(b)))
+		var fields [2]baldur2.Field
+		fields[0].SetInt("a", int64(a))
+		fields[1].SetString("b", string(b))
+		pc = d.codes.Call(fields[:]...)
 	}
 	ctx = d.codes.Begin(ctx, &pc)
 	var r0 errors.Code
@@ -83,7 +86,9 @@ func (d *ClashesProtected) Copy(ctx context.Context, w io.Writer) (int64, error)
 func (d *ClashesProtected) Shadow(context2 context.Context, baldur3 string, other2 other.Token) (string, error) {
 	pc := d.shadow.Call()
 	if d.shadow.NeedsFields() {
-		pc = d.shadow.Call(baldur2.String("baldur", baldur3))
+		var fields [1]baldur2.Field
+		fields[0].SetString("baldur", baldur3)
+		pc = d.shadow.Call(fields[:]...)
 	}
 	context2 = d.shadow.Begin(context2, &pc)
 	var r0 string
@@ -102,12 +107,12 @@ func (d *ClashesProtected) Shadow(context2 context.Context, baldur3 string, othe
 func (dec *ClashesProtected) Wait(ctx context.Context, time2 time.Duration, next string, err error, d int, r0 bool) (time.Duration, error) {
 	pc := dec.wait.Call()
 	if dec.wait.NeedsFields() {
-		pc = dec.wait.Call(
-			baldur2.Int("time", int64(time2)),
-			baldur2.String("next", next),
-			baldur2.Int("d", int64(d)),
-			baldur2.Bool("r0", r0),
-		)
+		var fields [4]baldur2.Field
+		fields[0].SetInt("time", int64(time2))
+		fields[1].SetString("next", next)
+		fields[2].SetInt("d", int64(d))
+		fields[3].SetBool("r0", r0)
+		pc = dec.wait.Call(fields[:]...)
 	}
 	ctx = dec.wait.Begin(ctx, &pc)
 	var res0 time.Duration

@@ -37,7 +37,9 @@ var _ Orders = (*OrdersProtected)(nil)
 func (d *OrdersProtected) Place(ctx context.Context, id string) error {
 	pc := d.place.Call()
 	if d.place.NeedsFields() {
-		pc = d.place.Call(baldur.String("id", id))
+		var fields [1]baldur.Field
+		fields[0].SetString("id", id)
+		pc = d.place.Call(fields[:]...)
 	}
 	ctx = d.place.Begin(ctx, &pc)
 	err := d.place.Do(ctx, &pc, func(ctx context.Context) error {
@@ -72,7 +74,9 @@ var _ Invoices = (*InvoicesProtected)(nil)
 func (d *InvoicesProtected) Send(ctx context.Context, id string) error {
 	pc := d.send.Call()
 	if d.send.NeedsFields() {
-		pc = d.send.Call(baldur.String("id", id))
+		var fields [1]baldur.Field
+		fields[0].SetString("id", id)
+		pc = d.send.Call(fields[:]...)
 	}
 	ctx = d.send.Begin(ctx, &pc)
 	err := d.send.Do(ctx, &pc, func(ctx context.Context) error {

@@ -41,7 +41,10 @@ var _ Stock = (*StockProtected)(nil)
 func (d *StockProtected) Reserve(ctx context.Context, sku string, n int) (bool, error) {
 	pc := d.reserve.Call()
 	if d.reserve.NeedsFields() {
-		pc = d.reserve.Call(baldur.String("sku", sku), baldur.Int("n", int64(n)))
+		var fields [2]baldur.Field
+		fields[0].SetString("sku", sku)
+		fields[1].SetInt("n", int64(n))
+		pc = d.reserve.Call(fields[:]...)
 	}
 	ctx = d.reserve.Begin(ctx, &pc)
 	var r0 bool

@@ -63,7 +63,10 @@ func (d *CacheProtected) Flush() error {
 func (d *CacheProtected) Load(key string, size int) ([]byte, error) {
 	pc := d.load.Call()
 	if d.load.NeedsFields() {
-		pc = d.load.Call(baldur.String("key", key), baldur.Int("size", int64(size)))
+		var fields [2]baldur.Field
+		fields[0].SetString("key", key)
+		fields[1].SetInt("size", int64(size))
+		pc = d.load.Call(fields[:]...)
 	}
 	ctx := d.load.Begin(context.Background(), &pc)
 	type args struct {
@@ -89,7 +92,9 @@ func (d *CacheProtected) Load(key string, size int) ([]byte, error) {
 func (d *CacheProtected) Lookup(key string) (string, error) {
 	pc := d.lookup.Call()
 	if d.lookup.NeedsFields() {
-		pc = d.lookup.Call(baldur.String("key", key))
+		var fields [1]baldur.Field
+		fields[0].SetString("key", key)
+		pc = d.lookup.Call(fields[:]...)
 	}
 	ctx := d.lookup.Begin(context.Background(), &pc)
 	var r0 string

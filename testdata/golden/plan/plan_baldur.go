@@ -68,16 +68,20 @@ type gatewayChargeArgs struct {
 func (d *GatewayProtected) Charge(ctx context.Context, orderID string, amount int64, customer Customer) (Receipt, error) {
 	pc := d.charge.Call()
 	if d.charge.NeedsFields() {
-		pc = d.charge.Call(
-			baldur.String("order_id", orderID),
-			baldur.Int("amount", amount),
-			baldur.String("tier", customer.Tier),
-		)
+		var fields [3]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		fields[1].SetInt("amount", amount)
+		fields[2].SetString("tier", customer.Tier)
+		pc = d.charge.Call(fields[:]...)
 	}
 	ctx = d.charge.Begin(ctx, &pc)
 	r0, err := d.chargeProtected(ctx, &pc, orderID, orderID, amount, customer)
 	if err != nil {
-		pc = pc.WithFields(baldur.String("order_id", orderID), baldur.Int("amount", amount), baldur.String("tier", customer.Tier))
+		pc = pc.WithFields(
+			baldur.String("order_id", orderID),
+			baldur.Int("amount", amount),
+			baldur.String("tier", customer.Tier),
+		)
 		err = d.charge.Capture(ctx, &pc, gatewayChargeArgs{OrderID: orderID, Amount: amount, Customer: customer}, err)
 		if d.charge.ShouldFallback(ctx, &pc, err) {
 			r0, err = queued(ctx, orderID, amount, customer, err)
@@ -118,11 +122,11 @@ func (d *GatewayProtected) replayCharge(ctx context.Context, data []byte) error 
 	if err := baldur.DecodeArgs(data, &a); err != nil {
 		return err
 	}
-	pc := d.charge.Call(
-		baldur.String("order_id", a.OrderID),
-		baldur.Int("amount", a.Amount),
-		baldur.String("tier", a.Customer.Tier),
-	)
+	var fields [3]baldur.Field
+	fields[0].SetString("order_id", a.OrderID)
+	fields[1].SetInt("amount", a.Amount)
+	fields[2].SetString("tier", a.Customer.Tier)
+	pc := d.charge.Call(fields[:]...)
 	_, err := d.chargeProtected(ctx, &pc, a.OrderID, a.OrderID, a.Amount, a.Customer)
 	return err
 }
@@ -131,7 +135,9 @@ func (d *GatewayProtected) replayCharge(ctx context.Context, data []byte) error 
 func (d *GatewayProtected) Query(ctx context.Context, host string) error {
 	pc := d.query.Call()
 	if d.query.NeedsFields() {
-		pc = d.query.Call(baldur.String("host", host))
+		var fields [1]baldur.Field
+		fields[0].SetString("host", host)
+		pc = d.query.Call(fields[:]...)
 	}
 	ctx = d.query.Begin(ctx, &pc)
 	err := d.query.Do(ctx, &pc, func(ctx context.Context) error {
@@ -144,7 +150,9 @@ func (d *GatewayProtected) Query(ctx context.Context, host string) error {
 func (d *GatewayProtected) Status(ctx context.Context, orderID string) (string, error) {
 	pc := d.status.Call()
 	if d.status.NeedsFields() {
-		pc = d.status.Call(baldur.String("order_id", orderID))
+		var fields [1]baldur.Field
+		fields[0].SetString("order_id", orderID)
+		pc = d.status.Call(fields[:]...)
 	}
 	ctx = d.status.Begin(ctx, &pc)
 	var r0 string

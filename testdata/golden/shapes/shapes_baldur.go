@@ -140,7 +140,9 @@ func (d *ShapesProtected) Mixed(ctx context.Context, arg1 string, arg2 int) (int
 func (d *ShapesProtected) Plain(s string) error {
 	pc := d.plain.Call()
 	if d.plain.NeedsFields() {
-		pc = d.plain.Call(baldur.String("s", s))
+		var fields [1]baldur.Field
+		fields[0].SetString("s", s)
+		pc = d.plain.Call(fields[:]...)
 	}
 	ctx := d.plain.Begin(context.Background(), &pc)
 	err := d.plain.Do(ctx, &pc, func(context.Context) error {

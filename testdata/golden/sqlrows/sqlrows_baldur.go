@@ -51,7 +51,9 @@ var _ DB = (*DBProtected)(nil)
 func (d *DBProtected) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	pc := d.exec.Call()
 	if d.exec.NeedsFields() {
-		pc = d.exec.Call(baldur.String("query", query))
+		var fields [1]baldur.Field
+		fields[0].SetString("query", query)
+		pc = d.exec.Call(fields[:]...)
 	}
 	ctx = d.exec.Begin(ctx, &pc)
 	var r0 sql.Result
@@ -67,7 +69,9 @@ func (d *DBProtected) Exec(ctx context.Context, query string, args ...any) (sql.
 func (d *DBProtected) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	pc := d.query.Call()
 	if d.query.NeedsFields() {
-		pc = d.query.Call(baldur.String("query", query))
+		var fields [1]baldur.Field
+		fields[0].SetString("query", query)
+		pc = d.query.Call(fields[:]...)
 	}
 	ctx = d.query.Begin(ctx, &pc)
 	// The result outlives the call: the call gets the caller's context,

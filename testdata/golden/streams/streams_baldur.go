@@ -63,7 +63,9 @@ var _ Feed = (*FeedProtected)(nil)
 func (d *FeedProtected) Latest(ctx context.Context, topic string) (Event, error) {
 	pc := d.latest.Call()
 	if d.latest.NeedsFields() {
-		pc = d.latest.Call(baldur.String("topic", topic))
+		var fields [1]baldur.Field
+		fields[0].SetString("topic", topic)
+		pc = d.latest.Call(fields[:]...)
 	}
 	ctx = d.latest.Begin(ctx, &pc)
 	var r0 Event
@@ -79,7 +81,9 @@ func (d *FeedProtected) Latest(ctx context.Context, topic string) (Event, error)
 func (d *FeedProtected) Lines(ctx context.Context, name string) (<-chan string, error) {
 	pc := d.lines.Call()
 	if d.lines.NeedsFields() {
-		pc = d.lines.Call(baldur.String("name", name))
+		var fields [1]baldur.Field
+		fields[0].SetString("name", name)
+		pc = d.lines.Call(fields[:]...)
 	}
 	ctx = d.lines.Begin(ctx, &pc)
 	// The result outlives the call: the call gets the caller's context,
@@ -97,7 +101,9 @@ func (d *FeedProtected) Lines(ctx context.Context, name string) (<-chan string, 
 func (d *FeedProtected) Open(ctx context.Context, name string) (io.ReadCloser, error) {
 	pc := d.open.Call()
 	if d.open.NeedsFields() {
-		pc = d.open.Call(baldur.String("name", name))
+		var fields [1]baldur.Field
+		fields[0].SetString("name", name)
+		pc = d.open.Call(fields[:]...)
 	}
 	ctx = d.open.Begin(ctx, &pc)
 	// The result outlives the call: the call gets the caller's context,
@@ -115,7 +121,9 @@ func (d *FeedProtected) Open(ctx context.Context, name string) (io.ReadCloser, e
 func (d *FeedProtected) Watch(ctx context.Context, topic string) (EventStream, error) {
 	pc := d.watch.Call()
 	if d.watch.NeedsFields() {
-		pc = d.watch.Call(baldur.String("topic", topic))
+		var fields [1]baldur.Field
+		fields[0].SetString("topic", topic)
+		pc = d.watch.Call(fields[:]...)
 	}
 	ctx = d.watch.Begin(ctx, &pc)
 	// The result outlives the call: the call gets the caller's context,

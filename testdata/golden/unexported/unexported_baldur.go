@@ -36,7 +36,9 @@ var _ store = (*storeProtected)(nil)
 func (d *storeProtected) load(ctx context.Context, id string) ([]byte, error) {
 	pc := d.load2.Call()
 	if d.load2.NeedsFields() {
-		pc = d.load2.Call(baldur.String("id", id))
+		var fields [1]baldur.Field
+		fields[0].SetString("id", id)
+		pc = d.load2.Call(fields[:]...)
 	}
 	ctx = d.load2.Begin(ctx, &pc)
 	var r0 []byte
