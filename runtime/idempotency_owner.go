@@ -40,7 +40,6 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 	// f.fp is empty only for a claim a MemoryStore keeps the arguments of;
 	// its update keeps them.
 	done := IdempotencyRecord{Token: f.token, Fingerprint: f.fp}
-	var unencodable *resultCodecError
 	switch {
 	case pe != nil:
 		f.panicked = pe
@@ -51,7 +50,7 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 		return nil, errors.Join(pe, rerr)
 	case err == nil:
 		done.State, done.Value = RecordCompleted, val
-	case errors.As(err, &unencodable):
+	case unencodable(err):
 		// The method succeeded: a duplicate must not repeat it, so the
 		// failure to encode its result is what the record keeps.
 		done.State, done.Value = RecordFailed, []byte(err.Error())
@@ -85,9 +84,8 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 // afterWrite is what the callers of f get once the record of its call was
 // written, or failed to be with werr: the call returned val and err.
 func (e *idemEngine) afterWrite(f *flight, val []byte, err, werr error) ([]byte, error) {
-	var unencodable *resultCodecError
 	switch {
-	case errors.As(err, &unencodable):
+	case unencodable(err):
 		return nil, &NotRecordedError{Policy: e.policy, Err: errors.Join(err, werr)}
 	case werr == nil:
 		return val, err
@@ -108,6 +106,16 @@ type resultCodecError struct{ err error }
 
 func (e *resultCodecError) Error() string { return e.err.Error() }
 func (e *resultCodecError) Unwrap() error { return e.err }
+
+// unencodable reports whether err is a *resultCodecError. Its target
+// escapes to the heap, so a call that succeeded never gets this far.
+func unencodable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var u *resultCodecError
+	return errors.As(err, &u)
+}
 
 // markRan says f's call has returned: callers that leave now do not cancel
 // its context, which writes the outcome.
