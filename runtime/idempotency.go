@@ -87,7 +87,7 @@ func idempotent[R any](ctx context.Context, p *Policy, pc *PolicyContext, key st
 		// of its own rather than the caller's.
 		tc = &typedCall[R]{plain: plain, fn: run, policy: p.name, pc: pc.detachedFields(p, ctx)}
 		tc.pc.key = key // the parameter, not pc's copy of it: see PolicyContext
-		res = e.proceed(ctx, &r, c, tc)
+		res = e.proceed(ctx, &r, c, tc, &tc.flight)
 	}
 	switch {
 	case !res.settled:
@@ -125,6 +125,7 @@ type typedCall[R any] struct {
 	pc     PolicyContext // the flight's, its attempts counted by Do
 	out    R
 	ran    bool
+	flight flight // its flight, if it gets one: one allocation for both
 }
 
 func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {

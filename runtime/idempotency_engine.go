@@ -120,7 +120,7 @@ func (e *idemEngine) execute(ctx context.Context, r *idemRequest, run runner) re
 	if done {
 		return res
 	}
-	return e.proceed(ctx, r, c, run)
+	return e.proceed(ctx, r, c, run, nil)
 }
 
 // prepared is what prepare learnt of a call that it did not answer.
@@ -166,8 +166,9 @@ func (e *idemEngine) prepare(ctx context.Context, r *idemRequest) (c prepared, r
 	return c, result{}, false
 }
 
-// proceed is execute for a call that prepare did not answer.
-func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, run runner) result {
+// proceed is execute for a call that prepare did not answer; slot, when
+// not nil, is memory for the flight, kept with run.
+func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, run runner, slot *flight) result {
 	if c.missing {
 		val, err := run.run(ctx)
 		return result{val: val, err: err, settled: true}
@@ -201,7 +202,12 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 		e.mu.Unlock()
 		return result{err: e.unavailable("claim")}
 	}
-	f := newFlight(ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait)
+	// A caller that cannot be cancelled never leaves before the outcome,
+	// and a store that returns by its context's deadline cannot hold it
+	// past the store timeout: the call runs here, without a goroutine to
+	// hand it to and back from.
+	inline := ctx.Done() == nil && (e.local || e.bounded)
+	f := newFlight(slot, ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait, inline, e.local)
 	f.token, f.fp = token, fp
 	if token != "" {
 		f.leaseEnd = e.leaseEnd(now)
@@ -210,12 +216,7 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 	}
 	e.flights[name] = f
 	e.mu.Unlock()
-	if ctx.Done() == nil && (e.local || e.bounded) {
-		// A caller that cannot be cancelled never leaves before the
-		// outcome, and a store that returns by its context's deadline
-		// cannot hold it past the store timeout: the call runs here,
-		// without a goroutine to hand it to and back from.
-		f.inline = true
+	if inline {
 		e.fly(f)
 		return f.result()
 	}
@@ -231,6 +232,9 @@ func (e *idemEngine) joinLocked(f *flight, args *callArgs) error {
 		return ErrKeyReused
 	}
 	f.refs++
+	if f.done == nil {
+		f.done = make(chan struct{})
+	}
 	e.event(EventDuplicate)
 	return nil
 }
@@ -309,9 +313,9 @@ func (e *idemEngine) leave(f *flight, why error) {
 		return
 	}
 	if f.timedOut {
-		f.cancel(errAbandoned)
+		f.stop(errAbandoned)
 	} else {
-		f.cancel(context.Canceled)
+		f.stop(context.Canceled)
 	}
 }
 

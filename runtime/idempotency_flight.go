@@ -46,7 +46,7 @@ type flight struct {
 	finished bool // the outcome is published; guarded by idemEngine.mu
 	timedOut bool // a caller left at its deadline; guarded by idemEngine.mu
 	ran      bool // the call returned (a store elsewhere); guarded by idemEngine.mu
-	inline   bool // runs on its first caller's goroutine (see execute)
+	inline   bool // runs on its first caller's goroutine (see proceed)
 
 	// busy and remote are closed when the call runs or waits, and when it
 	// waits on another process; they exist only when the in-flight mode
@@ -55,8 +55,8 @@ type flight struct {
 	busy, remote        chan struct{}
 	running, remoteSeen bool
 
-	done     chan struct{}
-	val      []byte // read-only once published: callers copy it or decode it
+	done     chan struct{} // guarded by idemEngine.mu while nil (see newFlight)
+	val      []byte        // read-only once published: callers copy it or decode it
 	err      error
 	panicked *PanicError
 	token    string // set once the flight owns the key
@@ -77,18 +77,33 @@ type flight struct {
 	renewal    renewing
 }
 
-func newFlight(ctx context.Context, key recKey, args callArgs, ttl time.Duration, run runner, watched bool) *flight {
-	fctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
-	f := &flight{
-		key: key, args: args, ttl: ttl, run: run,
-		ctx: fctx, cancel: cancel,
-		refs: 1,
-		done: make(chan struct{}),
+// newFlight makes f, when not nil, the flight of key. A flight of a
+// local store that runs on its caller's goroutine (inline), whose context
+// cannot be cancelled, has nothing to cancel and no caller to leave before
+// it ends: it takes that context as it is, and a done channel only once a
+// duplicate joins it (see joinLocked).
+func newFlight(f *flight, ctx context.Context, key recKey, args callArgs, ttl time.Duration, run runner, watched, inline, local bool) *flight {
+	if f == nil {
+		f = new(flight)
+	}
+	*f = flight{key: key, args: args, ttl: ttl, run: run, refs: 1, inline: inline}
+	if inline && local {
+		f.ctx = ctx
+	} else {
+		f.ctx, f.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
+		f.done = make(chan struct{})
 	}
 	if watched {
 		f.busy, f.remote = make(chan struct{}), make(chan struct{})
 	}
 	return f
+}
+
+// stop cancels f's context with cause, if it has one of its own.
+func (f *flight) stop(cause error) {
+	if f.cancel != nil {
+		f.cancel(cause)
+	}
 }
 
 // fingerprint is the fingerprint of f.args. Only the flight's goroutine
@@ -181,9 +196,12 @@ func (e *idemEngine) settle(f *flight, val []byte, err error) {
 		delete(e.flights, name)
 	}
 	lost := f.panicked != nil && f.refs == 0
+	done := f.done // nil: an inline flight nobody joined
 	e.mu.Unlock()
-	f.cancel(context.Canceled)
-	close(f.done)
+	f.stop(context.Canceled)
+	if done != nil {
+		close(done)
+	}
 	if lost {
 		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: f.panicked})
 	}
