@@ -81,20 +81,27 @@ func idempotent[R any](ctx context.Context, p *Policy, pc *PolicyContext, key st
 		}
 	}
 	c, res, done := e.prepare(ctx, &r)
-	var tc *typedCall[R]
+	var (
+		ran  bool // this caller's call ran: mine is its result
+		mine R
+	)
 	if !done {
 		// The call may run on after its caller left, so it gets a context
 		// of its own rather than the caller's.
-		tc = &typedCall[R]{plain: plain, fn: run, policy: p.name, pc: pc.detachedFields(p, ctx)}
+		tc := spareCall[R](e)
+		tc.plain, tc.fn, tc.policy, tc.pc = plain, run, p.name, pc.detachedFields(p, ctx)
 		tc.pc.key = key // the parameter, not pc's copy of it: see PolicyContext
 		res = e.proceed(ctx, &r, c, tc, &tc.flight)
+		if res.settled && tc.ran { // only then is reading tc race-free
+			ran, mine, pc.attempt = true, tc.out, tc.pc.attempt
+		}
+		recycle(e, tc)
 	}
 	switch {
 	case !res.settled:
 		return zero, res.err
-	case tc != nil && tc.ran:
-		pc.attempt = tc.pc.attempt
-		return tc.out, res.err
+	case ran:
+		return mine, res.err
 	case res.err != nil && (res.val == nil || !methodRan(res.err)):
 		// A duplicate that waited on a call that ran but was not recorded
 		// gets its result, beside the same error.

@@ -30,6 +30,7 @@ type idemEngine struct {
 	shape    shapeCache   // of the last arguments seen (see shapeOf)
 	work     chan *flight // to idle workers (see dispatch)
 	space    *memSpace    // the engine's records in mem
+	spare    sync.Pool    // of Idempotent's typedCalls (see recycle)
 	// base, when set, is when the engine started, on the system clock: on a
 	// local store the engine reads the time as base plus the monotonic time
 	// since, half the cost of time.Now here, and only this process reads
