@@ -127,7 +127,7 @@ func (e *idemEngine) execute(ctx context.Context, r *idemRequest, run runner) re
 // prepared is what prepare learnt of a call that it did not answer.
 type prepared struct {
 	key     recKey
-	now     time.Time
+	now     lazyNow
 	fp      string
 	missing bool // no key, and MissingKeyRun: run it as it is
 }
@@ -154,12 +154,12 @@ func (e *idemEngine) prepare(ctx context.Context, r *idemRequest) (c prepared, r
 	}
 	switch {
 	case e.mem != nil:
-		c.key, c.now = recKey{space: e.space, tenant: tenant, id: r.key}, e.now()
-		if res, ok := e.memHit(c.key, &r.args, c.now); ok {
+		c.key, c.now = recKey{space: e.space, tenant: tenant, id: r.key}, lazyNow{e: e}
+		if res, ok := e.memHit(c.key, &r.args, &c.now); ok {
 			return c, res, true
 		}
 	case e.local:
-		c.key, c.now = recKey{id: storeKey(e.cfg.Namespace, tenant, e.policy, r.key)}, e.now()
+		c.key, c.now = recKey{id: storeKey(e.cfg.Namespace, tenant, e.policy, r.key)}, lazyNow{t: e.now(), read: true}
 		c.fp = fingerprint(r.args.bytes()) // hashed here, not under the lock
 	default:
 		c.key = recKey{id: storeKey(e.cfg.Namespace, tenant, e.policy, r.key)}
@@ -195,7 +195,7 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 	if e.local {
 		var res result
 		var answered bool
-		if res, answered, token, fp = e.claimLocal(ctx, key, &r.args, fp, now); answered {
+		if res, answered, token, fp = e.claimLocal(ctx, key, &r.args, fp, &now); answered {
 			e.mu.Unlock()
 			return res
 		}
@@ -211,7 +211,7 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 	f := newFlight(slot, ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait, inline, e.local)
 	f.token, f.fp = token, fp
 	if token != "" {
-		f.leaseEnd = e.leaseEnd(now)
+		f.leaseEnd = e.leaseEndAt(&now)
 	} else {
 		f.args.bytes() // its goroutine fingerprints them: encoded before it starts
 	}
@@ -338,6 +338,21 @@ func (abandonedError) Is(target error) bool { return target == context.DeadlineE
 func abandoned(ctx context.Context) bool {
 	_, ok := context.Cause(ctx).(abandonedError)
 	return ok
+}
+
+// lazyNow is e's time, read when first needed: a call on a key the
+// memory store has never seen needs none before its call ran.
+type lazyNow struct {
+	e    *idemEngine
+	t    time.Time
+	read bool
+}
+
+func (l *lazyNow) get() time.Time {
+	if !l.read {
+		l.t, l.read = l.e.now(), true
+	}
+	return l.t
 }
 
 // now is the time records are written and checked with (see base).

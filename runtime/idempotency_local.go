@@ -19,8 +19,8 @@ import (
 //
 // fp is the fingerprint of args on a local store other than a MemoryStore,
 // which keeps the arguments instead; it is returned for the flight.
-func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs, fp string, now time.Time) (res result, answered bool, token, flightFP string) {
-	mine := IdempotencyRecord{State: RecordInFlight, Fingerprint: fp, Expires: e.leaseEnd(now)}
+func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs, fp string, now *lazyNow) (res result, answered bool, token, flightFP string) {
+	mine := IdempotencyRecord{State: RecordInFlight, Fingerprint: fp, Expires: e.leaseEndAt(now)}
 	var (
 		cur     IdempotencyRecord
 		same    bool
@@ -37,7 +37,7 @@ func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs,
 		mine.Token = localToken()
 		// Detached, as the flight's store calls are: the caller's
 		// cancellation is answered by await, not by a failed claim.
-		cur, claimed, err = e.store.Claim(context.WithoutCancel(ctx), key.id, mine, now)
+		cur, claimed, err = e.store.Claim(context.WithoutCancel(ctx), key.id, mine, now.get())
 		same = cur.Fingerprint == fp
 	}
 	switch {
@@ -45,7 +45,7 @@ func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs,
 		return result{err: e.storeErr("claim", err)}, true, "", ""
 	case claimed:
 		return result{}, false, mine.Token, fp
-	case cur.Live(now) && cur.State != RecordInFlight:
+	case cur.State != RecordInFlight && cur.State != 0 && cur.Live(now.get()):
 		return e.stored(key, same, cur, memo), true, "", ""
 	}
 	return result{}, false, "", fp // held elsewhere, or a claim/read disagreement
@@ -54,7 +54,7 @@ func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs,
 // memHit answers a call on a MemoryStore from a live finished record, if
 // there is one, without the engine's lock: nothing is claimed, so no local
 // flight matters.
-func (e *idemEngine) memHit(key recKey, args *callArgs, now time.Time) (result, bool) {
+func (e *idemEngine) memHit(key recKey, args *callArgs, now *lazyNow) (result, bool) {
 	cur, same, memo, found := e.mem.hit(key, args, now)
 	if !found {
 		return result{}, false
@@ -84,16 +84,27 @@ func (e *idemEngine) stored(key recKey, same bool, cur IdempotencyRecord, memo a
 	return result{err: &StoreError{Op: "claim", Err: fmt.Errorf("%w: record in state %v", errInconsistentState, cur.State)}, settled: true}
 }
 
-// heldLease is how long a claim on a local store lasts when renewal is on:
-// until the call ends, since the store cannot outlive its owner.
-const heldLease = time.Duration(1<<63 - 1)
+// heldUntil is when a claim on a local store ends when renewal is on:
+// never while the call runs, since the store cannot outlive its owner.
+var heldUntil = time.Date(9999, time.December, 31, 0, 0, 0, 0, time.UTC)
+
+// held reports whether e's claims are held until their call ends.
+func (e *idemEngine) held() bool { return e.local && e.cfg.RenewEvery >= 0 }
 
 // leaseEnd is when a claim made at now ends unless renewed.
 func (e *idemEngine) leaseEnd(now time.Time) time.Time {
-	if e.local && e.cfg.RenewEvery >= 0 {
-		return now.Add(heldLease)
+	if e.held() {
+		return heldUntil
 	}
 	return now.Add(e.cfg.Lease)
+}
+
+// leaseEndAt is leaseEnd, reading now only if it needs it.
+func (e *idemEngine) leaseEndAt(now *lazyNow) time.Time {
+	if e.held() {
+		return heldUntil
+	}
+	return now.get().Add(e.cfg.Lease)
 }
 
 // tokenAlphabet is crypto/rand.Text's: tokens look the same from both

@@ -316,7 +316,7 @@ func (s *MemoryStore) Claim(_ context.Context, key string, rec IdempotencyRecord
 // claimRecord is Claim with s.mu held, copying the record found if
 // copied; engines call it with their keys, without copies.
 func (s *MemoryStore) claimRecord(key recKey, rec IdempotencyRecord, now time.Time, copied bool) (IdempotencyRecord, bool, error) {
-	e, err := s.claimLocked(s.keyed(key), now)
+	e, err := s.claimLocked(s.keyed(key), &lazyNow{t: now, read: true})
 	if e == nil || err != nil {
 		return IdempotencyRecord{}, false, err
 	}
@@ -357,7 +357,7 @@ func (s *MemoryStore) admit(e *memEntry) bool {
 // Value shared, its memo, and whether it is for args. An empty rec.Token
 // is drawn here, so finding a record costs no token. The engine never
 // writes what it gets.
-func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, now time.Time) (cur IdempotencyRecord, same bool, memo any, claimed bool, err error) {
+func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, now *lazyNow) (cur IdempotencyRecord, same bool, memo any, claimed bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, err := s.claimLocked(s.keyed(key), now)
@@ -390,11 +390,11 @@ func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, n
 
 // hit answers a duplicate of key with args from a live finished record,
 // without claiming anything: found is false when there is none.
-func (s *MemoryStore) hit(key recKey, args *callArgs, now time.Time) (cur IdempotencyRecord, same bool, memo any, found bool) {
+func (s *MemoryStore) hit(key recKey, args *callArgs, now *lazyNow) (cur IdempotencyRecord, same bool, memo any, found bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.lookup(key)
-	if e == nil || e.rec.State == RecordInFlight || !e.rec.Live(now) {
+	if e == nil || e.rec.State == RecordInFlight || !e.rec.Live(now.get()) {
 		return IdempotencyRecord{}, false, nil, false
 	}
 	s.touch(e)
@@ -405,10 +405,10 @@ func (s *MemoryStore) hit(key recKey, args *callArgs, now time.Time) (cur Idempo
 // claim into (State 0), taken from a dead record, the free capacity or
 // the least recently used finished record; nil and ErrStoreFull when
 // every record is in flight.
-func (s *MemoryStore) claimLocked(key recKey, now time.Time) (*memEntry, error) {
+func (s *MemoryStore) claimLocked(key recKey, now *lazyNow) (*memEntry, error) {
 	m, name := s.table(key)
 	e := m[name]
-	if e != nil && e.rec.Live(now) {
+	if e != nil && e.rec.Live(now.get()) {
 		s.touch(e)
 		return e, nil
 	}
