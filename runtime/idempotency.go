@@ -147,7 +147,7 @@ func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(r)
+	b, err := encodeResult(r)
 	if err != nil {
 		return nil, &resultCodecError{fmt.Errorf("%w: result of %s: %v", ErrCodec, t.policy, err)}
 	}
