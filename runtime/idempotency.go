@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 )
 
 // WithIdempotencyStore keeps idempotency records in s instead of the
@@ -90,6 +91,7 @@ func idempotent[R any](ctx context.Context, p *Policy, pc *PolicyContext, key st
 		// of its own rather than the caller's.
 		tc := spareCall[R](e)
 		tc.plain, tc.fn, tc.policy, tc.pc = plain, run, p.name, pc.detachedFields(p, ctx)
+		tc.plan = e.planFor(reflect.TypeFor[R]())
 		tc.pc.key = key // the parameter, not pc's copy of it: see PolicyContext
 		res = e.proceed(ctx, &r, c, tc, &tc.flight)
 		if res.settled && tc.ran { // only then is reading tc race-free
@@ -129,6 +131,7 @@ type typedCall[R any] struct {
 	plain  func(context.Context) (R, error) // Idempotent's run, or
 	fn     func(context.Context, *PolicyContext) (R, error)
 	policy string
+	plan   *resultPlan   // of R
 	pc     PolicyContext // the flight's, its attempts counted by Do
 	out    R
 	ran    bool
@@ -147,7 +150,7 @@ func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := encodeResult(r)
+	b, err := encodeResult(r, t.plan)
 	if err != nil {
 		return nil, &resultCodecError{fmt.Errorf("%w: result of %s: %v", ErrCodec, t.policy, err)}
 	}

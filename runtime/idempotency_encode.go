@@ -12,8 +12,11 @@ import (
 // buffer pool: the bytes are the same, as a test pins, and anything the
 // plan cannot write as encoding/json would, such as a string needing an
 // escape, goes to json.Marshal.
-func encodeResult[R any](r R) ([]byte, error) {
-	if p := planOf(reflect.TypeFor[R]()); p.ok {
+func encodeResult[R any](r R, p *resultPlan) ([]byte, error) {
+	if p == nil {
+		p = planOf(reflect.TypeFor[R]())
+	}
+	if p.ok {
 		var stack [128]byte
 		if b, ok := p.append(stack[:0], reflect.ValueOf(r)); ok {
 			return append([]byte(nil), b...), nil
@@ -27,6 +30,7 @@ func encodeResult[R any](r R) ([]byte, error) {
 // by their identifier or a tag of letters, digits and underscores, without
 // options, all different; no type in it encodes itself.
 type resultPlan struct {
+	t      reflect.Type
 	ok     bool
 	fields []plainField // of a struct; nil for a scalar
 	isStr  bool         // a struct (written as {...}), even without fields
@@ -44,7 +48,19 @@ func planOf(t reflect.Type) *resultPlan {
 		return p.(*resultPlan)
 	}
 	p := makePlan(t)
+	p.t = t
 	resultPlans.Store(t, p)
+	return p
+}
+
+// planFor is planOf, remembered for the last type seen: a policy's
+// results have one type.
+func (e *idemEngine) planFor(t reflect.Type) *resultPlan {
+	if p := e.plan.Load(); p != nil && p.t == t {
+		return p
+	}
+	p := planOf(t)
+	e.plan.Store(p)
 	return p
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,12 +26,13 @@ type idemEngine struct {
 	mem     *MemoryStore // store, when it is one: read and written without copies
 	guard   *storeGuard  // the runtime's, around store; unused on a local store
 
-	ops      opWatch      // store operations in progress
-	failures failureLog   // of the store, for the Warn log
-	shape    shapeCache   // of the last arguments seen (see shapeOf)
-	work     chan *flight // to idle workers (see dispatch)
-	space    *memSpace    // the engine's records in mem
-	spare    sync.Pool    // of Idempotent's typedCalls (see recycle)
+	ops      opWatch                    // store operations in progress
+	failures failureLog                 // of the store, for the Warn log
+	shape    shapeCache                 // of the last arguments seen (see shapeOf)
+	plan     atomic.Pointer[resultPlan] // of the last results (see planFor)
+	work     chan *flight               // to idle workers (see dispatch)
+	space    *memSpace                  // the engine's records in mem
+	spare    sync.Pool                  // of Idempotent's typedCalls (see recycle)
 	// base, when set, is when the engine started, on the system clock: on a
 	// local store the engine reads the time as base plus the monotonic time
 	// since, half the cost of time.Now here, and only this process reads
@@ -176,6 +178,7 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 	}
 	key, now, fp := c.key, c.now, c.fp
 	var token string
+	var ent *memEntry
 	e.mu.Lock()
 	name := key.local()
 	if f := e.flights[name]; f != nil {
@@ -195,7 +198,7 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 	if e.local {
 		var res result
 		var answered bool
-		if res, answered, token, fp = e.claimLocal(ctx, key, &r.args, fp, &now); answered {
+		if res, answered, token, fp, ent = e.claimLocal(ctx, key, &r.args, fp, &now); answered {
 			e.mu.Unlock()
 			return res
 		}
@@ -209,7 +212,7 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 	// hand it to and back from.
 	inline := ctx.Done() == nil && (e.local || e.bounded)
 	f := newFlight(slot, ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait, inline, e.local)
-	f.token, f.fp = token, fp
+	f.token, f.fp, f.ent = token, fp, ent
 	if token != "" {
 		f.leaseEnd = e.leaseEndAt(&now)
 	} else {

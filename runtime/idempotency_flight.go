@@ -59,7 +59,8 @@ type flight struct {
 	val      []byte        // read-only once published: callers copy it or decode it
 	err      error
 	panicked *PanicError
-	token    string // set once the flight owns the key
+	token    string    // set once the flight owns the key
+	ent      *memEntry // the MemoryStore's entry of its claim, if known
 	// leaseEnd is when the claim ends unless renewed.
 	leaseEnd time.Time
 

@@ -18,8 +18,9 @@ import (
 // one to wait for another engine sharing the store.
 //
 // fp is the fingerprint of args on a local store other than a MemoryStore,
-// which keeps the arguments instead; it is returned for the flight.
-func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs, fp string, now *lazyNow) (res result, answered bool, token, flightFP string) {
+// which keeps the arguments instead; it is returned for the flight, and,
+// on a MemoryStore, the entry claimed.
+func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs, fp string, now *lazyNow) (res result, answered bool, token, flightFP string, ent *memEntry) {
 	mine := IdempotencyRecord{State: RecordInFlight, Fingerprint: fp, Expires: e.leaseEndAt(now)}
 	var (
 		cur     IdempotencyRecord
@@ -29,7 +30,7 @@ func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs,
 		err     error
 	)
 	if e.mem != nil {
-		cur, same, memo, claimed, err = e.mem.claim(key, mine, args, now)
+		cur, same, memo, claimed, ent, err = e.mem.claim(key, mine, args, now)
 		if claimed {
 			mine.Token = cur.Token // the store drew it
 		}
@@ -42,13 +43,13 @@ func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs,
 	}
 	switch {
 	case err != nil:
-		return result{err: e.storeErr("claim", err)}, true, "", ""
+		return result{err: e.storeErr("claim", err)}, true, "", "", nil
 	case claimed:
-		return result{}, false, mine.Token, fp
+		return result{}, false, mine.Token, fp, ent
 	case cur.State != RecordInFlight && cur.State != 0 && cur.Live(now.get()):
-		return e.stored(key, same, cur, memo), true, "", ""
+		return e.stored(key, same, cur, memo), true, "", "", nil
 	}
-	return result{}, false, "", fp // held elsewhere, or a claim/read disagreement
+	return result{}, false, "", fp, nil // held elsewhere, or a claim/read disagreement
 }
 
 // memHit answers a call on a MemoryStore from a live finished record, if

@@ -357,15 +357,15 @@ func (s *MemoryStore) admit(e *memEntry) bool {
 // Value shared, its memo, and whether it is for args. An empty rec.Token
 // is drawn here, so finding a record costs no token. The engine never
 // writes what it gets.
-func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, now *lazyNow) (cur IdempotencyRecord, same bool, memo any, claimed bool, err error) {
+func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, now *lazyNow) (cur IdempotencyRecord, same bool, memo any, claimed bool, ent *memEntry, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, err := s.claimLocked(s.keyed(key), now)
 	if e == nil || err != nil {
-		return IdempotencyRecord{}, false, nil, false, err
+		return IdempotencyRecord{}, false, nil, false, nil, err
 	}
 	if e.rec.State != 0 {
-		return e.rec, e.rec.State == RecordInFlight || s.sameArgs(e, args), e.memo, false, nil
+		return e.rec, e.rec.State == RecordInFlight || s.sameArgs(e, args), e.memo, false, nil, nil
 	}
 	if rec.Token == "" {
 		rec.Token = localToken()
@@ -383,9 +383,9 @@ func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, n
 	}
 	e.rec = rec
 	if !s.admit(e) {
-		return IdempotencyRecord{}, false, nil, false, ErrStoreFull
+		return IdempotencyRecord{}, false, nil, false, nil, ErrStoreFull
 	}
-	return rec, true, nil, true, nil
+	return rec, true, nil, true, e, nil
 }
 
 // hit answers a duplicate of key with args from a live finished record,
@@ -466,14 +466,28 @@ func (s *MemoryStore) Update(_ context.Context, key string, rec IdempotencyRecor
 // bytes nobody writes. With claimed, rec's fingerprint is the claim's,
 // which the entry keeps as it is (perhaps as arguments). A result above
 // MaxResultBytes is not kept: the record goes, as if released.
-func (s *MemoryStore) update(key recKey, rec IdempotencyRecord, claimed bool) error {
+func (s *MemoryStore) update(ent *memEntry, key recKey, rec IdempotencyRecord, claimed bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.updateLocked(key, rec, claimed)
+	return s.updateEntry(s.claimed(ent, key, rec.Token), rec, claimed)
 }
 
 func (s *MemoryStore) updateLocked(key recKey, rec IdempotencyRecord, claimed bool) error {
-	e := s.lookup(key)
+	return s.updateEntry(s.lookup(key), rec, claimed)
+}
+
+// claimed is ent, the entry a claim with token was written into, while
+// the store still holds it with that token, which no other claim has;
+// otherwise key's entry. Called with s.mu held.
+func (s *MemoryStore) claimed(ent *memEntry, key recKey, token string) *memEntry {
+	if ent != nil && ent.size != 0 && ent.rec.Token == token { // size is 0 once dropped
+		return ent
+	}
+	return s.lookup(key)
+}
+
+// updateEntry is updateLocked on e, key's entry or nil.
+func (s *MemoryStore) updateEntry(e *memEntry, rec IdempotencyRecord, claimed bool) error {
 	if e == nil || e.rec.Token != rec.Token {
 		return ErrLeaseLost
 	}
@@ -505,10 +519,15 @@ func (s *MemoryStore) Release(_ context.Context, key, token string) error {
 }
 
 // release is Release for an engine.
-func (s *MemoryStore) release(key recKey, token string) error {
+func (s *MemoryStore) release(ent *memEntry, key recKey, token string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.releaseLocked(key, token)
+	e := s.claimed(ent, key, token)
+	if e == nil || e.rec.Token != token {
+		return ErrLeaseLost
+	}
+	s.drop(e)
+	return nil
 }
 
 func (s *MemoryStore) releaseLocked(key recKey, token string) error {
@@ -534,7 +553,7 @@ func (s *MemoryStore) setMemo(key recKey, token string, v any) {
 
 // touch moves a finished record to the front of the LRU ring.
 func (s *MemoryStore) touch(e *memEntry) {
-	if e.rec.State == RecordInFlight {
+	if e.rec.State == RecordInFlight || s.lru.next == e {
 		return
 	}
 	s.unlink(e)
