@@ -81,7 +81,7 @@ func idempotent[R any](ctx context.Context, p *Policy, pc *PolicyContext, key st
 			r.args.canon, r.args.ready = canon, true
 		}
 	}
-	c, res, done := e.prepare(ctx, &r)
+	c, res, done := e.prepare(ctx, &r, slotsOf[R]{e})
 	var (
 		ran  bool // this caller's call ran: mine is its result
 		mine R
@@ -89,11 +89,21 @@ func idempotent[R any](ctx context.Context, p *Policy, pc *PolicyContext, key st
 	if !done {
 		// The call may run on after its caller left, so it gets a context
 		// of its own rather than the caller's.
-		tc := spareCall[R](e)
+		var tc *typedCall[R]
+		if c.flight != nil {
+			tc = c.flight.run.(*typedCall[R])
+		} else {
+			tc = spareCall[R](e)
+		}
 		tc.plain, tc.fn, tc.policy, tc.pc = plain, run, p.name, pc.detachedFields(p, ctx)
 		tc.plan = e.planFor(reflect.TypeFor[R]())
-		tc.pc.key = key // the parameter, not pc's copy of it: see PolicyContext
-		res = e.proceed(ctx, &r, c, tc, &tc.flight)
+		tc.pc.key = key      // the parameter, not pc's copy of it: see PolicyContext
+		if c.flight != nil { // claimed by prepare: only its runner is missing
+			e.fly(c.flight)
+			res = c.flight.result()
+		} else {
+			res = e.proceed(ctx, &r, c, tc, &tc.flight)
+		}
 		if res.settled && tc.ran { // only then is reading tc race-free
 			ran, mine, pc.attempt = true, tc.out, tc.pc.attempt
 		}

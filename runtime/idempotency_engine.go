@@ -119,7 +119,7 @@ type result struct {
 // differ: each caller stops waiting at its own, and the policy's timeout
 // layer, inside run, bounds the attempts.
 func (e *idemEngine) execute(ctx context.Context, r *idemRequest, run runner) result {
-	c, res, done := e.prepare(ctx, r)
+	c, res, done := e.prepare(ctx, r, nil)
 	if done {
 		return res
 	}
@@ -131,13 +131,15 @@ type prepared struct {
 	key     recKey
 	now     lazyNow
 	fp      string
-	missing bool // no key, and MissingKeyRun: run it as it is
+	missing bool    // no key, and MissingKeyRun: run it as it is
+	flight  *flight // started by look, for the caller to fly
 }
 
 // prepare checks r and answers it when it can without running anything: a
 // mistake of the caller, or a stored result found in a MemoryStore, which
 // needs no lock of the engine's since nothing is claimed. done says it did.
-func (e *idemEngine) prepare(ctx context.Context, r *idemRequest) (c prepared, res result, done bool) {
+// With slots, a MemoryStore's free key may be claimed here (see look).
+func (e *idemEngine) prepare(ctx context.Context, r *idemRequest, slots slotter) (c prepared, res result, done bool) {
 	if r.key == "" {
 		if e.cfg.MissingKey == MissingKeyRun {
 			return prepared{missing: true}, result{}, false
@@ -157,9 +159,8 @@ func (e *idemEngine) prepare(ctx context.Context, r *idemRequest) (c prepared, r
 	switch {
 	case e.mem != nil:
 		c.key, c.now = recKey{space: e.space, tenant: tenant, id: r.key}, lazyNow{e: e}
-		if res, ok := e.memHit(c.key, &r.args, &c.now); ok {
-			return c, res, true
-		}
+		res, c.flight, done = e.look(ctx, c.key, r, &c.now, slots)
+		return c, res, done
 	case e.local:
 		c.key, c.now = recKey{id: storeKey(e.cfg.Namespace, tenant, e.policy, r.key)}, lazyNow{t: e.now(), read: true}
 		c.fp = fingerprint(r.args.bytes()) // hashed here, not under the lock

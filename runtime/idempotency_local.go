@@ -52,17 +52,6 @@ func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs,
 	return result{}, false, "", fp, nil // held elsewhere, or a claim/read disagreement
 }
 
-// memHit answers a call on a MemoryStore from a live finished record, if
-// there is one, without the engine's lock: nothing is claimed, so no local
-// flight matters.
-func (e *idemEngine) memHit(key recKey, args *callArgs, now *lazyNow) (result, bool) {
-	cur, same, memo, found := e.mem.hit(key, args, now)
-	if !found {
-		return result{}, false
-	}
-	return e.stored(key, same, cur, memo), true
-}
-
 // stored answers a caller from a finished record found at claim time;
 // same says whether the record is for the caller's arguments.
 func (e *idemEngine) stored(key recKey, same bool, cur IdempotencyRecord, memo any) result {

@@ -367,6 +367,15 @@ func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, n
 	if e.rec.State != 0 {
 		return e.rec, e.rec.State == RecordInFlight || s.sameArgs(e, args), e.memo, false, nil, nil
 	}
+	if rec, err = s.writeClaim(e, rec, args); err != nil {
+		return IdempotencyRecord{}, false, nil, false, nil, err
+	}
+	return rec, true, nil, true, e, nil
+}
+
+// writeClaim writes rec, with args, into e, which claimLocked returned
+// free, drawing its token if it has none. Called with s.mu held.
+func (s *MemoryStore) writeClaim(e *memEntry, rec IdempotencyRecord, args *callArgs) (IdempotencyRecord, error) {
 	if rec.Token == "" {
 		rec.Token = localToken()
 	}
@@ -383,9 +392,9 @@ func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, n
 	}
 	e.rec = rec
 	if !s.admit(e) {
-		return IdempotencyRecord{}, false, nil, false, nil, ErrStoreFull
+		return IdempotencyRecord{}, ErrStoreFull
 	}
-	return rec, true, nil, true, e, nil
+	return rec, nil
 }
 
 // hit answers a duplicate of key with args from a live finished record,
@@ -407,7 +416,11 @@ func (s *MemoryStore) hit(key recKey, args *callArgs, now *lazyNow) (cur Idempot
 // every record is in flight.
 func (s *MemoryStore) claimLocked(key recKey, now *lazyNow) (*memEntry, error) {
 	m, name := s.table(key)
-	e := m[name]
+	return s.claimIn(m, name, m[name], key, now)
+}
+
+// claimIn is claimLocked for e, found as m[name].
+func (s *MemoryStore) claimIn(m map[string]*memEntry, name string, e *memEntry, key recKey, now *lazyNow) (*memEntry, error) {
 	if e != nil && e.rec.Live(now.get()) {
 		s.touch(e)
 		return e, nil

@@ -1,0 +1,45 @@
+package baldur_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	baldur "github.com/baldur-go/baldur/runtime"
+)
+
+// Callers that cannot be cancelled race on a few keys: each key's method
+// runs once, and every caller of the key gets that run's result.
+func TestUncancellableCallersRunEachKeyOnce(t *testing.T) {
+	p := idemPolicy(t, baldur.IdempotencyConfig{})
+	const keys, callers = 8, 64
+	var runs [keys]atomic.Int64
+	var wg sync.WaitGroup
+	results := make([][callers]int64, keys)
+	for c := range callers {
+		wg.Go(func() {
+			for k := range keys {
+				v, err := baldur.Idempotent(context.Background(), p, fmt.Sprint("order-", k), struct{ N int }{k}, func(context.Context) (int64, error) {
+					return 1000*int64(k) + runs[k].Add(1), nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+				results[k][c] = v
+			}
+		})
+	}
+	wg.Wait()
+	for k := range keys {
+		if n := runs[k].Load(); n != 1 {
+			t.Fatalf("order-%d ran %d times", k, n)
+		}
+		for c, v := range results[k] {
+			if v != 1000*int64(k)+1 {
+				t.Fatalf("caller %d of order-%d got %d, want the one run's %d", c, k, v, 1000*k+1)
+			}
+		}
+	}
+}
