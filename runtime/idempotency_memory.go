@@ -68,6 +68,9 @@ type MemoryStore struct {
 	lru                 memEntry             // sentinel of the ring of finished records, newest first
 	hashed              bool                 // the IdempotencyStore methods were used: keys are sha256s
 	spaces              map[[2]string]*memSpace
+	// Tokens of engines' claims (see drawToken).
+	tokenBase, tokens string
+	tokenSeq          uint64
 }
 
 // recKey names a record. On a store elsewhere, and on a local store other
@@ -145,13 +148,14 @@ type memEntry struct {
 	memo       any       // rec.Value decoded by an engine, or nil; reset with rec
 	prev, next *memEntry // nil while in flight (not in the ring)
 	size       int64     // entrySize when last accounted
+	pinned     int       // bytes of its token's chunk besides the token (see drawToken)
 }
 
 // entrySize is what e holds, as the byte bound counts it; a decoded result
 // is counted as long as its encoding, arguments kept as a value as their
 // Go size and their strings.
 func entrySize(e *memEntry) int64 {
-	n := memEntryOverhead + len(e.key.tenant) + len(e.key.id) + len(e.rec.Token) + len(e.rec.Fingerprint) + len(e.rec.Value) + len(e.args)
+	n := memEntryOverhead + len(e.key.tenant) + len(e.key.id) + len(e.rec.Token) + e.pinned + len(e.rec.Fingerprint) + len(e.rec.Value) + len(e.args)
 	if e.memo != nil {
 		n += len(e.rec.Value)
 	}
@@ -377,7 +381,7 @@ func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, n
 // free, drawing its token if it has none. Called with s.mu held.
 func (s *MemoryStore) writeClaim(e *memEntry, rec IdempotencyRecord, args *callArgs) (IdempotencyRecord, error) {
 	if rec.Token == "" {
-		rec.Token = localToken()
+		rec.Token, e.pinned = s.drawToken(), (tokenChunk-1)*tokenLen
 	}
 	switch {
 	case args.byVal:
@@ -438,7 +442,7 @@ func (s *MemoryStore) claimIn(m map[string]*memEntry, name string, e *memEntry, 
 		s.count++
 	}
 	s.unlink(e)
-	e.rec, e.args, e.val, e.byVal, e.memo = IdempotencyRecord{}, nil, nil, false, nil
+	e.rec, e.args, e.val, e.byVal, e.memo, e.pinned = IdempotencyRecord{}, nil, nil, false, nil, 0
 	s.account(e)
 	return e, nil
 }
