@@ -81,7 +81,11 @@ func idempotent[R any](ctx context.Context, p *Policy, pc *PolicyContext, key st
 			r.args.canon, r.args.ready = canon, true
 		}
 	}
-	c, res, done := e.prepare(ctx, &r, slotsOf[R]{e})
+	var (
+		c   prepared
+		res result
+	)
+	done := e.prepare(ctx, &r, &c, &res, slotsOf[R]{e})
 	var (
 		ran  bool // this caller's call ran: mine is its result
 		mine R

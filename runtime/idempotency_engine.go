@@ -119,8 +119,9 @@ type result struct {
 // differ: each caller stops waiting at its own, and the policy's timeout
 // layer, inside run, bounds the attempts.
 func (e *idemEngine) execute(ctx context.Context, r *idemRequest, run runner) result {
-	c, res, done := e.prepare(ctx, r, nil)
-	if done {
+	var c prepared
+	var res result
+	if e.prepare(ctx, r, &c, &res, nil) {
 		return res
 	}
 	return e.proceed(ctx, r, c, run, nil)
@@ -139,35 +140,41 @@ type prepared struct {
 // mistake of the caller, or a stored result found in a MemoryStore, which
 // needs no lock of the engine's since nothing is claimed. done says it did.
 // With slots, a MemoryStore's free key may be claimed here (see look).
-func (e *idemEngine) prepare(ctx context.Context, r *idemRequest, slots slotter) (c prepared, res result, done bool) {
+// c and res are written in place: they are large, and a hit's cost is
+// counted in their copies.
+func (e *idemEngine) prepare(ctx context.Context, r *idemRequest, c *prepared, res *result, slots slotter) (done bool) {
 	if r.key == "" {
 		if e.cfg.MissingKey == MissingKeyRun {
-			return prepared{missing: true}, result{}, false
+			c.missing = true
+			return false
 		}
-		return c, result{err: ErrMissingKey}, true
+		res.err = ErrMissingKey
+		return true
 	}
 	if err := ctx.Err(); err != nil {
-		return c, result{err: err}, true
+		res.err = err
+		return true
 	}
 	if !validKey(r.key, e.cfg.MaxKeyBytes) {
-		return c, result{err: fmt.Errorf("%w: %d bytes, at most %d, UTF-8 without control characters", ErrInvalidKey, len(r.key), e.cfg.MaxKeyBytes)}, true
+		res.err = fmt.Errorf("%w: %d bytes, at most %d, UTF-8 without control characters", ErrInvalidKey, len(r.key), e.cfg.MaxKeyBytes)
+		return true
 	}
 	tenant := TenantFrom(ctx)
 	if tenant == "" && e.cfg.RequireTenant {
-		return c, result{err: ErrMissingTenant}, true
+		res.err = ErrMissingTenant
+		return true
 	}
 	switch {
 	case e.mem != nil:
 		c.key, c.now = recKey{space: e.space, tenant: tenant, id: r.key}, lazyNow{e: e}
-		res, c.flight, done = e.look(ctx, c.key, r, &c.now, slots)
-		return c, res, done
+		return e.look(ctx, c, r, res, slots)
 	case e.local:
 		c.key, c.now = recKey{id: storeKey(e.cfg.Namespace, tenant, e.policy, r.key)}, lazyNow{t: e.now(), read: true}
 		c.fp = fingerprint(r.args.bytes()) // hashed here, not under the lock
 	default:
 		c.key = recKey{id: storeKey(e.cfg.Namespace, tenant, e.policy, r.key)}
 	}
-	return c, result{}, false
+	return false
 }
 
 // proceed is execute for a call that prepare did not answer; slot, when

@@ -47,31 +47,36 @@ func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs,
 	case claimed:
 		return result{}, false, mine.Token, fp, ent
 	case cur.State != RecordInFlight && cur.State != 0 && cur.Live(now.get()):
-		return e.stored(key, same, cur, memo), true, "", "", nil
+		e.stored(&res, &key, same, cur.State, cur.Value, cur.Token, memo)
+		return res, true, "", "", nil
 	}
 	return result{}, false, "", fp, nil // held elsewhere, or a claim/read disagreement
 }
 
-// stored answers a caller from a finished record found at claim time;
-// same says whether the record is for the caller's arguments.
-func (e *idemEngine) stored(key recKey, same bool, cur IdempotencyRecord, memo any) result {
+// stored answers a caller, in res, from a finished record found at claim
+// time, in state with val, written with token; same says whether the
+// record is for the caller's arguments. It writes in place, as the hit
+// path is measured in copies of these structs.
+func (e *idemEngine) stored(res *result, key *recKey, same bool, state RecordState, val []byte, token string, memo any) {
+	res.settled = true
 	if !same {
 		e.event(EventKeyReused)
-		return result{err: ErrKeyReused, settled: true}
+		res.err = ErrKeyReused
+		return
 	}
-	switch cur.State {
+	switch state {
 	case RecordCompleted:
 		e.event(EventDuplicate)
-		res := result{val: cur.Value, settled: true}
+		res.val = val
 		if e.mem != nil {
-			res.memo, res.key, res.token = memo, key, cur.Token
+			res.memo, res.key, res.token = memo, *key, token
 		}
-		return res
 	case RecordFailed:
 		e.event(EventDuplicate)
-		return result{err: &StoredError{Message: string(cur.Value)}, settled: true}
+		res.err = &StoredError{Message: string(val)}
+	default:
+		res.err = &StoreError{Op: "claim", Err: fmt.Errorf("%w: record in state %v", errInconsistentState, state)}
 	}
-	return result{err: &StoreError{Op: "claim", Err: fmt.Errorf("%w: record in state %v", errInconsistentState, cur.State)}, settled: true}
 }
 
 // heldUntil is when a claim on a local store ends when renewal is on:

@@ -22,27 +22,41 @@ func (s slotsOf[R]) slot() (*flight, runner) {
 // while the store's is held only if it is free (TryLock), since the usual
 // order is the engine's first; when it is busy, or the key is in flight,
 // proceed takes over. A started flight is returned for its caller to fly.
-func (e *idemEngine) look(ctx context.Context, key recKey, r *idemRequest, now *lazyNow, slots slotter) (res result, f *flight, done bool) {
-	s := e.mem
+func (e *idemEngine) look(ctx context.Context, c *prepared, r *idemRequest, res *result, slots slotter) (done bool) {
+	s, key, now := e.mem, &c.key, &c.now
 	s.mu.Lock()
-	k := s.keyed(key)
-	m, name := s.table(k)
+	var k recKey
+	var m map[string]*memEntry
+	var name string
+	if s.hashed {
+		k = s.keyed(*key)
+		m, name = s.table(k)
+	} else { // as keyed and table would, without copying key
+		m, name = key.space.entries, key.id
+		if key.tenant != "" {
+			name = key.local()
+		}
+	}
 	ent := m[name]
 	if ent != nil && ent.rec.State != RecordInFlight && ent.rec.Live(now.get()) {
 		s.touch(ent)
-		cur, same, memo := ent.rec, s.sameArgs(ent, &r.args), ent.memo
+		same, state, val, token, memo := s.sameArgs(ent, &r.args), ent.rec.State, ent.rec.Value, ent.rec.Token, ent.memo
 		s.mu.Unlock()
-		return e.stored(key, same, cur, memo), nil, true
+		e.stored(res, key, same, state, val, token, memo)
+		return true
 	}
 	if slots == nil || ctx.Done() != nil || ent != nil && ent.rec.Live(now.get()) || !e.mu.TryLock() {
 		s.mu.Unlock()
-		return result{}, nil, false
+		return false
 	}
 	local := key.local()
 	if e.flights[local] != nil || len(e.unrecorded) > 0 {
 		e.mu.Unlock()
 		s.mu.Unlock()
-		return result{}, nil, false
+		return false
+	}
+	if !s.hashed {
+		k = *key
 	}
 	ent, err := s.claimIn(m, name, ent, k, now)
 	var rec IdempotencyRecord
@@ -52,12 +66,14 @@ func (e *idemEngine) look(ctx context.Context, key recKey, r *idemRequest, now *
 	s.mu.Unlock()
 	if err != nil {
 		e.mu.Unlock()
-		return result{err: e.storeErr("claim", err)}, nil, true
+		res.err = e.storeErr("claim", err)
+		return true
 	}
 	slot, run := slots.slot()
-	f = newFlight(slot, ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait, true, true)
+	f := newFlight(slot, ctx, *key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait, true, true)
 	f.token, f.ent, f.leaseEnd = rec.Token, ent, rec.Expires
 	e.flights[local] = f
 	e.mu.Unlock()
-	return result{}, f, false
+	c.flight = f
+	return false
 }
