@@ -85,9 +85,9 @@ type flight struct {
 // duplicate joins it (see joinLocked).
 func newFlight(f *flight, ctx context.Context, key recKey, args callArgs, ttl time.Duration, run runner, watched, inline, local bool) *flight {
 	if f == nil {
-		f = new(flight)
+		f = new(flight) // a slot is zero too (see recycle)
 	}
-	*f = flight{key: key, args: args, ttl: ttl, run: run, refs: 1, inline: inline}
+	f.key, f.args, f.ttl, f.run, f.refs, f.inline = key, args, ttl, run, 1, inline
 	if inline && local {
 		f.ctx = ctx
 	} else {

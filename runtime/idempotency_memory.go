@@ -149,6 +149,7 @@ type memEntry struct {
 	prev, next *memEntry // nil while in flight (not in the ring)
 	size       int64     // entrySize when last accounted
 	pinned     int       // bytes of its token's chunk besides the token (see drawToken)
+	valSize    int       // valueSize of val, with byVal
 }
 
 // entrySize is what e holds, as the byte bound counts it; a decoded result
@@ -159,8 +160,8 @@ func entrySize(e *memEntry) int64 {
 	if e.memo != nil {
 		n += len(e.rec.Value)
 	}
-	if e.byVal && e.val != nil {
-		n += valueSize(reflect.ValueOf(e.val))
+	if e.byVal {
+		n += e.valSize
 	}
 	return int64(n)
 }
@@ -385,7 +386,10 @@ func (s *MemoryStore) writeClaim(e *memEntry, rec IdempotencyRecord, args *callA
 	}
 	switch {
 	case args.byVal:
-		e.val, e.byVal = args.val, true
+		e.val, e.byVal, e.valSize = args.val, true, 0
+		if args.val != nil {
+			e.valSize = valueSize(reflect.ValueOf(args.val))
+		}
 	case len(args.bytes()) > maxMemArgs:
 		rec.Fingerprint = fingerprint(args.bytes())
 	default:
