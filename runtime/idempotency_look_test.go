@@ -43,3 +43,22 @@ func TestUncancellableCallersRunEachKeyOnce(t *testing.T) {
 		}
 	}
 }
+
+// The same key in two tenants is two operations, also for callers that
+// cannot be cancelled, and each tenant's duplicate gets its own result.
+func TestUncancellableCallersKeepTenantsApart(t *testing.T) {
+	p := idemPolicy(t, baldur.IdempotencyConfig{})
+	runs := 0
+	run := func(context.Context) (int, error) { runs++; return runs, nil }
+	for range 2 {
+		for i, tenant := range []string{"acme", "globex"} {
+			ctx := baldur.WithTenant(context.Background(), tenant)
+			if v, err := baldur.Idempotent(ctx, p, "order-1", nil, run); err != nil || v != i+1 {
+				t.Fatalf("tenant %s: %d, %v; want its own run's %d", tenant, v, err, i+1)
+			}
+		}
+	}
+	if runs != 2 {
+		t.Fatalf("%d runs, want one per tenant", runs)
+	}
+}
