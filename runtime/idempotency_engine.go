@@ -226,7 +226,7 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 	} else {
 		f.args.bytes() // its goroutine fingerprints them: encoded before it starts
 	}
-	e.flights[name] = f
+	e.flights[name], f.listed = f, true
 	e.mu.Unlock()
 	if inline {
 		e.fly(f)
@@ -234,6 +234,15 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 	}
 	e.dispatch(f)
 	return e.await(ctx, f, true)
+}
+
+// unlist takes f out of e.flights, if it is still there. Called with e.mu
+// held.
+func (e *idemEngine) unlist(f *flight) {
+	if f.listed {
+		delete(e.flights, f.key.local())
+		f.listed = false
+	}
 }
 
 // joinLocked attaches a caller with arguments args to the local flight f.
@@ -318,9 +327,7 @@ func (e *idemEngine) leave(f *flight, why error) {
 	if f.refs > 0 || f.finished {
 		return
 	}
-	if name := f.key.local(); e.flights[name] == f {
-		delete(e.flights, name)
-	}
+	e.unlist(f)
 	if f.ran { // its outcome is being written, which needs no caller
 		return
 	}

@@ -46,6 +46,7 @@ type flight struct {
 	finished bool // the outcome is published; guarded by idemEngine.mu
 	timedOut bool // a caller left at its deadline; guarded by idemEngine.mu
 	ran      bool // the call returned (a store elsewhere); guarded by idemEngine.mu
+	listed   bool // in idemEngine.flights; guarded by idemEngine.mu
 	inline   bool // runs on its first caller's goroutine (see proceed)
 
 	// busy and remote are closed when the call runs or waits, and when it
@@ -193,9 +194,7 @@ func (e *idemEngine) settle(f *flight, val []byte, err error) {
 	}
 	f.finished = true
 	f.val, f.err = val, err
-	if name := f.key.local(); e.flights[name] == f {
-		delete(e.flights, name)
-	}
+	e.unlist(f)
 	lost := f.panicked != nil && f.refs == 0
 	done := f.done // nil: an inline flight nobody joined
 	e.mu.Unlock()

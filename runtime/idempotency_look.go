@@ -72,7 +72,7 @@ func (e *idemEngine) look(ctx context.Context, c *prepared, r *idemRequest, res 
 	slot, run := slots.slot()
 	f := newFlight(slot, ctx, *key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait, true, true)
 	f.token, f.ent, f.leaseEnd = rec.Token, ent, rec.Expires
-	e.flights[local] = f
+	e.flights[local], f.listed = f, true
 	e.mu.Unlock()
 	c.flight = f
 	return false

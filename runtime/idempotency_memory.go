@@ -447,8 +447,7 @@ func (s *MemoryStore) claimIn(m map[string]*memEntry, name string, e *memEntry, 
 	}
 	s.unlink(e)
 	e.rec, e.args, e.val, e.byVal, e.memo, e.pinned = IdempotencyRecord{}, nil, nil, false, nil, 0
-	s.account(e)
-	return e, nil
+	return e, nil // accounted by the claim written into it (see admit)
 }
 
 func (s *MemoryStore) Get(_ context.Context, key string) (IdempotencyRecord, bool, error) {
