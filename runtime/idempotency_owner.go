@@ -70,7 +70,9 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 	}
 	now := e.now()
 	done.Expires = now.Add(f.ttl)
-	f.pendingVal, f.pendingErr = val, err
+	if !e.local { // for the watchdog, which watches only stores elsewhere
+		f.pendingVal, f.pendingErr = val, err
+	}
 	uerr := e.complete(f, done, now)
 	if uerr == errSettled {
 		return nil, errSettled
