@@ -405,19 +405,6 @@ func (s *MemoryStore) writeClaim(e *memEntry, rec IdempotencyRecord, args *callA
 	return rec, nil
 }
 
-// hit answers a duplicate of key with args from a live finished record,
-// without claiming anything: found is false when there is none.
-func (s *MemoryStore) hit(key recKey, args *callArgs, now *lazyNow) (cur IdempotencyRecord, same bool, memo any, found bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e := s.lookup(key)
-	if e == nil || e.rec.State == RecordInFlight || !e.rec.Live(now.get()) {
-		return IdempotencyRecord{}, false, nil, false
-	}
-	s.touch(e)
-	return e.rec, s.sameArgs(e, args), e.memo, true
-}
-
 // claimLocked finds key's entry: a live one, touched, or one to write the
 // claim into (State 0), taken from a dead record, the free capacity or
 // the least recently used finished record; nil and ErrStoreFull when
