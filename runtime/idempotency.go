@@ -111,7 +111,7 @@ func idempotent[R any](ctx context.Context, p *Policy, pc *PolicyContext, key st
 		if res.settled && tc.ran { // only then is reading tc race-free
 			ran, mine, pc.attempt = true, tc.out, tc.pc.attempt
 		}
-		recycle(e, tc)
+		recycle(e, tc, res.settled)
 	}
 	switch {
 	case !res.settled:

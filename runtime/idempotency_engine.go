@@ -253,6 +253,7 @@ func (e *idemEngine) joinLocked(f *flight, args *callArgs) error {
 		return ErrKeyReused
 	}
 	f.refs++
+	f.joined = true
 	if f.done == nil {
 		f.done = make(chan struct{})
 	}

@@ -47,6 +47,7 @@ type flight struct {
 	timedOut bool // a caller left at its deadline; guarded by idemEngine.mu
 	ran      bool // the call returned (a store elsewhere); guarded by idemEngine.mu
 	listed   bool // in idemEngine.flights; guarded by idemEngine.mu
+	joined   bool // a duplicate joined it; guarded by idemEngine.mu
 	inline   bool // runs on its first caller's goroutine (see proceed)
 
 	// busy and remote are closed when the call runs or waits, and when it
@@ -171,10 +172,11 @@ func (e *idemEngine) fly(f *flight) {
 		val, err = e.resolve(f)
 	}
 	finished = true
+	orphan := f.orphan != "" // read before settle: then f may be its caller's alone (see recycle)
 	if err != errSettled {
 		e.settle(f, val, err)
 	}
-	if f.orphan != "" {
+	if orphan {
 		if f.inline { // not on the caller's time
 			go e.releaseOrphan(f)
 		} else {
@@ -195,15 +197,16 @@ func (e *idemEngine) settle(f *flight, val []byte, err error) {
 	f.finished = true
 	f.val, f.err = val, err
 	e.unlist(f)
-	lost := f.panicked != nil && f.refs == 0
+	panicked := f.panicked
+	lost := panicked != nil && f.refs == 0
 	done := f.done // nil: an inline flight nobody joined
 	e.mu.Unlock()
 	f.stop(context.Canceled)
 	if done != nil {
-		close(done)
+		close(done) // f's last use here (see recycle)
 	}
 	if lost {
-		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: f.panicked})
+		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: panicked})
 	}
 }
 

@@ -10,9 +10,15 @@ import (
 	baldur "github.com/baldur-go/baldur/runtime"
 )
 
-// Callers that cannot be cancelled race on a few keys: each key's method
-// runs once, and every caller of the key gets that run's result.
-func TestUncancellableCallersRunEachKeyOnce(t *testing.T) {
+// Callers race on a few keys: each key's method runs once, and every
+// caller of the key gets that run's result, whether the callers can be
+// cancelled or not (their calls take different paths).
+func TestRacingCallersRunEachKeyOnce(t *testing.T) {
+	t.Run("uncancellable", func(t *testing.T) { racingCallers(t, context.Background()) })
+	t.Run("cancellable", func(t *testing.T) { racingCallers(t, t.Context()) })
+}
+
+func racingCallers(t *testing.T, ctx context.Context) {
 	p := idemPolicy(t, baldur.IdempotencyConfig{})
 	const keys, callers = 8, 64
 	var runs [keys]atomic.Int64
@@ -21,7 +27,7 @@ func TestUncancellableCallersRunEachKeyOnce(t *testing.T) {
 	for c := range callers {
 		wg.Go(func() {
 			for k := range keys {
-				v, err := baldur.Idempotent(context.Background(), p, fmt.Sprint("order-", k), struct{ N int }{k}, func(context.Context) (int64, error) {
+				v, err := baldur.Idempotent(ctx, p, fmt.Sprint("order-", k), struct{ N int }{k}, func(context.Context) (int64, error) {
 					return 1000*int64(k) + runs[k].Add(1), nil
 				})
 				if err != nil {

@@ -11,9 +11,15 @@ import (
 
 // Calls that follow each other on fresh keys each get their own call's
 // outcome: a failure after a success returns the zero result, not the
-// previous caller's, and a later success its own slice.
+// previous caller's, and a later success its own slice; for callers that
+// cannot be cancelled (the call runs on their goroutine) and for those
+// that can (it runs on one of the runtime's).
 func TestSuccessiveCallsGetOnlyTheirOwnOutcome(t *testing.T) {
-	ctx := context.Background()
+	t.Run("uncancellable", func(t *testing.T) { successiveCalls(t, context.Background()) })
+	t.Run("cancellable", func(t *testing.T) { successiveCalls(t, t.Context()) })
+}
+
+func successiveCalls(t *testing.T, ctx context.Context) {
 	p := idemPolicy(t, baldur.IdempotencyConfig{})
 	boom := errors.New("declined")
 	for i := range 6 {
