@@ -172,7 +172,9 @@ func (e *idemEngine) fly(f *flight) {
 		val, err = e.resolve(f)
 	}
 	finished = true
-	orphan := f.orphan != "" // read before settle: then f may be its caller's alone (see recycle)
+	// Only a store elsewhere leaves orphans; on a local store f may be its
+	// caller's alone once published (see recycle), so it is not read.
+	orphan := !e.local && f.orphan != ""
 	if err != errSettled {
 		e.settle(f, val, err)
 	}
@@ -194,19 +196,37 @@ func (e *idemEngine) settle(f *flight, val []byte, err error) {
 		e.mu.Unlock()
 		return
 	}
+	p := e.publishLocked(f, val, err)
+	e.mu.Unlock()
+	e.published(f, p)
+}
+
+// publication is what settle does once the engine's lock is released.
+type publication struct {
+	done     chan struct{} // nil: an inline flight nobody joined
+	panicked *PanicError   // that no caller waits for
+}
+
+// publishLocked is settle's work under e.mu: f's outcome is val and err.
+func (e *idemEngine) publishLocked(f *flight, val []byte, err error) publication {
 	f.finished = true
 	f.val, f.err = val, err
 	e.unlist(f)
-	panicked := f.panicked
-	lost := panicked != nil && f.refs == 0
-	done := f.done // nil: an inline flight nobody joined
-	e.mu.Unlock()
-	f.stop(context.Canceled)
-	if done != nil {
-		close(done) // f's last use here (see recycle)
+	p := publication{done: f.done}
+	if f.panicked != nil && f.refs == 0 {
+		p.panicked = f.panicked
 	}
-	if lost {
-		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: panicked})
+	return p
+}
+
+// published ends f's context and tells its callers, after publishLocked.
+func (e *idemEngine) published(f *flight, p publication) {
+	f.stop(context.Canceled)
+	if p.done != nil {
+		close(p.done) // f's last use here (see recycle)
+	}
+	if p.panicked != nil {
+		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: p.panicked})
 	}
 }
 

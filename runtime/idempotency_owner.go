@@ -73,7 +73,12 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 	if !e.local { // for the watchdog, which watches only stores elsewhere
 		f.pendingVal, f.pendingErr = val, err
 	}
-	uerr := e.complete(f, done, now)
+	var uerr error
+	if e.mem != nil && err == nil {
+		uerr = e.completeMem(f, &done, val)
+	} else {
+		uerr = e.complete(f, done, now)
+	}
 	if uerr == errSettled {
 		return nil, errSettled
 	}
@@ -81,6 +86,26 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 		e.event(EventLeaseLost)
 	}
 	return e.afterWrite(f, val, err, uerr)
+}
+
+// completeMem is complete on a MemoryStore for a call that returned val:
+// once the record is written, val is published to f's callers in the same
+// critical section of the engine's, which settle would take again, and
+// completeMem returns errSettled. A failed write is returned as complete's.
+func (e *idemEngine) completeMem(f *flight, done *IdempotencyRecord, val []byte) error {
+	s := e.mem
+	e.mu.Lock()
+	s.mu.Lock()
+	err := s.updateEntry(s.claimed(f.ent, f.key, done.Token), *done, true)
+	s.mu.Unlock()
+	if err != nil || f.finished {
+		e.mu.Unlock()
+		return e.storeErr("complete", err)
+	}
+	p := e.publishLocked(f, val, nil)
+	e.mu.Unlock()
+	e.published(f, p)
+	return errSettled
 }
 
 // afterWrite is what the callers of f get once the record of its call was
