@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 )
 
 // WithIdempotencyStore keeps idempotency records in s instead of the
@@ -80,21 +81,43 @@ func idempotent[R any](ctx context.Context, p *Policy, pc *PolicyContext, key st
 			r.args.canon, r.args.ready = canon, true
 		}
 	}
-	c, res, done := e.prepare(ctx, &r)
-	var tc *typedCall[R]
+	var (
+		c   prepared
+		res result
+	)
+	done := e.prepare(ctx, &r, &c, &res, slotsOf[R]{e})
+	var (
+		ran  bool // this caller's call ran: mine is its result
+		mine R
+	)
 	if !done {
 		// The call may run on after its caller left, so it gets a context
 		// of its own rather than the caller's.
-		tc = &typedCall[R]{plain: plain, fn: run, policy: p.name, pc: pc.detachedFields(p, ctx)}
-		tc.pc.key = key // the parameter, not pc's copy of it: see PolicyContext
-		res = e.proceed(ctx, &r, c, tc)
+		var tc *typedCall[R]
+		if c.flight != nil {
+			tc = c.flight.run.(*typedCall[R])
+		} else {
+			tc = spareCall[R](e)
+		}
+		tc.plain, tc.fn, tc.policy, tc.pc = plain, run, p.name, pc.detachedFields(p, ctx)
+		tc.plan = e.planFor(reflect.TypeFor[R]())
+		tc.pc.key = key      // the parameter, not pc's copy of it: see PolicyContext
+		if c.flight != nil { // claimed by prepare: only its runner is missing
+			e.fly(c.flight)
+			res = c.flight.result()
+		} else {
+			res = e.proceed(ctx, &r, c, tc, &tc.flight)
+		}
+		if res.settled && tc.ran { // only then is reading tc race-free
+			ran, mine, pc.attempt = true, tc.out, tc.pc.attempt
+		}
+		recycle(e, tc, res.settled)
 	}
 	switch {
 	case !res.settled:
 		return zero, res.err
-	case tc != nil && tc.ran:
-		pc.attempt = tc.pc.attempt
-		return tc.out, res.err
+	case ran:
+		return mine, res.err
 	case res.err != nil && (res.val == nil || !methodRan(res.err)):
 		// A duplicate that waited on a call that ran but was not recorded
 		// gets its result, beside the same error.
@@ -122,9 +145,11 @@ type typedCall[R any] struct {
 	plain  func(context.Context) (R, error) // Idempotent's run, or
 	fn     func(context.Context, *PolicyContext) (R, error)
 	policy string
+	plan   *resultPlan   // of R
 	pc     PolicyContext // the flight's, its attempts counted by Do
 	out    R
 	ran    bool
+	flight flight // its flight, if it gets one: one allocation for both
 }
 
 func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
@@ -139,7 +164,7 @@ func (t *typedCall[R]) run(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(r)
+	b, err := encodeResult(r, t.plan)
 	if err != nil {
 		return nil, &resultCodecError{fmt.Errorf("%w: result of %s: %v", ErrCodec, t.policy, err)}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,11 +26,13 @@ type idemEngine struct {
 	mem     *MemoryStore // store, when it is one: read and written without copies
 	guard   *storeGuard  // the runtime's, around store; unused on a local store
 
-	ops      opWatch      // store operations in progress
-	failures failureLog   // of the store, for the Warn log
-	shape    shapeCache   // of the last arguments seen (see shapeOf)
-	work     chan *flight // to idle workers (see dispatch)
-	space    *memSpace    // the engine's records in mem
+	ops      opWatch                    // store operations in progress
+	failures failureLog                 // of the store, for the Warn log
+	shape    shapeCache                 // of the last arguments seen (see shapeOf)
+	plan     atomic.Pointer[resultPlan] // of the last results (see planFor)
+	work     chan *flight               // to idle workers (see dispatch)
+	space    *memSpace                  // the engine's records in mem
+	spare    sync.Pool                  // of Idempotent's typedCalls (see recycle)
 	// base, when set, is when the engine started, on the system clock: on a
 	// local store the engine reads the time as base plus the monotonic time
 	// since, half the cost of time.Now here, and only this process reads
@@ -116,64 +119,74 @@ type result struct {
 // differ: each caller stops waiting at its own, and the policy's timeout
 // layer, inside run, bounds the attempts.
 func (e *idemEngine) execute(ctx context.Context, r *idemRequest, run runner) result {
-	c, res, done := e.prepare(ctx, r)
-	if done {
+	var c prepared
+	var res result
+	if e.prepare(ctx, r, &c, &res, nil) {
 		return res
 	}
-	return e.proceed(ctx, r, c, run)
+	return e.proceed(ctx, r, c, run, nil)
 }
 
 // prepared is what prepare learnt of a call that it did not answer.
 type prepared struct {
 	key     recKey
-	now     time.Time
+	now     lazyNow
 	fp      string
-	missing bool // no key, and MissingKeyRun: run it as it is
+	missing bool    // no key, and MissingKeyRun: run it as it is
+	flight  *flight // started by look, for the caller to fly
 }
 
 // prepare checks r and answers it when it can without running anything: a
 // mistake of the caller, or a stored result found in a MemoryStore, which
 // needs no lock of the engine's since nothing is claimed. done says it did.
-func (e *idemEngine) prepare(ctx context.Context, r *idemRequest) (c prepared, res result, done bool) {
+// With slots, a MemoryStore's free key may be claimed here (see look).
+// c and res are written in place: they are large, and a hit's cost is
+// counted in their copies.
+func (e *idemEngine) prepare(ctx context.Context, r *idemRequest, c *prepared, res *result, slots slotter) (done bool) {
 	if r.key == "" {
 		if e.cfg.MissingKey == MissingKeyRun {
-			return prepared{missing: true}, result{}, false
+			c.missing = true
+			return false
 		}
-		return c, result{err: ErrMissingKey}, true
+		res.err = ErrMissingKey
+		return true
 	}
 	if err := ctx.Err(); err != nil {
-		return c, result{err: err}, true
+		res.err = err
+		return true
 	}
 	if !validKey(r.key, e.cfg.MaxKeyBytes) {
-		return c, result{err: fmt.Errorf("%w: %d bytes, at most %d, UTF-8 without control characters", ErrInvalidKey, len(r.key), e.cfg.MaxKeyBytes)}, true
+		res.err = fmt.Errorf("%w: %d bytes, at most %d, UTF-8 without control characters", ErrInvalidKey, len(r.key), e.cfg.MaxKeyBytes)
+		return true
 	}
 	tenant := TenantFrom(ctx)
 	if tenant == "" && e.cfg.RequireTenant {
-		return c, result{err: ErrMissingTenant}, true
+		res.err = ErrMissingTenant
+		return true
 	}
 	switch {
 	case e.mem != nil:
-		c.key, c.now = recKey{space: e.space, tenant: tenant, id: r.key}, e.now()
-		if res, ok := e.memHit(c.key, &r.args, c.now); ok {
-			return c, res, true
-		}
+		c.key, c.now = recKey{space: e.space, tenant: tenant, id: r.key}, lazyNow{e: e}
+		return e.look(ctx, c, r, res, slots)
 	case e.local:
-		c.key, c.now = recKey{id: storeKey(e.cfg.Namespace, tenant, e.policy, r.key)}, e.now()
+		c.key, c.now = recKey{id: storeKey(e.cfg.Namespace, tenant, e.policy, r.key)}, lazyNow{t: e.now(), read: true}
 		c.fp = fingerprint(r.args.bytes()) // hashed here, not under the lock
 	default:
 		c.key = recKey{id: storeKey(e.cfg.Namespace, tenant, e.policy, r.key)}
 	}
-	return c, result{}, false
+	return false
 }
 
-// proceed is execute for a call that prepare did not answer.
-func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, run runner) result {
+// proceed is execute for a call that prepare did not answer; slot, when
+// not nil, is memory for the flight, kept with run.
+func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, run runner, slot *flight) result {
 	if c.missing {
 		val, err := run.run(ctx)
 		return result{val: val, err: err, settled: true}
 	}
 	key, now, fp := c.key, c.now, c.fp
 	var token string
+	var ent *memEntry
 	e.mu.Lock()
 	name := key.local()
 	if f := e.flights[name]; f != nil {
@@ -193,7 +206,7 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 	if e.local {
 		var res result
 		var answered bool
-		if res, answered, token, fp = e.claimLocal(ctx, key, &r.args, fp, now); answered {
+		if res, answered, token, fp, ent = e.claimLocal(ctx, key, &r.args, fp, &now); answered {
 			e.mu.Unlock()
 			return res
 		}
@@ -201,26 +214,35 @@ func (e *idemEngine) proceed(ctx context.Context, r *idemRequest, c prepared, ru
 		e.mu.Unlock()
 		return result{err: e.unavailable("claim")}
 	}
-	f := newFlight(ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait)
-	f.token, f.fp = token, fp
+	// A caller that cannot be cancelled never leaves before the outcome,
+	// and a store that returns by its context's deadline cannot hold it
+	// past the store timeout: the call runs here, without a goroutine to
+	// hand it to and back from.
+	inline := ctx.Done() == nil && (e.local || e.bounded)
+	f := newFlight(slot, ctx, key, r.args, r.ttl, run, e.cfg.InFlight != InFlightWait, inline, e.local)
+	f.token, f.fp, f.ent = token, fp, ent
 	if token != "" {
-		f.leaseEnd = e.leaseEnd(now)
+		f.leaseEnd = e.leaseEndAt(&now)
 	} else {
 		f.args.bytes() // its goroutine fingerprints them: encoded before it starts
 	}
-	e.flights[name] = f
+	e.flights[name], f.listed = f, true
 	e.mu.Unlock()
-	if ctx.Done() == nil && (e.local || e.bounded) {
-		// A caller that cannot be cancelled never leaves before the
-		// outcome, and a store that returns by its context's deadline
-		// cannot hold it past the store timeout: the call runs here,
-		// without a goroutine to hand it to and back from.
-		f.inline = true
+	if inline {
 		e.fly(f)
 		return f.result()
 	}
 	e.dispatch(f)
 	return e.await(ctx, f, true)
+}
+
+// unlist takes f out of e.flights, if it is still there. Called with e.mu
+// held.
+func (e *idemEngine) unlist(f *flight) {
+	if f.listed {
+		delete(e.flights, f.key.local())
+		f.listed = false
+	}
 }
 
 // joinLocked attaches a caller with arguments args to the local flight f.
@@ -231,6 +253,10 @@ func (e *idemEngine) joinLocked(f *flight, args *callArgs) error {
 		return ErrKeyReused
 	}
 	f.refs++
+	f.joined = true
+	if f.done == nil {
+		f.done = make(chan struct{})
+	}
 	e.event(EventDuplicate)
 	return nil
 }
@@ -302,16 +328,14 @@ func (e *idemEngine) leave(f *flight, why error) {
 	if f.refs > 0 || f.finished {
 		return
 	}
-	if name := f.key.local(); e.flights[name] == f {
-		delete(e.flights, name)
-	}
+	e.unlist(f)
 	if f.ran { // its outcome is being written, which needs no caller
 		return
 	}
 	if f.timedOut {
-		f.cancel(errAbandoned)
+		f.stop(errAbandoned)
 	} else {
-		f.cancel(context.Canceled)
+		f.stop(context.Canceled)
 	}
 }
 
@@ -333,6 +357,21 @@ func (abandonedError) Is(target error) bool { return target == context.DeadlineE
 func abandoned(ctx context.Context) bool {
 	_, ok := context.Cause(ctx).(abandonedError)
 	return ok
+}
+
+// lazyNow is e's time, read when first needed: a call on a key the
+// memory store has never seen needs none before its call ran.
+type lazyNow struct {
+	e    *idemEngine
+	t    time.Time
+	read bool
+}
+
+func (l *lazyNow) get() time.Time {
+	if !l.read {
+		l.t, l.read = l.e.now(), true
+	}
+	return l.t
 }
 
 // now is the time records are written and checked with (see base).

@@ -46,7 +46,9 @@ type flight struct {
 	finished bool // the outcome is published; guarded by idemEngine.mu
 	timedOut bool // a caller left at its deadline; guarded by idemEngine.mu
 	ran      bool // the call returned (a store elsewhere); guarded by idemEngine.mu
-	inline   bool // runs on its first caller's goroutine (see execute)
+	listed   bool // in idemEngine.flights; guarded by idemEngine.mu
+	joined   bool // a duplicate joined it; guarded by idemEngine.mu
+	inline   bool // runs on its first caller's goroutine (see proceed)
 
 	// busy and remote are closed when the call runs or waits, and when it
 	// waits on another process; they exist only when the in-flight mode
@@ -55,11 +57,12 @@ type flight struct {
 	busy, remote        chan struct{}
 	running, remoteSeen bool
 
-	done     chan struct{}
-	val      []byte // read-only once published: callers copy it or decode it
+	done     chan struct{} // guarded by idemEngine.mu while nil (see newFlight)
+	val      []byte        // read-only once published: callers copy it or decode it
 	err      error
 	panicked *PanicError
-	token    string // set once the flight owns the key
+	token    string    // set once the flight owns the key
+	ent      *memEntry // the MemoryStore's entry of its claim, if known
 	// leaseEnd is when the claim ends unless renewed.
 	leaseEnd time.Time
 
@@ -77,18 +80,33 @@ type flight struct {
 	renewal    renewing
 }
 
-func newFlight(ctx context.Context, key recKey, args callArgs, ttl time.Duration, run runner, watched bool) *flight {
-	fctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
-	f := &flight{
-		key: key, args: args, ttl: ttl, run: run,
-		ctx: fctx, cancel: cancel,
-		refs: 1,
-		done: make(chan struct{}),
+// newFlight makes f, when not nil, the flight of key. A flight of a
+// local store that runs on its caller's goroutine (inline), whose context
+// cannot be cancelled, has nothing to cancel and no caller to leave before
+// it ends: it takes that context as it is, and a done channel only once a
+// duplicate joins it (see joinLocked).
+func newFlight(f *flight, ctx context.Context, key recKey, args callArgs, ttl time.Duration, run runner, watched, inline, local bool) *flight {
+	if f == nil {
+		f = new(flight) // a slot is zero too (see recycle)
+	}
+	f.key, f.args, f.ttl, f.run, f.refs, f.inline = key, args, ttl, run, 1, inline
+	if inline && local {
+		f.ctx = ctx
+	} else {
+		f.ctx, f.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
+		f.done = make(chan struct{})
 	}
 	if watched {
 		f.busy, f.remote = make(chan struct{}), make(chan struct{})
 	}
 	return f
+}
+
+// stop cancels f's context with cause, if it has one of its own.
+func (f *flight) stop(cause error) {
+	if f.cancel != nil {
+		f.cancel(cause)
+	}
 }
 
 // fingerprint is the fingerprint of f.args. Only the flight's goroutine
@@ -154,10 +172,13 @@ func (e *idemEngine) fly(f *flight) {
 		val, err = e.resolve(f)
 	}
 	finished = true
+	// Only a store elsewhere leaves orphans; on a local store f may be its
+	// caller's alone once published (see recycle), so it is not read.
+	orphan := !e.local && f.orphan != ""
 	if err != errSettled {
 		e.settle(f, val, err)
 	}
-	if f.orphan != "" {
+	if orphan {
 		if f.inline { // not on the caller's time
 			go e.releaseOrphan(f)
 		} else {
@@ -175,17 +196,37 @@ func (e *idemEngine) settle(f *flight, val []byte, err error) {
 		e.mu.Unlock()
 		return
 	}
+	p := e.publishLocked(f, val, err)
+	e.mu.Unlock()
+	e.published(f, p)
+}
+
+// publication is what settle does once the engine's lock is released.
+type publication struct {
+	done     chan struct{} // nil: an inline flight nobody joined
+	panicked *PanicError   // that no caller waits for
+}
+
+// publishLocked is settle's work under e.mu: f's outcome is val and err.
+func (e *idemEngine) publishLocked(f *flight, val []byte, err error) publication {
 	f.finished = true
 	f.val, f.err = val, err
-	if name := f.key.local(); e.flights[name] == f {
-		delete(e.flights, name)
+	e.unlist(f)
+	p := publication{done: f.done}
+	if f.panicked != nil && f.refs == 0 {
+		p.panicked = f.panicked
 	}
-	lost := f.panicked != nil && f.refs == 0
-	e.mu.Unlock()
-	f.cancel(context.Canceled)
-	close(f.done)
-	if lost {
-		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: f.panicked})
+	return p
+}
+
+// published ends f's context and tells its callers, after publishLocked.
+func (e *idemEngine) published(f *flight, p publication) {
+	f.stop(context.Canceled)
+	if p.done != nil {
+		close(p.done) // f's last use here (see recycle)
+	}
+	if p.panicked != nil {
+		e.rt.emit(context.Background(), Event{Kind: EventLostPanic, Policy: e.policy, Method: e.method, Err: p.panicked})
 	}
 }
 

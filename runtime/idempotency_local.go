@@ -18,9 +18,10 @@ import (
 // one to wait for another engine sharing the store.
 //
 // fp is the fingerprint of args on a local store other than a MemoryStore,
-// which keeps the arguments instead; it is returned for the flight.
-func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs, fp string, now time.Time) (res result, answered bool, token, flightFP string) {
-	mine := IdempotencyRecord{State: RecordInFlight, Fingerprint: fp, Expires: e.leaseEnd(now)}
+// which keeps the arguments instead; it is returned for the flight, and,
+// on a MemoryStore, the entry claimed.
+func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs, fp string, now *lazyNow) (res result, answered bool, token, flightFP string, ent *memEntry) {
+	mine := IdempotencyRecord{State: RecordInFlight, Fingerprint: fp, Expires: e.leaseEndAt(now)}
 	var (
 		cur     IdempotencyRecord
 		same    bool
@@ -29,7 +30,7 @@ func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs,
 		err     error
 	)
 	if e.mem != nil {
-		cur, same, memo, claimed, err = e.mem.claim(key, mine, args, now)
+		cur, same, memo, claimed, ent, err = e.mem.claim(key, mine, args, now)
 		if claimed {
 			mine.Token = cur.Token // the store drew it
 		}
@@ -37,63 +38,68 @@ func (e *idemEngine) claimLocal(ctx context.Context, key recKey, args *callArgs,
 		mine.Token = localToken()
 		// Detached, as the flight's store calls are: the caller's
 		// cancellation is answered by await, not by a failed claim.
-		cur, claimed, err = e.store.Claim(context.WithoutCancel(ctx), key.id, mine, now)
+		cur, claimed, err = e.store.Claim(context.WithoutCancel(ctx), key.id, mine, now.get())
 		same = cur.Fingerprint == fp
 	}
 	switch {
 	case err != nil:
-		return result{err: e.storeErr("claim", err)}, true, "", ""
+		return result{err: e.storeErr("claim", err)}, true, "", "", nil
 	case claimed:
-		return result{}, false, mine.Token, fp
-	case cur.Live(now) && cur.State != RecordInFlight:
-		return e.stored(key, same, cur, memo), true, "", ""
+		return result{}, false, mine.Token, fp, ent
+	case cur.State != RecordInFlight && cur.State != 0 && cur.Live(now.get()):
+		e.stored(&res, &key, same, cur.State, cur.Value, cur.Token, memo)
+		return res, true, "", "", nil
 	}
-	return result{}, false, "", fp // held elsewhere, or a claim/read disagreement
+	return result{}, false, "", fp, nil // held elsewhere, or a claim/read disagreement
 }
 
-// memHit answers a call on a MemoryStore from a live finished record, if
-// there is one, without the engine's lock: nothing is claimed, so no local
-// flight matters.
-func (e *idemEngine) memHit(key recKey, args *callArgs, now time.Time) (result, bool) {
-	cur, same, memo, found := e.mem.hit(key, args, now)
-	if !found {
-		return result{}, false
-	}
-	return e.stored(key, same, cur, memo), true
-}
-
-// stored answers a caller from a finished record found at claim time;
-// same says whether the record is for the caller's arguments.
-func (e *idemEngine) stored(key recKey, same bool, cur IdempotencyRecord, memo any) result {
+// stored answers a caller, in res, from a finished record found at claim
+// time, in state with val, written with token; same says whether the
+// record is for the caller's arguments. It writes in place, as the hit
+// path is measured in copies of these structs.
+func (e *idemEngine) stored(res *result, key *recKey, same bool, state RecordState, val []byte, token string, memo any) {
+	res.settled = true
 	if !same {
 		e.event(EventKeyReused)
-		return result{err: ErrKeyReused, settled: true}
+		res.err = ErrKeyReused
+		return
 	}
-	switch cur.State {
+	switch state {
 	case RecordCompleted:
 		e.event(EventDuplicate)
-		res := result{val: cur.Value, settled: true}
+		res.val = val
 		if e.mem != nil {
-			res.memo, res.key, res.token = memo, key, cur.Token
+			res.memo, res.key, res.token = memo, *key, token
 		}
-		return res
 	case RecordFailed:
 		e.event(EventDuplicate)
-		return result{err: &StoredError{Message: string(cur.Value)}, settled: true}
+		res.err = &StoredError{Message: string(val)}
+	default:
+		res.err = &StoreError{Op: "claim", Err: fmt.Errorf("%w: record in state %v", errInconsistentState, state)}
 	}
-	return result{err: &StoreError{Op: "claim", Err: fmt.Errorf("%w: record in state %v", errInconsistentState, cur.State)}, settled: true}
 }
 
-// heldLease is how long a claim on a local store lasts when renewal is on:
-// until the call ends, since the store cannot outlive its owner.
-const heldLease = time.Duration(1<<63 - 1)
+// heldUntil is when a claim on a local store ends when renewal is on:
+// never while the call runs, since the store cannot outlive its owner.
+var heldUntil = time.Date(9999, time.December, 31, 0, 0, 0, 0, time.UTC)
+
+// held reports whether e's claims are held until their call ends.
+func (e *idemEngine) held() bool { return e.local && e.cfg.RenewEvery >= 0 }
 
 // leaseEnd is when a claim made at now ends unless renewed.
 func (e *idemEngine) leaseEnd(now time.Time) time.Time {
-	if e.local && e.cfg.RenewEvery >= 0 {
-		return now.Add(heldLease)
+	if e.held() {
+		return heldUntil
 	}
 	return now.Add(e.cfg.Lease)
+}
+
+// leaseEndAt is leaseEnd, reading now only if it needs it.
+func (e *idemEngine) leaseEndAt(now *lazyNow) time.Time {
+	if e.held() {
+		return heldUntil
+	}
+	return now.get().Add(e.cfg.Lease)
 }
 
 // tokenAlphabet is crypto/rand.Text's: tokens look the same from both

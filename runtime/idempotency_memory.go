@@ -68,6 +68,9 @@ type MemoryStore struct {
 	lru                 memEntry             // sentinel of the ring of finished records, newest first
 	hashed              bool                 // the IdempotencyStore methods were used: keys are sha256s
 	spaces              map[[2]string]*memSpace
+	// Tokens of engines' claims (see drawToken).
+	tokenBase, tokens string
+	tokenSeq          uint64
 }
 
 // recKey names a record. On a store elsewhere, and on a local store other
@@ -145,18 +148,20 @@ type memEntry struct {
 	memo       any       // rec.Value decoded by an engine, or nil; reset with rec
 	prev, next *memEntry // nil while in flight (not in the ring)
 	size       int64     // entrySize when last accounted
+	pinned     int       // bytes of its token's chunk besides the token (see drawToken)
+	valSize    int       // valueSize of val, with byVal
 }
 
 // entrySize is what e holds, as the byte bound counts it; a decoded result
 // is counted as long as its encoding, arguments kept as a value as their
 // Go size and their strings.
 func entrySize(e *memEntry) int64 {
-	n := memEntryOverhead + len(e.key.tenant) + len(e.key.id) + len(e.rec.Token) + len(e.rec.Fingerprint) + len(e.rec.Value) + len(e.args)
+	n := memEntryOverhead + len(e.key.tenant) + len(e.key.id) + len(e.rec.Token) + e.pinned + len(e.rec.Fingerprint) + len(e.rec.Value) + len(e.args)
 	if e.memo != nil {
 		n += len(e.rec.Value)
 	}
-	if e.byVal && e.val != nil {
-		n += valueSize(reflect.ValueOf(e.val))
+	if e.byVal {
+		n += e.valSize
 	}
 	return int64(n)
 }
@@ -316,7 +321,7 @@ func (s *MemoryStore) Claim(_ context.Context, key string, rec IdempotencyRecord
 // claimRecord is Claim with s.mu held, copying the record found if
 // copied; engines call it with their keys, without copies.
 func (s *MemoryStore) claimRecord(key recKey, rec IdempotencyRecord, now time.Time, copied bool) (IdempotencyRecord, bool, error) {
-	e, err := s.claimLocked(s.keyed(key), now)
+	e, err := s.claimLocked(s.keyed(key), &lazyNow{t: now, read: true})
 	if e == nil || err != nil {
 		return IdempotencyRecord{}, false, err
 	}
@@ -357,22 +362,34 @@ func (s *MemoryStore) admit(e *memEntry) bool {
 // Value shared, its memo, and whether it is for args. An empty rec.Token
 // is drawn here, so finding a record costs no token. The engine never
 // writes what it gets.
-func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, now time.Time) (cur IdempotencyRecord, same bool, memo any, claimed bool, err error) {
+func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, now *lazyNow) (cur IdempotencyRecord, same bool, memo any, claimed bool, ent *memEntry, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, err := s.claimLocked(s.keyed(key), now)
 	if e == nil || err != nil {
-		return IdempotencyRecord{}, false, nil, false, err
+		return IdempotencyRecord{}, false, nil, false, nil, err
 	}
 	if e.rec.State != 0 {
-		return e.rec, e.rec.State == RecordInFlight || s.sameArgs(e, args), e.memo, false, nil
+		return e.rec, e.rec.State == RecordInFlight || s.sameArgs(e, args), e.memo, false, nil, nil
 	}
+	if rec, err = s.writeClaim(e, rec, args); err != nil {
+		return IdempotencyRecord{}, false, nil, false, nil, err
+	}
+	return rec, true, nil, true, e, nil
+}
+
+// writeClaim writes rec, with args, into e, which claimLocked returned
+// free, drawing its token if it has none. Called with s.mu held.
+func (s *MemoryStore) writeClaim(e *memEntry, rec IdempotencyRecord, args *callArgs) (IdempotencyRecord, error) {
 	if rec.Token == "" {
-		rec.Token = localToken()
+		rec.Token, e.pinned = s.drawToken(), (tokenChunk-1)*tokenLen
 	}
 	switch {
 	case args.byVal:
-		e.val, e.byVal = args.val, true
+		e.val, e.byVal, e.valSize = args.val, true, 0
+		if args.val != nil {
+			e.valSize = valueSize(reflect.ValueOf(args.val))
+		}
 	case len(args.bytes()) > maxMemArgs:
 		rec.Fingerprint = fingerprint(args.bytes())
 	default:
@@ -383,32 +400,23 @@ func (s *MemoryStore) claim(key recKey, rec IdempotencyRecord, args *callArgs, n
 	}
 	e.rec = rec
 	if !s.admit(e) {
-		return IdempotencyRecord{}, false, nil, false, ErrStoreFull
+		return IdempotencyRecord{}, ErrStoreFull
 	}
-	return rec, true, nil, true, nil
-}
-
-// hit answers a duplicate of key with args from a live finished record,
-// without claiming anything: found is false when there is none.
-func (s *MemoryStore) hit(key recKey, args *callArgs, now time.Time) (cur IdempotencyRecord, same bool, memo any, found bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e := s.lookup(key)
-	if e == nil || e.rec.State == RecordInFlight || !e.rec.Live(now) {
-		return IdempotencyRecord{}, false, nil, false
-	}
-	s.touch(e)
-	return e.rec, s.sameArgs(e, args), e.memo, true
+	return rec, nil
 }
 
 // claimLocked finds key's entry: a live one, touched, or one to write the
 // claim into (State 0), taken from a dead record, the free capacity or
 // the least recently used finished record; nil and ErrStoreFull when
 // every record is in flight.
-func (s *MemoryStore) claimLocked(key recKey, now time.Time) (*memEntry, error) {
+func (s *MemoryStore) claimLocked(key recKey, now *lazyNow) (*memEntry, error) {
 	m, name := s.table(key)
-	e := m[name]
-	if e != nil && e.rec.Live(now) {
+	return s.claimIn(m, name, m[name], key, now)
+}
+
+// claimIn is claimLocked for e, found as m[name].
+func (s *MemoryStore) claimIn(m map[string]*memEntry, name string, e *memEntry, key recKey, now *lazyNow) (*memEntry, error) {
+	if e != nil && e.rec.Live(now.get()) {
 		s.touch(e)
 		return e, nil
 	}
@@ -425,9 +433,8 @@ func (s *MemoryStore) claimLocked(key recKey, now time.Time) (*memEntry, error) 
 		s.count++
 	}
 	s.unlink(e)
-	e.rec, e.args, e.val, e.byVal, e.memo = IdempotencyRecord{}, nil, nil, false, nil
-	s.account(e)
-	return e, nil
+	e.rec, e.args, e.val, e.byVal, e.memo, e.pinned = IdempotencyRecord{}, nil, nil, false, nil, 0
+	return e, nil // accounted by the claim written into it (see admit)
 }
 
 func (s *MemoryStore) Get(_ context.Context, key string) (IdempotencyRecord, bool, error) {
@@ -466,14 +473,28 @@ func (s *MemoryStore) Update(_ context.Context, key string, rec IdempotencyRecor
 // bytes nobody writes. With claimed, rec's fingerprint is the claim's,
 // which the entry keeps as it is (perhaps as arguments). A result above
 // MaxResultBytes is not kept: the record goes, as if released.
-func (s *MemoryStore) update(key recKey, rec IdempotencyRecord, claimed bool) error {
+func (s *MemoryStore) update(ent *memEntry, key recKey, rec IdempotencyRecord, claimed bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.updateLocked(key, rec, claimed)
+	return s.updateEntry(s.claimed(ent, key, rec.Token), rec, claimed)
 }
 
 func (s *MemoryStore) updateLocked(key recKey, rec IdempotencyRecord, claimed bool) error {
-	e := s.lookup(key)
+	return s.updateEntry(s.lookup(key), rec, claimed)
+}
+
+// claimed is ent, the entry a claim with token was written into, while
+// the store still holds it with that token, which no other claim has;
+// otherwise key's entry. Called with s.mu held.
+func (s *MemoryStore) claimed(ent *memEntry, key recKey, token string) *memEntry {
+	if ent != nil && ent.size != 0 && ent.rec.Token == token { // size is 0 once dropped
+		return ent
+	}
+	return s.lookup(key)
+}
+
+// updateEntry is updateLocked on e, key's entry or nil.
+func (s *MemoryStore) updateEntry(e *memEntry, rec IdempotencyRecord, claimed bool) error {
 	if e == nil || e.rec.Token != rec.Token {
 		return ErrLeaseLost
 	}
@@ -505,10 +526,15 @@ func (s *MemoryStore) Release(_ context.Context, key, token string) error {
 }
 
 // release is Release for an engine.
-func (s *MemoryStore) release(key recKey, token string) error {
+func (s *MemoryStore) release(ent *memEntry, key recKey, token string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.releaseLocked(key, token)
+	e := s.claimed(ent, key, token)
+	if e == nil || e.rec.Token != token {
+		return ErrLeaseLost
+	}
+	s.drop(e)
+	return nil
 }
 
 func (s *MemoryStore) releaseLocked(key recKey, token string) error {
@@ -534,7 +560,7 @@ func (s *MemoryStore) setMemo(key recKey, token string, v any) {
 
 // touch moves a finished record to the front of the LRU ring.
 func (s *MemoryStore) touch(e *memEntry) {
-	if e.rec.State == RecordInFlight {
+	if e.rec.State == RecordInFlight || s.lru.next == e {
 		return
 	}
 	s.unlink(e)

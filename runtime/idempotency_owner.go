@@ -40,7 +40,6 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 	// f.fp is empty only for a claim a MemoryStore keeps the arguments of;
 	// its update keeps them.
 	done := IdempotencyRecord{Token: f.token, Fingerprint: f.fp}
-	var unencodable *resultCodecError
 	switch {
 	case pe != nil:
 		f.panicked = pe
@@ -51,7 +50,7 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 		return nil, errors.Join(pe, rerr)
 	case err == nil:
 		done.State, done.Value = RecordCompleted, val
-	case errors.As(err, &unencodable):
+	case unencodable(err):
 		// The method succeeded: a duplicate must not repeat it, so the
 		// failure to encode its result is what the record keeps.
 		done.State, done.Value = RecordFailed, []byte(err.Error())
@@ -71,8 +70,15 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 	}
 	now := e.now()
 	done.Expires = now.Add(f.ttl)
-	f.pendingVal, f.pendingErr = val, err
-	uerr := e.complete(f, done, now)
+	if !e.local { // for the watchdog, which watches only stores elsewhere
+		f.pendingVal, f.pendingErr = val, err
+	}
+	var uerr error
+	if e.mem != nil && err == nil {
+		uerr = e.completeMem(f, &done, val)
+	} else {
+		uerr = e.complete(f, done, now)
+	}
 	if uerr == errSettled {
 		return nil, errSettled
 	}
@@ -82,12 +88,31 @@ func (e *idemEngine) own(f *flight) ([]byte, error) {
 	return e.afterWrite(f, val, err, uerr)
 }
 
+// completeMem is complete on a MemoryStore for a call that returned val:
+// once the record is written, val is published to f's callers in the same
+// critical section of the engine's, which settle would take again, and
+// completeMem returns errSettled. A failed write is returned as complete's.
+func (e *idemEngine) completeMem(f *flight, done *IdempotencyRecord, val []byte) error {
+	s := e.mem
+	e.mu.Lock()
+	s.mu.Lock()
+	err := s.updateEntry(s.claimed(f.ent, f.key, done.Token), *done, true)
+	s.mu.Unlock()
+	if err != nil || f.finished {
+		e.mu.Unlock()
+		return e.storeErr("complete", err)
+	}
+	p := e.publishLocked(f, val, nil)
+	e.mu.Unlock()
+	e.published(f, p)
+	return errSettled
+}
+
 // afterWrite is what the callers of f get once the record of its call was
 // written, or failed to be with werr: the call returned val and err.
 func (e *idemEngine) afterWrite(f *flight, val []byte, err, werr error) ([]byte, error) {
-	var unencodable *resultCodecError
 	switch {
-	case errors.As(err, &unencodable):
+	case unencodable(err):
 		return nil, &NotRecordedError{Policy: e.policy, Err: errors.Join(err, werr)}
 	case werr == nil:
 		return val, err
@@ -108,6 +133,16 @@ type resultCodecError struct{ err error }
 
 func (e *resultCodecError) Error() string { return e.err.Error() }
 func (e *resultCodecError) Unwrap() error { return e.err }
+
+// unencodable reports whether err is a *resultCodecError. Its target
+// escapes to the heap, so a call that succeeded never gets this far.
+func unencodable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var u *resultCodecError
+	return errors.As(err, &u)
+}
 
 // markRan says f's call has returned: callers that leave now do not cancel
 // its context, which writes the outcome.

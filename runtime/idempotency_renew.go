@@ -144,6 +144,6 @@ func (e *idemEngine) renew(f *flight) {
 	e.mu.Unlock()
 	if lost {
 		e.event(EventLeaseLost)
-		f.cancel(ErrLeaseLost) // another caller owns the key now
+		f.stop(ErrLeaseLost) // another caller owns the key now
 	}
 }

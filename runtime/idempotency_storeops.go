@@ -148,7 +148,7 @@ func (e *idemEngine) get(f *flight) (rec IdempotencyRecord, ok bool, err error, 
 // store.
 func (e *idemEngine) update(f *flight, name string, rec IdempotencyRecord, now time.Time) error {
 	if e.mem != nil {
-		return e.storeErr(name, e.mem.update(f.key, rec, true))
+		return e.storeErr(name, e.mem.update(f.ent, f.key, rec, true))
 	}
 	return e.storeErr(name, e.store.Update(context.WithoutCancel(f.ctx), f.key.id, rec, now))
 }
@@ -159,7 +159,7 @@ func (e *idemEngine) update(f *flight, name string, rec IdempotencyRecord, now t
 func (e *idemEngine) releaseAfter(f *flight, why error) error {
 	switch {
 	case e.mem != nil:
-		return e.storeErr("release", e.mem.release(f.key, f.token))
+		return e.storeErr("release", e.mem.release(f.ent, f.key, f.token))
 	case e.local:
 		return e.storeErr("release", e.store.Release(context.WithoutCancel(f.ctx), f.key.id, f.token))
 	}
