@@ -69,7 +69,7 @@ func (p *Policy) decide(ctx context.Context, pc *PolicyContext, err error) Decis
 	if p.classify == nil || err == nil {
 		return DecideDefault
 	}
-	if pc != nil && pc.decided == pc.attempt && pc.attempt > 0 {
+	if pc != nil && int(pc.decided) == pc.attempt && pc.attempt > 0 {
 		return pc.decision
 	}
 	c := PolicyContext{p: p}
@@ -78,7 +78,7 @@ func (p *Policy) decide(ctx context.Context, pc *PolicyContext, err error) Decis
 	}
 	d := p.classify(c, err)
 	if pc != nil {
-		pc.decided, pc.decision = pc.attempt, d
+		pc.decided, pc.decision = int32(pc.attempt), d
 	}
 	return d
 }

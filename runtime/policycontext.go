@@ -28,16 +28,18 @@ type PolicyContext struct {
 	p       *Policy
 	attempt int
 	key     string
-	fields  []Field // the call's own, in parameter order
-	// extra are the fields middleware set (WithFields) that the call does
-	// not have; only detached copies carry them.
-	extra []Field
+	// fields are the call's own, in parameter order; a detached copy
+	// also carries, after them, those middleware set (WithFields) that the
+	// call does not have.
+	fields []Field
 
 	// The classifier's decision on the error of attempt decided.
-	decided  int
 	decision Decision
 	// What became of the call, for the interceptor's end.
-	end                          func(CallEnd)
+	end func(CallEnd)
+	// decided sits with the flags: every call zeroes its PolicyContext,
+	// so each word it does not have is a store saved.
+	decided                      int32
 	fellBack, captured, answered bool
 }
 
@@ -207,11 +209,6 @@ func (c PolicyContext) all() iter.Seq[Field] {
 				return
 			}
 		}
-		for _, f := range c.extra {
-			if !yield(f) {
-				return
-			}
-		}
 	}
 }
 
@@ -222,11 +219,6 @@ func (c *PolicyContext) field(name string) *Field {
 	for i := range c.fields {
 		if c.fields[i].name == name {
 			return &c.fields[i]
-		}
-	}
-	for i := range c.extra {
-		if c.extra[i].name == name {
-			return &c.extra[i]
 		}
 	}
 	return nil
@@ -277,15 +269,15 @@ func (c *PolicyContext) detachedFields(p *Policy, ctx context.Context) PolicyCon
 	if ctx != nil {
 		mw, _ = ctx.Value(fieldsKey{}).([]Field)
 	}
-	if n := len(c.fields); n > 0 {
-		d.fields = make([]Field, n)
+	if n := len(c.fields) + len(mw); n > 0 {
+		d.fields = make([]Field, len(c.fields), n)
 		for i := range c.fields {
 			d.fields[i] = c.fields[i]
 		}
 	}
 	for _, f := range mw {
 		if d.field(f.name) == nil {
-			d.extra = append(d.extra, f)
+			d.fields = append(d.fields, f)
 		}
 	}
 	return d
