@@ -70,7 +70,10 @@ func (mt *method) pathArgs(key jen.Code, root func(int) *jen.Statement) []jen.Co
 
 // deadLettered renders the public method of a dlq method:
 //
-//	pc := d.charge.Call(fields...)
+//	pc := d.charge.Call()
+//	if d.charge.NeedsFields() {
+//		... // the fields, as gather writes them
+//	}
 //	ctx = d.charge.Begin(ctx, &pc)
 //	r0, err := d.chargeProtected(ctx, &pc, orderID, amount)
 //	if err != nil {
@@ -216,7 +219,9 @@ func layers(mt *method) string {
 //		if err := baldur.DecodeArgs(data, &a); err != nil {
 //			return err
 //		}
-//		pc := d.charge.Call(baldur.String("order_id", a.OrderID), ...)
+//		var fields [1]baldur.Field
+//		fields[0].SetString("order_id", a.OrderID)
+//		pc := d.charge.Call(fields[:]...)
 //		_, err := d.chargeProtected(ctx, &pc, a.OrderID, a.Amount)
 //		return err
 //	}

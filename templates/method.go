@@ -120,7 +120,9 @@ func (mt *method) passThrough(g *jen.Group) {
 //
 //	pc := d.policy.Call()
 //	if d.policy.NeedsFields() {
-//		pc = d.policy.Call(baldur.String("order_id", orderID), ...)
+//		var fields [1]baldur.Field
+//		fields[0].SetString("order_id", orderID)
+//		pc = d.policy.Call(fields[:]...)
 //	}
 //	ctx = d.policy.Begin(ctx, &pc)
 //	var r0 T
@@ -258,7 +260,7 @@ func (mt *method) newShape() shape {
 //
 //	pc := d.policy.Call()
 //	if d.policy.NeedsFields() {
-//		pc = d.policy.Call(fields...)
+//		... // the fields, as gather writes them
 //	}
 //	ctx = d.policy.Begin(ctx, &pc)
 //
