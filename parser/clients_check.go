@@ -73,21 +73,12 @@ type nameRef struct {
 // setFingerprint parses fingerprint=a,b.
 func (a *annotation) setFingerprint(arg directiveArg) string {
 	var names nameList
-	offset := 0
-	if arg.Quoted {
-		offset = 1
-	}
-	for _, part := range strings.Split(arg.Value, ",") {
-		pos := arg.ValuePos
-		lead := len(part) - len(strings.TrimLeft(part, " \t"))
-		pos.Column += offset + lead
-		pos.Offset += offset + lead
-		offset += len(part) + 1
-		name := strings.TrimSpace(part)
+	items, positions := listItems(arg)
+	for i, name := range items {
 		if !token.IsIdentifier(name) || name == "_" {
 			return "fingerprint " + strconv.Quote(arg.Value) + " is not valid: write the parameters that identify the operation, comma-separated, such as fingerprint=orderID,amount"
 		}
-		names = append(names, nameRef{name, pos})
+		names = append(names, nameRef{name, positions[i]})
 	}
 	a.Fingerprint = &typedValue[nameList]{names, arg.KeyPos}
 	return ""

@@ -84,7 +84,7 @@ func nameCodecs(pkg *Package, own map[string]bool) {
 				if m.Policy == nil || m.Policy.DeadLetter == nil || m.Policy.DeadLetter.ArgsType != "" {
 					continue // a method embedded twice keeps its first name
 				}
-				base := unexported(iface.Name) + m.Name + "Args"
+				base := LowerFirst(iface.Name) + m.Name + "Args"
 				name := base
 				for n := 2; taken[name] || token.IsKeyword(name); n++ {
 					name = base + strconv.Itoa(n)
@@ -96,10 +96,11 @@ func nameCodecs(pkg *Package, own map[string]bool) {
 	}
 }
 
-// unexported lowers the leading capitals of a name, keeping the last one
+// LowerFirst lowers the leading capitals of a name, keeping the last one
 // of a run that starts a word: PaymentGateway → paymentGateway, HTTPClient
-// → httpClient, URL → url.
-func unexported(s string) string {
+// → httpClient, URL → url. The generated code's unexported names are made
+// with it.
+func LowerFirst(s string) string {
 	r := []rune(s)
 	i := 0
 	for i < len(r) && unicode.IsUpper(r[i]) {

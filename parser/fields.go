@@ -119,25 +119,11 @@ func (rp resolvedPath) under(other resolvedPath) bool {
 // spelling embedded fields out so that each pointer on the way can be
 // checked for nil.
 func (r *reader) resolvePath(d *ifaceDecl, m *Method, p *Policy, key string, fp fieldPath) (resolvedPath, bool) {
-	at := func(i int) token.Position {
-		pos := fp.Pos
-		for _, e := range fp.Elems[:i] {
-			pos.Column += len(e) + 1
-			pos.Offset += len(e) + 1
-		}
-		return pos
-	}
+	at := func(i int) token.Position { return elemPos(fp.Pos, fp.Elems, i) }
 	params := m.Sig.Params()
-	rp := resolvedPath{param: -1}
+	rp := resolvedPath{}
 	var names []string
-	for i := 0; i < params.Len(); i++ {
-		if n := params.At(i).Name(); n != "" && n != "_" {
-			names = append(names, n)
-			if n == fp.Elems[0] {
-				rp.param = i
-			}
-		}
-	}
+	rp.param, names = paramNamed(m.Sig, fp.Elems[0])
 	if rp.param < 0 {
 		r.diags.add(at(0), "%s %s: %s has no parameter %s; its parameters are %s%s", key, fp.Text, m.Name, fp.Elems[0], strings.Join(names, ", "), didYouMean(fp.Elems[0], names))
 		return rp, false

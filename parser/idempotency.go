@@ -60,25 +60,11 @@ func methodIface(name string, params []types.Type, results ...types.Type) *types
 // checkKey resolves an idempotency_key against the method's parameters.
 func (r *reader) checkKey(d *ifaceDecl, m *Method, p *Policy, kv *typedValue[keyPath], fp *fingerprint) *Key {
 	kp := kv.V
-	at := func(i int) token.Position { // the position of path element i
-		pos := kp.Pos
-		for _, e := range kp.Elems[:i] {
-			pos.Column += len(e) + 1
-			pos.Offset += len(e) + 1
-		}
-		return pos
-	}
+	at := func(i int) token.Position { return elemPos(kp.Pos, kp.Elems, i) }
 	params := m.Sig.Params()
+	k := &Key{Path: kp.Elems[1:], Call: kp.Call}
 	var names []string
-	k := &Key{Param: -1, Path: kp.Elems[1:], Call: kp.Call}
-	for i := 0; i < params.Len(); i++ {
-		if n := params.At(i).Name(); n != "" && n != "_" {
-			names = append(names, n)
-			if n == kp.Elems[0] {
-				k.Param = i
-			}
-		}
-	}
+	k.Param, names = paramNamed(m.Sig, kp.Elems[0])
 	if k.Param < 0 {
 		r.diags.add(at(0), "idempotency_key %s: %s has no parameter %s; its parameters are %s%s", kp.Text, m.Name, kp.Elems[0], strings.Join(names, ", "), didYouMean(kp.Elems[0], names))
 		return nil

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"go/token"
 	"go/types"
 	"strconv"
 )
@@ -53,4 +54,30 @@ func nameParams(sig *types.Signature) *types.Signature {
 		return sig
 	}
 	return types.NewSignatureType(sig.Recv(), nil, nil, types.NewTuple(vars...), sig.Results(), sig.Variadic())
+}
+
+// paramNamed is the index of sig's parameter called name, or -1, and the
+// names of its named parameters, for the message when there is none.
+func paramNamed(sig *types.Signature, name string) (int, []string) {
+	params := sig.Params()
+	at := -1
+	var names []string
+	for i := 0; i < params.Len(); i++ {
+		if n := params.At(i).Name(); n != "" && n != "_" {
+			names = append(names, n)
+			if n == name {
+				at = i
+			}
+		}
+	}
+	return at, names
+}
+
+// elemPos is the position of element i of a dotted path written at start.
+func elemPos(start token.Position, elems []string, i int) token.Position {
+	for _, e := range elems[:i] {
+		start.Column += len(e) + 1
+		start.Offset += len(e) + 1
+	}
+	return start
 }

@@ -125,37 +125,30 @@ func (res *resolver) errorValue(ref *identRef) {
 // fallback resolves a fallback reference to a package-level func. Its
 // signature is checked later, against the method it protects.
 func (res *resolver) fallback(ref *identRef) {
-	if ref.Qualifier == "" && slices.Contains(res.methods, ref.Name) && res.pkg.Types.Scope().Lookup(ref.Name) == nil {
-		res.r.diags.add(ref.Pos, "fallback %s names a method of %s; a fallback must be a package-level func, and one that calls a protected method again would recurse", ref.Name, res.iface)
-		return
-	}
-	obj, msg := res.lookup(ref)
-	if obj == nil {
-		res.r.diags.add(ref.Pos, "fallback: %s", msg)
-		return
-	}
-	if _, ok := obj.(*types.Func); !ok {
-		res.r.diags.add(ref.Pos, "fallback %s is a %s, not a func", ref, objectKind(obj))
-		return
-	}
-	ref.Obj = obj
+	res.function(ref, "fallback", "a fallback must be a package-level func, and one that calls a protected method again would recurse")
 }
 
 // classify resolves a classify reference to a package-level func, of
 // this package or qualified by an import (grpcbaldur.Classify). Its
 // signature is checked against the method it classifies.
 func (res *resolver) classify(ref *identRef) {
+	res.function(ref, "classify", "classify takes a package-level func")
+}
+
+// function resolves the value of key to a package-level func; notMethod
+// says why a method of the interface will not do.
+func (res *resolver) function(ref *identRef, key, notMethod string) {
 	if ref.Qualifier == "" && slices.Contains(res.methods, ref.Name) && res.pkg.Types.Scope().Lookup(ref.Name) == nil {
-		res.r.diags.add(ref.Pos, "classify %s names a method of %s; classify takes a package-level func", ref.Name, res.iface)
+		res.r.diags.add(ref.Pos, "%s %s names a method of %s; %s", key, ref.Name, res.iface, notMethod)
 		return
 	}
 	obj, msg := res.lookup(ref)
 	if obj == nil {
-		res.r.diags.add(ref.Pos, "classify: %s", msg)
+		res.r.diags.add(ref.Pos, "%s: %s", key, msg)
 		return
 	}
 	if _, ok := obj.(*types.Func); !ok {
-		res.r.diags.add(ref.Pos, "classify %s is a %s, not a func", ref, objectKind(obj))
+		res.r.diags.add(ref.Pos, "%s %s is a %s, not a func", key, ref, objectKind(obj))
 		return
 	}
 	ref.Obj = obj

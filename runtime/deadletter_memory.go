@@ -186,7 +186,7 @@ func (s *MemoryDeadLetterStore) List(ctx context.Context, f LetterFilter) ([]Sto
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	limit := listLimit(f.Limit)
+	limit := f.MaxLetters()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []StoredLetter
@@ -204,17 +204,6 @@ func (s *MemoryDeadLetterStore) List(ctx context.Context, f LetterFilter) ([]Sto
 		}
 	}
 	return out, nil
-}
-
-// listLimit is LetterFilter.Limit with its default and cap.
-func listLimit(n int) int {
-	switch {
-	case n <= 0:
-		return 100
-	case n > 1000:
-		return 1000
-	}
-	return n
 }
 
 func (s *MemoryDeadLetterStore) Requeue(ctx context.Context, id string, now time.Time) error {

@@ -67,6 +67,19 @@ type LetterFilter struct {
 	After string
 }
 
+// MaxLetters is how many letters a List with f returns at most: Limit,
+// 100 when it is not positive, never more than 1000. Every store applies
+// it.
+func (f LetterFilter) MaxLetters() int {
+	switch {
+	case f.Limit <= 0:
+		return 100
+	case f.Limit > 1000:
+		return 1000
+	}
+	return f.Limit
+}
+
 // ClaimRequest says which letters Claim may lease.
 type ClaimRequest struct {
 	// Policies are the policies whose letters may be claimed: those this

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/types"
 	"time"
-	"unicode"
 
 	"github.com/dave/jennifer/jen"
 
@@ -45,33 +44,16 @@ func newDecorator(pkg *parser.Package, iface *parser.Interface, taken *names) *d
 	d.next = fieldNames.fresh("next", 2)
 	for _, m := range iface.Methods {
 		if m.Policy != nil {
-			d.fields[m.Name] = fieldNames.fresh(lowerFirst(m.Name), 2)
+			d.fields[m.Name] = fieldNames.fresh(parser.LowerFirst(m.Name), 2)
 		}
 	}
 	for _, m := range iface.Methods {
 		if m.Policy != nil && m.Policy.DeadLetter != nil {
-			d.protectedPaths[m.Name] = fieldNames.fresh(lowerFirst(m.Name)+"Protected", 2)
+			d.protectedPaths[m.Name] = fieldNames.fresh(parser.LowerFirst(m.Name)+"Protected", 2)
 			d.replays[m.Name] = fieldNames.fresh("replay"+m.Name, 2)
 		}
 	}
 	return d
-}
-
-func lowerFirst(s string) string {
-	r := []rune(s)
-	// Lower the leading run of capitals, keeping the last one of a run that
-	// starts a word: HTTPGet -> httpGet, URL -> url, Charge -> charge.
-	i := 0
-	for i < len(r) && unicode.IsUpper(r[i]) {
-		i++
-	}
-	if i > 1 && i < len(r) {
-		i--
-	}
-	for j := 0; j < i; j++ {
-		r[j] = unicode.ToLower(r[j])
-	}
-	return string(r)
 }
 
 // self is the decorator type as written in receivers and results.

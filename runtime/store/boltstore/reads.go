@@ -42,7 +42,7 @@ func (s *Store) Get(ctx context.Context, id string) (baldur.StoredLetter, bool, 
 // List walks the letters by Created and ID, reading each index entry's
 // state and policy so that only the letters it returns are decoded.
 func (s *Store) List(ctx context.Context, f baldur.LetterFilter) ([]baldur.StoredLetter, error) {
-	limit := listLimit(f.Limit)
+	limit := f.MaxLetters()
 	var out []baldur.StoredLetter
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketCreated).Cursor()
@@ -76,17 +76,6 @@ func (s *Store) List(ctx context.Context, f baldur.LetterFilter) ([]baldur.Store
 		return nil, err
 	}
 	return out, nil
-}
-
-// listLimit is LetterFilter.Limit with its default and cap.
-func listLimit(n int) int {
-	switch {
-	case n <= 0:
-		return 100
-	case n > 1000:
-		return 1000
-	}
-	return n
 }
 
 func (s *Store) Counts(ctx context.Context) ([]baldur.LetterCount, error) {

@@ -112,20 +112,7 @@ func (s *DeadLetterStore) ClaimID(ctx context.Context, id string, now time.Time,
 	if lease <= 0 {
 		return baldur.StoredLetter{}, false, invalidLetter("claim lease must be positive, not %v", lease)
 	}
-	var l baldur.StoredLetter
-	var ok bool
-	err := s.do(ctx, "claim", func(ctx context.Context, q dlQuerier) (err error) {
-		l, err = scanLetter(q.QueryRow(ctx, s.sql.claimID, id, now, ceilMicro(now.Add(lease))), nil)
-		ok = err == nil
-		if err == pgx.ErrNoRows {
-			return nil
-		}
-		return err
-	})
-	if err != nil || !ok {
-		return baldur.StoredLetter{}, false, err
-	}
-	return l, true, nil
+	return s.oneLetter(ctx, "claim", s.sql.claimID, id, now, ceilMicro(now.Add(lease)))
 }
 
 func (s *DeadLetterStore) Reschedule(ctx context.Context, id, token string, u baldur.LetterUpdate) error {
@@ -173,10 +160,15 @@ func (s *DeadLetterStore) Drop(ctx context.Context, id string) error {
 }
 
 func (s *DeadLetterStore) Get(ctx context.Context, id string) (baldur.StoredLetter, bool, error) {
+	return s.oneLetter(ctx, "get", s.sql.get, id)
+}
+
+// oneLetter runs a statement that returns one letter or none (false).
+func (s *DeadLetterStore) oneLetter(ctx context.Context, op, sql string, args ...any) (baldur.StoredLetter, bool, error) {
 	var l baldur.StoredLetter
 	var ok bool
-	err := s.do(ctx, "get", func(ctx context.Context, q dlQuerier) (err error) {
-		l, err = scanLetter(q.QueryRow(ctx, s.sql.get, id), nil)
+	err := s.do(ctx, op, func(ctx context.Context, q dlQuerier) (err error) {
+		l, err = scanLetter(q.QueryRow(ctx, sql, args...), nil)
 		ok = err == nil
 		if err == pgx.ErrNoRows {
 			return nil
@@ -190,13 +182,7 @@ func (s *DeadLetterStore) Get(ctx context.Context, id string) (baldur.StoredLett
 }
 
 func (s *DeadLetterStore) List(ctx context.Context, f baldur.LetterFilter) ([]baldur.StoredLetter, error) {
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = 100
-	case limit > 1000:
-		limit = 1000
-	}
+	limit := f.MaxLetters()
 	var out []baldur.StoredLetter
 	err := s.do(ctx, "list", func(ctx context.Context, q dlQuerier) error {
 		out = out[:0]
